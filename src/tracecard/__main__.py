@@ -1,0 +1,3 @@
+from tracecard.cli import main
+
+raise SystemExit(main())
