@@ -1,0 +1,389 @@
+"""Split a record into front matter and body, exactly.
+
+Line numbers here are the file's own 1-based lines: blank lines after the opening fence,
+CRLF endings and a UTF-8 BOM do not shift them. python-frontmatter is not used for the split:
+its fence pattern swallows blank lines and strips whitespace, which shifts every line number.
+
+The YAML is composed by libyaml into nodes (which carry marks) and constructed here, with
+YAML 1.2 core scalars: `2021-03-09` stays the string the user wrote, `yes` stays a string,
+`1.10` keeps its text. Problems in the file are returned as values, never raised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Loader = yaml.SafeLoader
+
+#: How many YAML nodes the front matter may expand to (aliases count each time they are used).
+MAX_NODES = 20_000
+
+Path_ = tuple[str | int, ...]
+
+
+class YamlFloat(float):
+    """A float that remembers how it was written (`1.10`, not `1.1`)."""
+
+    raw: str
+
+    def __new__(cls, value: float, raw: str) -> "YamlFloat":
+        obj = super().__new__(cls, value)
+        obj.raw = raw
+        return obj
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A parse-level finding: a code at a 1-based line and column."""
+
+    code: str
+    line: int
+    col: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLink:
+    target: str
+    line: int
+    col: int
+
+
+@dataclass(slots=True)
+class Parsed:
+    """The result of splitting one file. `data` is None when there is no usable front matter."""
+
+    data: dict[str, Any] | None = None
+    #: JSON path -> (key line, key col, value line, value col), all 1-based.
+    positions: dict[Path_, tuple[int, int, int, int]] = field(default_factory=dict)
+    fm_start: int = 0  # line of the opening fence, 0 when there is none
+    fm_end: int = 0  # line of the closing fence
+    body_start: int = 1
+    body_lines: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def pos(self, path: Path_, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value at `path` (or of its key), or of the nearest parent."""
+        p = tuple(path)
+        while p:
+            hit = self.positions.get(p)
+            if hit is not None:
+                return (hit[0], hit[1]) if key else (hit[2], hit[3])
+            p = p[:-1]
+        hit = self.positions.get(())
+        if hit is not None:
+            return hit[2], hit[3]
+        return (self.fm_start or 1), 1
+
+
+_FENCE = "---"
+
+
+def decode(raw: bytes) -> tuple[str | None, Problem | None]:
+    """Bytes to text, or a problem saying where the bytes stop being UTF-8 text."""
+    if b"\x00" in raw[:8192]:
+        return None, Problem("PAR007", 1, 1, "binary file (NUL bytes): not a Markdown record")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, Problem(
+            "PAR007", line, col, f"not UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"
+        )
+    return text, None
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines without their endings; only LF and CRLF end a line (not U+2028 and friends)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def parse_text(text: str) -> Parsed:
+    """Split `text` (BOM already removed) into front matter and body."""
+    lines = split_lines(text)
+    out = Parsed()
+    if not lines or not text.strip():
+        out.problems.append(Problem("PAR001", 1, 1, "empty file: a record starts with '---' front matter"))
+        return out
+    if lines[0].rstrip() != _FENCE:
+        out.body_lines = lines
+        out.problems.append(
+            Problem("PAR001", 1, 1, "no front matter: start the file with a '---' line, the YAML, and '---'")
+        )
+        return out
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if close is None:
+        out.problems.append(
+            Problem("PAR002", 1, 1, "front matter is never closed: add a '---' line after the YAML")
+        )
+        return out
+    out.fm_start, out.fm_end, out.body_start = 1, close + 1, close + 2
+    out.body_lines = lines[close + 1 :]
+    _load_yaml("\n".join(lines[1:close]) + "\n", out)
+    return out
+
+
+def _load_yaml(source: str, out: Parsed) -> None:
+    offset = out.fm_start + 1  # file line of YAML line 0
+    try:
+        node = yaml.compose(source, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = offset + (mark.line if mark else 0)
+        col = (mark.column + 1) if mark else 1
+        what = exc.problem or exc.context or "invalid YAML"
+        out.problems.append(Problem("PAR003", line, col, f"invalid YAML: {what}"))
+        return
+    except yaml.YAMLError as exc:
+        out.problems.append(Problem("PAR003", offset, 1, f"invalid YAML: {exc}"))
+        return
+    if node is None:
+        out.data = {}
+        out.positions[()] = (out.fm_start, 1, out.fm_start, 1)
+        return
+    if not isinstance(node, yaml.MappingNode):
+        line, col = offset + node.start_mark.line, node.start_mark.column + 1
+        out.problems.append(
+            Problem("PAR005", line, col, "front matter is not a mapping: write 'key: value' lines")
+        )
+        return
+    builder = _Builder(offset, out)
+    try:
+        data = builder.build(node, ())
+    except _TooBig:
+        out.problems.append(
+            Problem(
+                "PAR009",
+                offset,
+                1,
+                f"front matter expands to more than {MAX_NODES} YAML nodes (alias bomb?): "
+                "remove the anchors and aliases",
+            )
+        )
+        return
+    out.data = data
+    out.positions[()] = (out.fm_start, 1, out.fm_start, 1)
+
+
+class _TooBig(Exception):
+    pass
+
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_INT_OTHER = re.compile(r"0o[0-7]+\Z|0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_SPECIAL = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+    ".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"),
+    ".Inf": float("inf"), ".INF": float("inf"), "-.Inf": float("-inf"),
+    ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
+}  # fmt: skip
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def scalar(node: yaml.ScalarNode) -> Any:
+    """YAML 1.2 core schema for plain scalars; quoted and block scalars are strings."""
+    value = node.value
+    if node.style or node.tag == _STR_TAG:  # libyaml marks plain scalars with style ""
+        return value
+    if value in _SPECIAL:
+        return _SPECIAL[value]
+    if _INT.match(value):
+        return int(value)
+    if _INT_OTHER.match(value):
+        return int(value, 0)
+    if _FLOAT.match(value):
+        return YamlFloat(float(value), value)
+    return value
+
+
+class _Builder:
+    """Builds Python values from composed nodes, recording positions and duplicate keys."""
+
+    __slots__ = ("offset", "out", "budget", "active")
+
+    def __init__(self, offset: int, out: Parsed) -> None:
+        self.offset = offset
+        self.out = out
+        self.budget = MAX_NODES
+        self.active: set[int] = set()
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooBig
+        if isinstance(node, yaml.ScalarNode):
+            return scalar(node)
+        if id(node) in self.active:
+            mark = node.start_mark
+            self.out.problems.append(
+                Problem("PAR009", self.offset + mark.line, mark.column + 1, "recursive YAML alias")
+            )
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return self._sequence(node, path)
+            return self._mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _sequence(self, node: yaml.SequenceNode, path: Path_) -> list[Any]:
+        items = []
+        positions = self.out.positions
+        for i, child in enumerate(node.value):
+            m = child.start_mark
+            line, col = self.offset + m.line, m.column + 1
+            positions.setdefault(path + (i,), (line, col, line, col))
+            items.append(self.build(child, path + (i,)))
+        return items
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        positions = self.out.positions
+        for key_node, value_node in node.value:
+            km = key_node.start_mark
+            kline, kcol = self.offset + km.line, km.column + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.out.problems.append(
+                    Problem("PAR003", kline, kcol, "invalid YAML: a key must be a plain string")
+                )
+                continue
+            key = key_node.value
+            if key == "<<" and key_node.style is None:
+                merged = self.build(value_node, path)
+                for part in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(part, dict):
+                        for k, v in part.items():
+                            result.setdefault(k, v)
+                continue
+            if key in result:
+                self.out.problems.append(
+                    Problem("PAR004", kline, kcol, f"duplicate key '{key}': keep one of them")
+                )
+            vm = value_node.start_mark
+            child = path + (key,)
+            if vm.line == km.line or not isinstance(value_node, yaml.ScalarNode):
+                positions[child] = (kline, kcol, self.offset + vm.line, vm.column + 1)
+            else:  # an empty value is marked on the next line by libyaml
+                positions[child] = (kline, kcol, kline, kcol)
+            result[key] = self.build(value_node, child)
+        return result
+
+
+# --- body -------------------------------------------------------------------------------
+
+_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
+_FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})")
+_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*\Z")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
+_REFDEF = re.compile(r" {0,3}\[[^\]]+\]:[ \t]*(<[^>]*>|\S+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """What the rules need from a body: headings, prose lines (code blocks blanked), links."""
+
+    headings: tuple[Heading, ...]
+    prose: tuple[tuple[int, str], ...]  # (file line, text with code spans blanked)
+    links: tuple[BodyLink, ...]
+
+
+def scan_body(lines: list[str], first_line: int) -> Body:
+    """One pass over the body: fenced code and HTML comments are not prose."""
+    headings: list[Heading] = []
+    prose: list[tuple[int, str]] = []
+    links: list[BodyLink] = []
+    fence: str | None = None
+    in_comment = False
+    prev = ""
+    for i, raw in enumerate(lines):
+        lineno = first_line + i
+        if fence is not None:
+            stripped = raw.strip()
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                fence = None
+            prev = ""
+            continue
+        text = raw
+        if in_comment:
+            end = text.find("-->")
+            if end < 0:
+                continue
+            text = " " * (end + 3) + text[end + 3 :]
+            in_comment = False
+        if "<!--" in text:
+            text, in_comment = _blank_comments(text)
+        m = _FENCE_OPEN.match(text)
+        if m:
+            fence = m.group(1)
+            prev = ""
+            continue
+        m = _ATX.match(text)
+        if m:
+            headings.append(Heading(len(m.group(1)), (m.group(2) or "").strip(), lineno))
+            prev = ""
+            continue
+        if prev.strip() and _SETEXT.match(text) and not _is_block_start(prev):
+            level = 1 if text.strip()[0] == "=" else 2
+            headings.append(Heading(level, prev.strip(), lineno - 1))
+            if prose and prose[-1][0] == lineno - 1:
+                prose.pop()
+            prev = ""
+            continue
+        if "`" in text:
+            text = _CODE_SPAN.sub(lambda mm: " " * len(mm.group(0)), text)
+        prose.append((lineno, text))
+        if "](" in text:
+            for lm in _LINK.finditer(text):
+                links.append(BodyLink(lm.group(1).strip("<>"), lineno, lm.start(1) + 1))
+        elif "]:" in text:
+            rm = _REFDEF.match(text)
+            if rm:
+                links.append(BodyLink(rm.group(1).strip("<>"), lineno, rm.start(1) + 1))
+        prev = text
+    return Body(tuple(headings), tuple(prose), tuple(links))
+
+
+def _blank_comments(text: str) -> tuple[str, bool]:
+    """Blank out `<!-- ... -->` runs (keeping columns); report whether one stays open."""
+    out = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            out.append(text[pos:])
+            return "".join(out), False
+        out.append(text[pos:start])
+        end = text.find("-->", start + 4)
+        if end < 0:
+            out.append(" " * (len(text) - start))
+            return "".join(out), True
+        out.append(" " * (end + 3 - start))
+        pos = end + 3
+
+
+def _is_block_start(line: str) -> bool:
+    s = line.lstrip()
+    return s[:1] in ("-", "*", "+", ">", "|") or s[:2].rstrip(".").isdigit() and ". " in s[:5]
