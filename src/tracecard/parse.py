@@ -296,6 +296,9 @@ class _Builder:
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})")
 _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*\Z")
+_BOLD_LABEL = re.compile(r" {0,3}(?:\*\*([^*]+)\*\*|__([^_]+)__)[ \t]*:?[ \t]*\Z")
+#: The level given to a bold-only paragraph used as a heading: below every real heading.
+BOLD_LEVEL = 7
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
 _REFDEF = re.compile(r" {0,3}\[[^\]]+\]:[ \t]*(<[^>]*>|\S+)")
@@ -308,6 +311,7 @@ class Body:
     headings: tuple[Heading, ...]
     prose: tuple[tuple[int, str], ...]  # (file line, text with code spans blanked)
     links: tuple[BodyLink, ...]
+    fences: tuple[int, ...] = ()  # lines that open a fenced code block
 
 
 def scan_body(lines: list[str], first_line: int) -> Body:
@@ -315,6 +319,7 @@ def scan_body(lines: list[str], first_line: int) -> Body:
     headings: list[Heading] = []
     prose: list[tuple[int, str]] = []
     links: list[BodyLink] = []
+    fences: list[int] = []
     fence: str | None = None
     in_comment = False
     prev = ""
@@ -338,6 +343,7 @@ def scan_body(lines: list[str], first_line: int) -> Body:
         m = _FENCE_OPEN.match(text)
         if m:
             fence = m.group(1)
+            fences.append(lineno)
             prev = ""
             continue
         m = _ATX.match(text)
@@ -345,6 +351,10 @@ def scan_body(lines: list[str], first_line: int) -> Body:
             headings.append(Heading(len(m.group(1)), (m.group(2) or "").strip(), lineno))
             prev = ""
             continue
+        m = _BOLD_LABEL.match(text)
+        if m and not prev.strip():
+            # A paragraph that is only bold text is used as a section heading in real records.
+            headings.append(Heading(BOLD_LEVEL, (m.group(1) or m.group(2)).strip(), lineno))
         if prev.strip() and _SETEXT.match(text) and not _is_block_start(prev):
             level = 1 if text.strip()[0] == "=" else 2
             headings.append(Heading(level, prev.strip(), lineno - 1))
@@ -363,7 +373,7 @@ def scan_body(lines: list[str], first_line: int) -> Body:
             if rm:
                 links.append(BodyLink(rm.group(1).strip("<>"), lineno, rm.start(1) + 1))
         prev = text
-    return Body(tuple(headings), tuple(prose), tuple(links))
+    return Body(tuple(headings), tuple(prose), tuple(links), tuple(fences))
 
 
 def _blank_comments(text: str) -> tuple[str, bool]:

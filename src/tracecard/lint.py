@@ -1,0 +1,61 @@
+"""The pipeline: files -> records -> graph -> rules -> diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracecard.config import Settings
+from tracecard.diagnostics import Diagnostic, matches, select
+from tracecard.discover import kind_of_path, load_record, record_files
+from tracecard.graph import RepoGraph
+from tracecard.records import Record
+from tracecard.rules import RULES, Rule
+
+
+def load_graph(settings: Settings, extra: Iterable[Path] = ()) -> RepoGraph:
+    """Every record of the repository, plus any `extra` files that turn out to be records."""
+    records: list[Record] = []
+    seen: set[Path] = set()
+    for path, kind in record_files(settings):
+        seen.add(path.resolve())
+        rec = load_record(settings, path, kind)
+        if rec is not None:
+            records.append(rec)
+    for path in extra:
+        resolved = path.resolve()
+        if resolved in seen or not path.is_file() or path.suffix.lower() != ".md":
+            continue
+        seen.add(resolved)
+        rec = load_record(settings, path, kind_of_path(settings, path))
+        if rec is not None:
+            records.append(rec)
+    return RepoGraph.build(settings, records)
+
+
+@dataclass(frozen=True)
+class Result:
+    diagnostics: list[Diagnostic]
+    suppressed: int
+    records: int
+
+
+def run_rules(graph: RepoGraph, rules: Iterable[type[Rule]] | None = None) -> Result:
+    """Run the selected rules; drop what the settings or a record's `tracecard-ignore` exclude."""
+    settings = graph.settings
+    chosen = [r for r in (rules or RULES.values()) if _may_fire(r.code, settings)]
+    found: list[Diagnostic] = []
+    for rule_cls in chosen:
+        rule = rule_cls()
+        for f in rule.check(graph):
+            found.append(Diagnostic(f.path, f.line, f.col, rule.code, rule.severity, f.message))
+    found = select(found, settings.select, settings.ignore)
+    by_path = {r.path: r.suppressed for r in graph.records if r.suppressed}
+    kept = [d for d in found if not matches(d.code, by_path.get(d.path, ()))]
+    kept.sort(key=Diagnostic.sort_key)
+    return Result(kept, len(found) - len(kept), len(graph.records))
+
+
+def _may_fire(code: str, settings: Settings) -> bool:
+    return bool(select([Diagnostic("", 0, 0, code, None, "")], settings.select, settings.ignore))  # type: ignore[arg-type]

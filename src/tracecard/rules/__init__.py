@@ -1,0 +1,47 @@
+"""The rule registry: one explicit table of every code. Add a rule here and nowhere else.
+
+Families: PAR parsing, SCH schema, IDN identity, LNK links, BDY body.
+"""
+
+from __future__ import annotations
+
+from tracecard.rules import body, identity, links, parsing, schema
+from tracecard.rules.base import Finding, Rule
+
+_ALL: list[type[Rule]] = [
+    parsing.NoFrontMatter,
+    parsing.UnclosedFrontMatter,
+    parsing.InvalidYaml,
+    parsing.DuplicateKey,
+    parsing.NotAMapping,
+    parsing.UnknownKind,
+    parsing.Unreadable,
+    parsing.FileTooLarge,
+    parsing.YamlTooComplex,
+    schema.SchemaViolation,
+    identity.DuplicateId,
+    identity.IdPattern,
+    identity.IdFileName,
+    identity.MissingId,
+    links.UnknownId,
+    links.WrongKind,
+    links.SupersessionNotMirrored,
+    links.SupersessionCycle,
+    links.LinkToInactive,
+    body.MissingSection,
+    body.EmptySection,
+    body.Placeholder,
+    body.BrokenRelativeLink,
+]
+
+RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
+
+FAMILIES: dict[str, str] = {
+    "PAR": "parsing",
+    "SCH": "schema",
+    "IDN": "identity",
+    "LNK": "links",
+    "BDY": "body",
+}
+
+__all__ = ["FAMILIES", "RULES", "Finding", "Rule"]

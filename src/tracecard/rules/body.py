@@ -1,0 +1,217 @@
+"""Body: the sections a kind needs are there and filled, no template text, no broken links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+from tracecard.diagnostics import Severity
+from tracecard.graph import RepoGraph
+from tracecard.parse import Heading
+from tracecard.records import Record
+from tracecard.rules.base import Finding, Rule
+
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.)\s+")
+
+
+def normalise_heading(text: str) -> str:
+    """`## 2. Context:` -> `context`; emphasis and numbering do not matter."""
+    t = text.strip().strip("*_").strip().lower()
+    t = _NUMBERING.sub("", t)
+    return " ".join(t.rstrip(":").split())
+
+
+def _sections(rec: Record) -> list[tuple[Heading, int]]:
+    """Each heading with the last line of its section (before the next heading at its level)."""
+    heads = rec.body.headings
+    last = rec.parsed.body_start + len(rec.parsed.body_lines) - 1
+    out = []
+    for i, h in enumerate(heads):
+        end = next((n.line - 1 for n in heads[i + 1 :] if n.level <= h.level), last)
+        out.append((h, end))
+    return out
+
+
+def _find(rec: Record, names: tuple[str, ...]) -> tuple[Heading, int] | None:
+    wanted = {normalise_heading(n) for n in names}
+    for h, end in _sections(rec):
+        if normalise_heading(h.text) in wanted:
+            return h, end
+    return None
+
+
+def _has_content(rec: Record, head: Heading, end: int) -> bool:
+    prose = any(head.line < ln <= end and text.strip() for ln, text in rec.body.prose)
+    return prose or any(head.line < ln <= end for ln in rec.body.fences)
+
+
+def _front_matter_has(rec: Record, name: str) -> bool:
+    """`Intended Use` may be given as the `intended_use` key instead of a section."""
+    value = rec.data.get(name.lower().replace(" ", "_"))
+    return bool(value) and not isinstance(value, bool)
+
+
+def _anchor(rec: Record) -> tuple[int, int]:
+    h1 = next((h for h in rec.body.headings if h.level == 1), None)
+    return (h1.line, 1) if h1 else (rec.parsed.body_start, 1)
+
+
+class MissingSection(Rule):
+    """What it does:
+    Reports a required body section that is not there. By default a decision needs *Context*
+    (MADR's *Context and Problem Statement* counts) and *Decision* (*Decision Outcome* counts);
+    a model card needs *Intended Use* (or an `intended_use` key) and *Evaluation Data*. The
+    `sections` table of the configuration sets the list per kind. Headings match at any level,
+    ignoring case, numbering and a trailing colon. The finding is at the record's title.
+
+    Why it matters:
+    A decision without its context cannot be re-examined when circumstances change; a model
+    card without its evaluation data makes a claim nobody can reproduce.
+
+    Example:
+    ```markdown
+    # Use two-tower retrieval
+
+    ## Decision
+
+    We use a two-tower model.
+    ```
+
+    Fix:
+    Add the section (`## Context`) and write what forced the decision.
+    """
+
+    code = "BDY001"
+    name = "missing-section"
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        required = graph.settings.sections
+        for rec in graph.records:
+            if not rec.ok or rec.kind is None:
+                continue
+            for names in required.get(rec.kind, ()):
+                if _find(rec, names) is None and not _front_matter_has(rec, names[0]):
+                    line, col = _anchor(rec)
+                    yield Finding(rec.path, line, col, f"no '{names[0]}' section: add '## {names[0]}'")
+
+
+class EmptySection(Rule):
+    """What it does:
+    Reports a required section whose heading is there with nothing under it (blank lines and
+    HTML comments do not count; a sub-section with text does).
+
+    Why it matters:
+    An empty heading looks complete at a glance and in review, which is worse than a missing
+    one.
+
+    Example:
+    ```markdown
+    ## Consequences
+
+    ## Alternatives
+    ```
+
+    Fix:
+    Write the section, or remove it if your configuration does not require it.
+    """
+
+    code = "BDY002"
+    name = "empty-section"
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        required = graph.settings.sections
+        for rec in graph.records:
+            if not rec.ok or rec.kind is None:
+                continue
+            for names in required.get(rec.kind, ()):
+                hit = _find(rec, names)
+                if hit is not None and not _has_content(rec, *hit):
+                    yield Finding(rec.path, hit[0].line, 1, f"section '{hit[0].text}' is empty: write it")
+
+
+_PLACEHOLDER = re.compile(
+    r"\[More Information Needed\]"
+    r"|\{\{[^{}\n]*\}\}"
+    r"|(?<![\\\w$}{])\{[A-Za-z][^{}\n]{2,}\}"
+    r"|\b(?:TODO|TBD|FIXME)\b"
+)
+
+
+class Placeholder(Rule):
+    """What it does:
+    Warns about template text left in a record's body: Hugging Face's
+    `[More Information Needed]`, `{{...}}` and MADR-style `{describe the context}` placeholders,
+    and the words `TODO`, `TBD` and `FIXME`. Code blocks, inline code and HTML comments are not
+    read.
+
+    Why it matters:
+    A record with placeholders looks finished in a file listing but answers none of the
+    questions its sections ask.
+
+    Example:
+    ```markdown
+    ## Evaluation Data
+
+    [More Information Needed]
+    ```
+
+    Fix:
+    Replace the placeholder with the real content, or delete the section if it is optional.
+    """
+
+    code = "BDY003"
+    name = "placeholder"
+    severity = Severity.WARNING
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rec in graph.records:
+            for line, text in rec.body.prose:
+                m = _PLACEHOLDER.search(text)
+                if m:
+                    yield Finding(rec.path, line, m.start() + 1, f"template placeholder {m.group(0)!r} left in: replace it")
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+class BrokenRelativeLink(Rule):
+    """What it does:
+    Reports a relative Markdown link or image (`[text](../datasets/holdout.md)`) whose file does
+    not exist, resolved from the record's folder. Web links, `mailto:` and in-page anchors are
+    not checked.
+
+    Why it matters:
+    Records point at each other and at evidence (notebooks, dashboards exported to files). A
+    link broken by a rename sends the reader nowhere, usually at the moment they need it.
+
+    Example:
+    ```markdown
+    See [the holdout sheet](../datasets/holdout-2025.md).
+    ```
+
+    Fix:
+    Point the link at the file's current path, or link by ID in the front matter (`links`).
+    """
+
+    code = "BDY004"
+    name = "broken-relative-link"
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        root = graph.settings.root
+        exists: dict[Path, bool] = {}
+        for rec in graph.records:
+            folder = (root / rec.path).parent
+            for link in rec.body.links:
+                target = link.target
+                if not target or target.startswith(("#", "/")) or _SCHEME.match(target):
+                    continue
+                rel = unquote(target.split("#", 1)[0].split("?", 1)[0])
+                if not rel:
+                    continue
+                path = folder / rel
+                if path not in exists:
+                    exists[path] = path.exists()
+                if not exists[path]:
+                    yield Finding(rec.path, link.line, link.col, f"link to {rel}, which does not exist: fix the path")
