@@ -1,0 +1,1 @@
+"""Generated validators; see scripts/gen_validators.py."""
