@@ -58,6 +58,42 @@ def rules_cmd(code: str | None) -> int:
     return rules(code, sys.stdout)
 
 
+@cli.group("adr")
+def adr_group() -> None:
+    """Decision records: create, supersede, link, accept, reject, deprecate, list."""
+
+
+@cli.group("req")
+def req_group() -> None:
+    """Requirement translations: create, agree, list."""
+
+
+@cli.group("card")
+def card_group() -> None:
+    """Model cards: create, promote, list, and the launch gate (`card check`)."""
+
+
+@cli.group("dataset")
+def dataset_group() -> None:
+    """Dataset sheets: create, list."""
+
+
+def _register_extensions() -> None:
+    """Commands defined in their own click modules, registered on the groups above."""
+    import importlib
+
+    for name in _EXTENSIONS:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+#: Modules that add commands to `cli` and its groups (explicit, greppable).
+_EXTENSIONS = ("tracecard.cli_authoring", "tracecard.cli_gate", "tracecard.cli_history")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code instead of exiting (callable from tests)."""
     try:
@@ -90,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     return rv if isinstance(rv, int) else 0
 
+
+_register_extensions()
 
 if __name__ == "__main__":
     raise SystemExit(main())
