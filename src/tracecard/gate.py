@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import TypeGuard
 
 from tracecard.metrics import (
@@ -63,7 +63,7 @@ class Verdict(Enum):
         return self in (Verdict.FAIL, Verdict.MISSING)
 
 
-class Flag(str, Enum):
+class Flag(StrEnum):
     """Why a row looks the way it does, beyond its verdict."""
 
     NO_RESULT = "no_result"  # no matching result, or no operational value for the constraint
@@ -104,7 +104,7 @@ class Row:
     constraint: bool = False  # True for a row from `constraints` / `operational`
 
 
-class SkipReason(str, Enum):
+class SkipReason(StrEnum):
     NOT_AGREED = "not_agreed"  # the requirement's status is not `agreed`
     UNKNOWN_REQUIREMENT = "unknown_requirement"  # `satisfies` names an ID not given
     BAD_ID = "bad_id"  # a `satisfies` entry that is not a string
@@ -188,12 +188,12 @@ def _direction(
 def _ci(raw: object, flags: set[Flag]) -> tuple[float, float] | None:
     if raw is None:
         return None
-    ends = [as_number(end) for end in raw] if _is_list(raw) and len(raw) == 2 else []
-    low, high = (ends[0], ends[1]) if len(ends) == 2 else (None, None)
-    if low is None or high is None:
+    ends = [as_number(end) for end in raw] if _is_list(raw) else []
+    numbers = [end for end in ends if end is not None]
+    if len(ends) != 2 or len(numbers) != 2:
         flags.add(Flag.BAD_CI)
         return None
-    return (min(low, high), max(low, high))
+    return (min(numbers), max(numbers))
 
 
 def _number_or_none(value: object) -> Value:
@@ -223,26 +223,13 @@ def judge(
     flags: set[Flag] = set()
     raw_metric = crit.get("metric")
     metric = vocab.lookup(raw_metric)
-    if not isinstance(raw_metric, str):
-        flags.add(Flag.NO_METRIC)
-    if crit.get("dataset") is None:
-        flags.add(Flag.NO_DATASET)
     direction = _direction(crit.get("direction"), metric, Direction.HIGHER, flags)
-    launch, target = as_number(crit.get("launch")), as_number(crit.get("target"))
-    if launch is None:
-        flags.add(Flag.BAD_LAUNCH)
-    if target is None and crit.get("target") is not None:
-        flags.add(Flag.BAD_TARGET)
-    actual, ci = None, None
-    if res is None:
-        flags.add(Flag.NO_RESULT)
-        result_index = None
+    launch, target = _thresholds(crit, flags)
+    actual, ci = _measurement(res, flags)
+    if flags & {Flag.NO_METRIC, Flag.NO_DATASET}:
+        verdict = Verdict.MISSING
     else:
-        actual, ci = as_number(res.get("value")), _ci(res.get("ci"), flags)
-        if actual is None:
-            flags.add(Flag.BAD_ACTUAL)
-    measurable = not flags & {Flag.NO_METRIC, Flag.NO_DATASET}
-    verdict = _verdict(direction, actual, launch, target) if measurable else Verdict.MISSING
+        verdict = _verdict(direction, actual, launch, target)
     ci_warning = (
         ci is not None
         and launch is not None
@@ -264,9 +251,36 @@ def judge(
         unknown_metric=metric is None,
         flags=frozenset(flags),
         criterion_index=criterion_index,
-        result_index=result_index,
+        result_index=None if res is None else result_index,
         requirement=requirement,
     )
+
+
+def _thresholds(crit: Mapping[str, object], flags: set[Flag]) -> tuple[float | None, float | None]:
+    """(launch, target) as numbers, flagging what makes the criterion unjudgeable."""
+    if not isinstance(crit.get("metric"), str):
+        flags.add(Flag.NO_METRIC)
+    if crit.get("dataset") is None:
+        flags.add(Flag.NO_DATASET)
+    launch, target = as_number(crit.get("launch")), as_number(crit.get("target"))
+    if launch is None:
+        flags.add(Flag.BAD_LAUNCH)
+    if target is None and crit.get("target") is not None:
+        flags.add(Flag.BAD_TARGET)
+    return launch, target
+
+
+def _measurement(
+    res: Mapping[str, object] | None, flags: set[Flag]
+) -> tuple[float | None, tuple[float, float] | None]:
+    """(value, ci) of the matched result, flagging what is absent or unusable."""
+    if res is None:
+        flags.add(Flag.NO_RESULT)
+        return None, None
+    actual = as_number(res.get("value"))
+    if actual is None:
+        flags.add(Flag.BAD_ACTUAL)
+    return actual, _ci(res.get("ci"), flags)
 
 
 def judge_criteria(
@@ -450,9 +464,7 @@ def gate_requirement(
     return CardGate(tuple(rows), tuple(skipped))
 
 
-def gate_card(
-    card: object, requirements: object, vocab: Vocabulary | None = None
-) -> CardGate:
+def gate_card(card: object, requirements: object, vocab: Vocabulary | None = None) -> CardGate:
     """Every agreed requirement the card `satisfies`, judged; the rest listed as skipped.
 
     The card's own status is not looked at: whether a draft card can fail is the caller's call.
