@@ -19,6 +19,7 @@ _ALL: list[type[Rule]] = [
     parsing.FileTooLarge,
     parsing.YamlTooComplex,
     schema.SchemaViolation,
+    schema.MisspeltKey,
     identity.DuplicateId,
     identity.IdPattern,
     identity.IdFileName,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
+from tracecard.diagnostics import Severity
 from tracecard.graph import RepoGraph
 from tracecard.rules.base import Finding, Rule
 from tracecard.schemas import validators
@@ -45,3 +47,52 @@ class SchemaViolation(Rule):
                 continue
             for err in per_kind[rec.kind].errors(rec.data):
                 yield self.at(rec, err.path, err.message, key=err.at_key)
+
+
+class MisspeltKey(Rule):
+    """What it does:
+    Warns about a top-level front-matter key that the kind's schema does not define but that
+    is spelt almost like one it does (`satisifes` for `satisfies`, `superseeded_by` for
+    `superseded_by`). Keys unlike any known key are left alone: real repositories carry keys
+    of their own (`nav_order`, `parent`).
+
+    Why it matters:
+    The schema allows extra keys, so a misspelt one is silently ignored: the card's
+    requirements are never gated, the supersession never recorded.
+
+    Example:
+    ```yaml
+    satisifes: [REQ-0002]
+    ```
+
+    Fix:
+    Correct the spelling: `satisfies: [REQ-0002]`.
+    """
+
+    code = "SCH002"
+    name = "misspelt-key"
+    severity = Severity.WARNING
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        per_kind = validators(graph.settings)
+        known_by_kind: dict[object, list[str]] = {}
+        for rec in graph.records:
+            if not rec.ok or rec.kind is None:
+                continue
+            known = known_by_kind.get(rec.kind)
+            if known is None:
+                known = sorted(_known_keys(per_kind[rec.kind].schema))
+                known_by_kind[rec.kind] = known
+            for key in rec.data:
+                if key in known:
+                    continue
+                close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.8)
+                if close:
+                    yield self.at(rec, (key,), f"unknown key '{key}': did you mean '{close[0]}'?", key=True)
+
+
+def _known_keys(schema: dict) -> set[str]:
+    keys = set(schema.get("properties", {}))
+    for part in schema.get("allOf", []):
+        keys |= set(part.get("properties", {}))
+    return keys
