@@ -211,7 +211,9 @@ def _explain(err: Any) -> Iterator[SchemaError]:
     if err.validator in ("anyOf", "oneOf") and err.context:
         from jsonschema.exceptions import best_match
 
-        inner = best_match(err.context)
+        # The branch whose type matched says the most (a string too short, not "not an array").
+        typed = [e for e in err.context if e.validator != "type"]
+        inner = best_match(typed or err.context)
         yield SchemaError(path + tuple(inner.relative_path), _message(inner), False)
         return
     if err.validator == "required":
@@ -240,7 +242,12 @@ def _dotted(path: tuple[str | int, ...]) -> str:
 def _message(err: Any) -> str:
     where = _dotted(tuple(err.absolute_path))
     msg = err.message
-    if err.validator == "type" and isinstance(err.instance, str):
+    title = err.schema.get("title") if isinstance(err.schema, dict) else None
+    if err.validator == "pattern" and title:
+        msg = f"{err.instance!r} is not a valid {title}"
+    elif err.validator == "minLength" and err.instance == "":
+        msg = "must not be empty"
+    elif err.validator == "type" and isinstance(err.instance, str):
         if err.validator_value == "boolean" and err.instance.lower() in _YAML11_BOOLS:
             msg += ": write true or false (YAML 1.2 does not read yes/no/on/off as booleans)"
         elif err.validator_value in ("number", "integer"):
