@@ -270,7 +270,7 @@ class _Builder:
                 )
                 continue
             key = key_node.value
-            if key == "<<" and key_node.style is None:
+            if key == "<<" and not key_node.style:
                 merged = self.build(value_node, path)
                 for part in merged if isinstance(merged, list) else [merged]:
                     if isinstance(part, dict):
