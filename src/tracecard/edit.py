@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from .errors import UsageError
 from .parse import Parsed, decode, parse_text, scalar
 
 try:
@@ -52,7 +53,7 @@ _NUMBERISH = re.compile(
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
-class EditError(Exception):
+class EditError(UsageError):
     """An edit that cannot be made safely: one line that says why; nothing was changed."""
 
 
