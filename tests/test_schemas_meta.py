@@ -76,7 +76,7 @@ def test_every_property_has_a_description(name: str) -> None:
 
 @pytest.mark.parametrize("name", SCHEMA_FILES)
 def test_schema_is_self_contained(name: str) -> None:
-    """No $id, no format keyword, and only local `#/$defs/` references, which resolve once merged."""
+    """No $id, no format keyword, only local `#/$defs/` references, which resolve once merged."""
     kinds = KINDS if name == "common" else (name,)
     for path, sub in subschemas(load(name), "#"):
         assert "$id" not in sub, path
@@ -104,7 +104,11 @@ MINIMAL: dict[str, list[dict[str, Any]]] = {
         {"status": "proposed", "decision-makers": "@ana, @ben", "consulted": ["risk team"]},
         {"status": "accepted", "deciders": ["Ana Ruiz"], "parent": "Decisions", "nav_order": 3},
         {"status": "superseded", "superseded_by": "ADR-0004", "supersedes": "ADR-0001, ADR-0002"},
-        {"id": "ADR-0004", "supersedes": ["ADR-0002"], "links": [{"rel": "amends", "id": "ADR-0003"}]},
+        {
+            "id": "ADR-0004",
+            "supersedes": ["ADR-0002"],
+            "links": [{"rel": "amends", "id": "ADR-0003"}],
+        },
         {"status": "accepted", "tracecard-ignore": ["BDY", "LNK102"]},
     ],
     "requirement": [
@@ -128,12 +132,16 @@ MINIMAL: dict[str, list[dict[str, Any]]] = {
             "status": "production",
             "version": "2.3.0",
             "satisfies": ["REQ-0002"],
-            "results": [{"metric": "precision", "value": 0.91, "dataset": "DS-x", "ci": [0.89, 0.93]}],
+            "results": [
+                {"metric": "precision", "value": 0.91, "dataset": "DS-x", "ci": [0.89, 0.93]}
+            ],
             "operational": {"latency_p95_ms": 41, "explainability": "full", "qps_peak": 900},
             "failure_modes": [{"description": "new merchants", "severity": "high"}],
             "license": "mit",
             "base_model": ["a", "b"],
-            "model-index": [{"name": "m", "results": [{"metrics": [{"type": "acc", "value": "0.9 +/- 0.1"}]}]}],
+            "model-index": [
+                {"name": "m", "results": [{"metrics": [{"type": "acc", "value": "0.9 +/- 0.1"}]}]}
+            ],
         },
     ],
     "dataset": [
@@ -158,6 +166,8 @@ def test_valid_record_is_accepted(kind: str, record: dict[str, Any]) -> None:
     assert errors == []
 
 
+RESULT = {"metric": "f1", "value": 0.8, "dataset": "DS-x"}
+
 INVALID: list[tuple[str, dict[str, Any]]] = [
     ("decision", {"status": "acepted"}),
     ("decision", {"status": "Superseded by"}),
@@ -177,10 +187,10 @@ INVALID: list[tuple[str, dict[str, Any]]] = [
     ("requirement", {"status": "agreed", "error_costs": {"false_positive": 5}}),
     ("model_card", {}),
     ("model_card", {"status": "prod"}),
-    ("model_card", {"status": "candidate", "results": [{"metric": "recall", "value": 0.8}]}),
-    ("model_card", {"status": "candidate", "results": [{"metric": "recall", "value": "0.8", "dataset": "DS-x"}]}),
-    ("model_card", {"status": "candidate", "results": [{"metric": "f1", "value": 0.8, "dataset": "DS-x", "ci": [0.7]}]}),
-    ("model_card", {"status": "candidate", "failure_modes": [{"description": "x", "severity": "severe"}]}),
+    ("model_card", {"status": "candidate", "results": [{"metric": "f1", "value": 0.8}]}),
+    ("model_card", {"status": "candidate", "results": [{**RESULT, "value": "0.8"}]}),
+    ("model_card", {"status": "candidate", "results": [{**RESULT, "ci": [0.7]}]}),
+    ("model_card", {"status": "draft", "failure_modes": [{"description": "x", "severity": "4"}]}),
     ("model_card", {"status": "candidate", "satisfies": "REQ-0001"}),
     ("model_card", {"status": "candidate", "operational": {"explainability": "SHAP"}}),
     ("model_card", {"status": "candidate", "operational": {"latency_p95_ms": "40ms"}}),
@@ -199,7 +209,8 @@ def test_invalid_record_is_rejected(kind: str, record: dict[str, Any]) -> None:
 
 
 def _fields_doc_module() -> Any:
-    spec = importlib.util.spec_from_file_location("gen_fields_doc", ROOT / "scripts" / "gen_fields_doc.py")
+    path = ROOT / "scripts" / "gen_fields_doc.py"
+    spec = importlib.util.spec_from_file_location("gen_fields_doc", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
