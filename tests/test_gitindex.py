@@ -1,0 +1,468 @@
+"""The one-pass history reader and its cache, on real git repositories made in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracecard import gitindex
+from tracecard.gitindex import WORKTREE, History, Status, read_history, with_worktree
+
+FOLDERS = ["docs/decisions", "docs/requirements", "docs/model-cards", "docs/datasets"]
+START = 1_704_067_200  # 2024-01-01T00:00:00Z
+
+
+def madr_key(path: str, data: dict[str, Any] | None) -> str | None:
+    """IDs from `NNNN-` file names in the decisions folder, as a MADR repository has them."""
+    m = re.match(r"docs/decisions/(\d{4})-", path)
+    return f"ADR-{m.group(1)}" if m else None
+
+
+class Scratch:
+    """A git repository with pinned names and dates, so every run gives the same commits."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tick = 0
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def env(self, author: str) -> dict[str, str]:
+        stamp = f"{START + 3600 * self.tick} +0000"
+        return {
+            **os.environ,
+            "GIT_AUTHOR_NAME": author,
+            "GIT_AUTHOR_EMAIL": f"{author.lower()}@example.com",
+            "GIT_COMMITTER_NAME": author,
+            "GIT_COMMITTER_EMAIL": f"{author.lower()}@example.com",
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_DATE": stamp,
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+
+    def git(self, *args: str, author: str = "Ada", check: bool = True) -> str:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=self.path,
+            env=self.env(author),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)}: {done.stderr}")
+        return done.stdout.strip()
+
+    def write(self, rel: str, text: str) -> None:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+
+    def commit(self, message: str, author: str = "Ada") -> str:
+        self.tick += 1
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message, author=author)
+        return self.git("rev-parse", "HEAD")
+
+
+def record(ident: str | None, status: str = "proposed", **extra: object) -> str:
+    lines = ["---"] + ([f"id: {ident}"] if ident else []) + [f"status: {status}"]
+    lines += [f"{key}: {value}" for key, value in extra.items()]
+    return "\n".join(lines + ["---", "", "# Title", "", "## Context", "", "Text.", ""])
+
+
+def read(repo: Scratch, **kwargs: Any) -> History:
+    return read_history(repo.path, FOLDERS, madr_key, **kwargs)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Scratch:
+    return Scratch(tmp_path / "repo")
+
+
+def test_create_and_edit_keep_author_date_and_before(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-use-x.md", record("ADR-0001"))
+    first = repo.commit("Propose ADR-0001", author="Ada")
+    repo.write("docs/decisions/0001-use-x.md", record("ADR-0001", "accepted"))
+    second = repo.commit("Accept ADR-0001", author="Grace")
+    hist = read(repo)
+    assert hist.status is Status.READ and hist.head == second and not hist.shallow
+    created, accepted = hist.records["ADR-0001"].versions
+    assert (created.commit, created.parent, created.before) == (first, None, None)
+    assert created.date == "2024-01-01T01:00:00+00:00" and created.author == "Ada"
+    assert (
+        accepted.parent == first
+        and accepted.author == "Grace"
+        and accepted.email == "grace@example.com"
+    )
+    assert accepted.subject == "Accept ADR-0001"
+    assert accepted.before == {"id": "ADR-0001", "status": "proposed"}
+    assert accepted.data == {"id": "ADR-0001", "status": "accepted"}
+
+
+def test_rename_with_edit_is_followed_by_id(repo: Scratch) -> None:
+    repo.write("docs/requirements/0003-fraud.md", record("REQ-0003", "draft", launch=0.7))
+    repo.commit("Add REQ-0003")
+    repo.git("mv", "docs/requirements/0003-fraud.md", "docs/requirements/0003-fraud-precision.md")
+    repo.write(
+        "docs/requirements/0003-fraud-precision.md", record("REQ-0003", "agreed", launch=0.75)
+    )
+    renamed = repo.commit("Rename and agree REQ-0003")
+    versions = read(repo).records["REQ-0003"].versions
+    assert len(versions) == 2
+    last = versions[-1]
+    assert last.commit == renamed and last.path == "docs/requirements/0003-fraud-precision.md"
+    assert last.old_path == "docs/requirements/0003-fraud.md"
+    assert last.before is not None and last.before["launch"] == 0.7 and last.data["launch"] == 0.75
+
+
+def test_template_born_files_are_not_taken_for_copies(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-a.md", record("ADR-0001"))
+    repo.commit("ADR-0001")
+    repo.write("docs/decisions/0002-b.md", record("ADR-0002"))
+    second = repo.commit("ADR-0002")
+    assert read(repo).records["ADR-0002"].created.commit == second
+
+
+def test_change_on_merged_branch_is_attributed_to_the_branch_commit(repo: Scratch) -> None:
+    repo.write("docs/model-cards/fraud.md", record("MC-fraud", "draft", recall=0.8))
+    repo.write("docs/datasets/holdout.md", record("DS-holdout", "planned"))
+    repo.commit("Add card and dataset")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("docs/model-cards/fraud.md", record("MC-fraud", "candidate", recall=0.85))
+    on_branch = repo.commit("Card to candidate", author="Linus")
+    repo.git("checkout", "-q", "main")
+    repo.write("docs/datasets/holdout.md", record("DS-holdout", "ready"))
+    on_main = repo.commit("Dataset ready")
+    repo.tick += 1
+    repo.git("merge", "-q", "--no-ff", "topic", "-m", "Merge topic")
+    hist = read(repo)
+    card = hist.records["MC-fraud"].versions
+    assert [v.commit for v in card][1:] == [on_branch]
+    assert card[-1].author == "Linus" and card[-1].before["status"] == "draft"
+    assert [v.commit for v in hist.records["DS-holdout"].versions][1:] == [on_main]
+
+
+def test_conflict_resolution_is_attributed_to_the_merge(repo: Scratch) -> None:
+    path = "docs/requirements/0001-x.md"
+    repo.write(path, record("REQ-0001", "draft", launch=0.7))
+    repo.commit("Add")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write(path, record("REQ-0001", "draft", launch=0.8))
+    branch = repo.commit("Raise on topic")
+    repo.git("checkout", "-q", "main")
+    repo.write(path, record("REQ-0001", "draft", launch=0.6))
+    main = repo.commit("Lower on main")
+    repo.git("merge", "-q", "topic", check=False)
+    repo.write(path, record("REQ-0001", "agreed", launch=0.75))
+    merge = repo.commit("Merge topic")
+    versions = read(repo).records["REQ-0001"].versions
+    assert [v.commit for v in versions][1:] == [main, branch, merge] or [
+        v.commit for v in versions
+    ][1:] == [
+        branch,
+        main,
+        merge,
+    ]
+    last = versions[-1]
+    assert last.parent == main and last.before["launch"] == 0.6 and last.data["launch"] == 0.75
+
+
+def test_branch_change_dropped_by_the_merge_leaves_no_version(repo: Scratch) -> None:
+    path = "docs/decisions/0001-x.md"
+    repo.write(path, record("ADR-0001", "accepted"))
+    repo.commit("Add")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write(path, record("ADR-0001", "rejected"))
+    repo.commit("Reject on topic")
+    repo.git("checkout", "-q", "main")
+    repo.tick += 1
+    repo.git("merge", "-q", "-s", "ours", "topic", "-m", "Merge topic, keep ours")
+    versions = read(repo).records["ADR-0001"].versions
+    assert [v.data["status"] for v in versions] == ["accepted"]
+
+
+def test_deletion_is_a_version_and_listed(repo: Scratch) -> None:
+    repo.write("docs/datasets/old.md", record("DS-old", "ready"))
+    repo.write("docs/datasets/new.md", record("DS-new", "ready"))
+    repo.commit("Add")
+    (repo.path / "docs/datasets/old.md").unlink()
+    gone = repo.commit("Remove DS-old")
+    hist = read(repo)
+    assert [r.id for r in hist.deleted] == ["DS-old"]
+    last = hist.records["DS-old"].latest
+    assert (
+        last.deleted
+        and last.commit == gone
+        and last.data is None
+        and last.before["status"] == "ready"
+    )
+
+
+def test_id_change_under_same_path_is_reported(repo: Scratch) -> None:
+    path = "docs/model-cards/ranker.md"
+    repo.write(path, record("MC-ranker", "draft"))
+    repo.commit("Add")
+    repo.write(path, record("MC-ranker-v2", "draft"))
+    changed = repo.commit("Rename the ID")
+    hist = read(repo)
+    assert [(c.path, c.commit, c.old_id, c.new_id) for c in hist.id_changes] == [
+        (path, changed, "MC-ranker", "MC-ranker-v2")
+    ]
+    assert hist.records["MC-ranker-v2"].created.before["id"] == "MC-ranker"
+
+
+def test_key_for_names_records_without_id_and_skips_the_rest(repo: Scratch) -> None:
+    repo.write("docs/decisions/0007-use-two-tower.md", record(None, "proposed"))
+    repo.write("docs/decisions/README.md", "# Decisions\n")
+    repo.write("docs/decisions/diagram.png", "not markdown")
+    repo.write("src/app.py", "print()\n")
+    repo.commit("Add")
+    repo.write("docs/decisions/0007-use-two-tower.md", "---\nstatus: [broken\n---\n")
+    repo.commit("Break the YAML")
+    hist = read(repo)
+    assert list(hist.records) == ["ADR-0007"]
+    assert [v.data for v in hist.records["ADR-0007"].versions] == [{"status": "proposed"}, None]
+
+
+def test_root_in_a_subdirectory_gives_paths_relative_to_it(repo: Scratch) -> None:
+    repo.write("ml/docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.write("docs/decisions/0002-elsewhere.md", record("ADR-0002"))
+    repo.commit("Add")
+    hist = read_history(repo.path / "ml", FOLDERS, madr_key)
+    assert list(hist.records) == ["ADR-0001"]
+    assert hist.records["ADR-0001"].latest.path == "docs/decisions/0001-x.md"
+
+
+def test_shallow_clone_is_detected_and_not_cached(repo: Scratch, tmp_path: Path) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001", "accepted"))
+    head = repo.commit("Two")
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone))
+    hist = read_history(clone, FOLDERS, madr_key)
+    assert hist.status is Status.READ and hist.shallow and "fetch-depth: 0" in hist.message
+    assert hist.head == head and hist.stats.cache == "off"
+    assert [(v.commit, v.parent) for v in hist.records["ADR-0001"].versions] == [(head, None)]
+    assert not (clone / ".git" / "tracecard").exists()
+
+
+def test_plain_folder_nonexistent_folder_and_empty_repository(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for root, status in ((plain, Status.NOT_A_REPO), (tmp_path / "missing", Status.NOT_A_REPO)):
+        hist = read_history(root, FOLDERS, madr_key)
+        assert hist.status is status and not hist.available and hist.records == {} and hist.message
+    empty = Scratch(tmp_path / "empty")
+    hist = read_history(empty.path, FOLDERS, madr_key)
+    assert hist.status is Status.EMPTY and hist.head == "" and "no commits" in hist.message
+
+
+def test_cache_is_reused_then_extended_with_new_commits_only(repo: Scratch) -> None:
+    for n in range(1, 4):
+        repo.write(f"docs/decisions/000{n}-x.md", record(f"ADR-000{n}"))
+        repo.commit(f"Add ADR-000{n}")
+    cold = read(repo)
+    assert (cold.stats.cache, cold.stats.commits_read, cold.stats.blobs_read) == ("cold", 3, 3)
+    warm = read(repo)
+    assert (warm.stats.cache, warm.stats.commits_read, warm.stats.blobs_read) == ("hit", 0, 0)
+    assert warm.records == cold.records
+    repo.write("docs/decisions/0002-x.md", record("ADR-0002", "accepted"))
+    repo.commit("Accept ADR-0002")
+    more = read(repo)
+    assert (more.stats.cache, more.stats.commits_read, more.stats.blobs_read) == ("extended", 1, 1)
+    assert more.records == read(repo, use_cache=False).records
+    assert more.records["ADR-0002"].latest.before == {"id": "ADR-0002", "status": "proposed"}
+
+
+def test_rewritten_head_rebuilds_the_cache(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001", "accepted"))
+    repo.commit("Two")
+    assert read(repo).stats.cache == "cold"
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001", "rejected"))
+    repo.tick += 1
+    repo.git("commit", "-q", "-a", "--amend", "-m", "Two, amended")
+    hist = read(repo)
+    assert hist.stats.cache == "rebuilt" and "not an ancestor" in hist.stats.cache_note
+    assert [v.data["status"] for v in hist.records["ADR-0001"].versions] == ["proposed", "rejected"]
+    assert read(repo).stats.cache == "hit"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda blob: blob[: len(blob) // 2],
+        lambda blob: b"garbage",
+        lambda blob: blob.replace(b"proposed", b"accepted"),
+        lambda blob: blob.replace(b"tracecard-history 1 ", b"tracecard-history 99 ", 1),
+        lambda blob: b"",
+    ],
+    ids=["truncated", "garbage", "tampered", "other-format", "empty"],
+)
+def test_damaged_cache_is_ignored_and_rewritten(repo: Scratch, damage: Any) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    read(repo)
+    (cache,) = (repo.path / ".git" / "tracecard").glob("history-*.json")
+    cache.write_bytes(damage(cache.read_bytes()))
+    hist = read(repo)
+    assert hist.stats.cache == "rebuilt" and hist.stats.commits_read == 1
+    assert hist.records["ADR-0001"].latest.data["status"] == "proposed"
+    assert read(repo).stats.cache == "hit"
+
+
+def test_cache_from_another_tracecard_version_is_ignored(
+    repo: Scratch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    read(repo)
+    monkeypatch.setattr(gitindex, "__version__", "99.0")
+    assert read(repo).stats.cache == "rebuilt"
+
+
+def test_cache_is_keyed_by_folders(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.write("docs/datasets/d.md", record("DS-d"))
+    repo.commit("One")
+    read(repo)
+    only = read_history(repo.path, ["docs/datasets"], madr_key)
+    assert only.stats.cache == "cold" and list(only.records) == ["DS-d"]
+
+
+def test_worktree_state_is_one_more_version(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.write("docs/decisions/0002-y.md", record("ADR-0002"))
+    repo.write("docs/datasets/d.md", record("DS-d"))
+    repo.write("docs/model-cards/m.md", record("MC-m"))
+    repo.commit("One")
+    hist = read(repo)
+    current = [
+        ("ADR-0001", "docs/decisions/0001-x.md", {"id": "ADR-0001", "status": "proposed"}),
+        ("ADR-0002", "docs/decisions/0002-y.md", {"id": "ADR-0002", "status": "accepted"}),
+        ("MC-m2", "docs/model-cards/m.md", {"id": "MC-m2", "status": "proposed"}),
+    ]
+    now = with_worktree(hist, current, date="2024-02-01T00:00:00+00:00")
+    assert len(now.records["ADR-0001"].versions) == 1
+    edited = now.records["ADR-0002"].latest
+    assert (edited.commit, edited.parent, edited.before["status"]) == (
+        WORKTREE,
+        hist.head,
+        "proposed",
+    )
+    assert now.records["DS-d"].latest.deleted and now.records["DS-d"].latest.commit == WORKTREE
+    assert [r.id for r in now.deleted] == ["DS-d"]
+    assert [(c.path, c.commit, c.old_id, c.new_id) for c in now.id_changes] == [
+        ("docs/model-cards/m.md", WORKTREE, "MC-m", "MC-m2")
+    ]
+    assert len(hist.records["ADR-0002"].versions) == 1  # the original is untouched
+
+
+def test_progress_reports_blobs(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.write("docs/decisions/0002-x.md", record("ADR-0002"))
+    repo.commit("One")
+    calls: list[tuple[int, int]] = []
+    read(repo, progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (2, 2)
+
+
+def test_one_git_log_and_one_cat_file_per_run(
+    repo: Scratch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(1, 6):
+        repo.write(f"docs/decisions/000{n}-x.md", record(f"ADR-000{n}"))
+        repo.commit(f"Add {n}")
+    import git
+
+    calls: list[str] = []
+    original = git.Git.execute
+
+    def spy(self: git.Git, command: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(command[1] if isinstance(command, list) else str(command))
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(git.Git, "execute", spy)
+    read(repo, use_cache=False)
+    assert calls.count("log") == 1 and calls.count("cat-file") == 1 and len(calls) <= 5
+
+
+def _cache_files(repo: Scratch) -> tuple[Path, Path]:
+    folder = repo.path / ".git" / "tracecard"
+    (base,) = [p for p in folder.glob("history-*.json") if not p.name.endswith(".delta.json")]
+    return base, base.with_name(base.name.replace(".json", ".delta.json"))
+
+
+def test_new_commits_go_to_a_small_delta_next_to_the_base(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    read(repo)
+    base, delta = _cache_files(repo)
+    written = base.read_bytes()
+    for status in ("accepted", "deprecated"):
+        repo.write("docs/decisions/0001-x.md", record("ADR-0001", status))
+        repo.commit(status)
+        assert read(repo).stats.commits_read == 1
+    assert base.read_bytes() == written and delta.is_file()
+    hist = read(repo)
+    assert hist.stats.cache == "hit"
+    assert [v.data["status"] for v in hist.records["ADR-0001"].versions] == [
+        "proposed",
+        "accepted",
+        "deprecated",
+    ]
+
+
+def test_damaged_delta_is_ignored_and_base_still_used(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    read(repo)
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001", "accepted"))
+    repo.commit("Two")
+    read(repo)
+    _base, delta = _cache_files(repo)
+    delta.write_bytes(delta.read_bytes()[:-5])
+    hist = read(repo)
+    assert hist.stats.cache == "extended" and hist.stats.commits_read == 1
+    assert "delta ignored" in hist.stats.cache_note
+    assert hist.records["ADR-0001"].latest.data["status"] == "accepted"
+
+
+def test_a_large_delta_is_folded_into_the_base(
+    repo: Scratch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gitindex, "DELTA_MIN_COMMITS", 0)
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    read(repo)
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001", "accepted"))
+    repo.commit("Two")
+    assert read(repo).stats.cache == "extended"
+    base, delta = _cache_files(repo)
+    assert not delta.exists() and read(repo).stats.cache == "hit"
+
+
+def test_delta_of_another_base_is_ignored(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    read(repo)
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001", "accepted"))
+    repo.commit("Two")
+    read(repo)
+    base, delta = _cache_files(repo)
+    kept = delta.read_bytes()
+    read(repo, use_cache=True)
+    base.unlink()
+    read(repo)  # a new base (cold), and the old delta removed
+    delta.write_bytes(kept)  # a delta left over from the old base
+    hist = read(repo)
+    assert hist.stats.cache == "hit" and "another base" in hist.stats.cache_note
