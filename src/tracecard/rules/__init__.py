@@ -1,11 +1,12 @@
 """The rule registry: one explicit table of every code. Add a rule here and nowhere else.
 
-Families: PAR parsing, SCH schema, IDN identity, LNK links, BDY body.
+Families: PAR parsing, SCH schema, IDN identity, LNK links, BDY body, REQ requirement
+translations, GAT launch gate.
 """
 
 from __future__ import annotations
 
-from tracecard.rules import body, identity, links, parsing, schema
+from tracecard.rules import body, identity, launch, links, parsing, requirements, schema
 from tracecard.rules.base import Finding, Rule
 
 _ALL: list[type[Rule]] = [
@@ -33,6 +34,15 @@ _ALL: list[type[Rule]] = [
     body.EmptySection,
     body.Placeholder,
     body.BrokenRelativeLink,
+    requirements.CriterionNotMeasurable,
+    requirements.UnknownMetric,
+    requirements.ThresholdOutOfRange,
+    requirements.TargetEasierThanLaunch,
+    requirements.NotAnEvaluationDataset,
+    requirements.CostlyErrorUnconstrained,
+    requirements.AgreedWithoutCriteria,
+    requirements.DirectionContradictsMetric,
+    *launch.GATE_RULES,
 ]
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
@@ -43,6 +53,8 @@ FAMILIES: dict[str, str] = {
     "IDN": "identity",
     "LNK": "links",
     "BDY": "body",
+    "REQ": "requirements",
+    "GAT": "launch gate",
 }
 
 __all__ = ["FAMILIES", "RULES", "Finding", "Rule"]
