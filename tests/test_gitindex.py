@@ -466,3 +466,16 @@ def test_delta_of_another_base_is_ignored(repo: Scratch) -> None:
     delta.write_bytes(kept)  # a delta left over from the old base
     hist = read(repo)
     assert hist.stats.cache == "hit" and "another base" in hist.stats.cache_note
+
+
+def test_git_failure_is_a_value_not_a_traceback(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    blob = repo.git("rev-parse", "HEAD:docs/decisions/0001-x.md")
+    obj = repo.path / ".git" / "objects" / blob[:2] / blob[2:]
+    obj.chmod(0o644)
+    obj.write_bytes(b"not zlib")
+    hist = read(repo, use_cache=False)
+    assert hist.status in (Status.GIT_ERROR, Status.READ)
+    if hist.status is Status.READ:  # cat-file reports the object as unreadable: no data
+        assert hist.records == {} or hist.records["ADR-0001"].latest.data is None

@@ -265,7 +265,7 @@ def read_history(
     scope = _Scope(prefix, _clean_folders(folders))
     try:
         return _read(repo, scope, key_for, progress, use_cache)
-    except _git_errors() as exc:
+    except (*_git_errors(), ValueError) as exc:  # ValueError: output git should not print
         return History(
             Status.GIT_ERROR, message=f"git failed while reading history: {_first_line(exc)}"
         )
