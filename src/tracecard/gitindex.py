@@ -263,9 +263,10 @@ def read_history(
         return opened
     repo, prefix = opened
     scope = _Scope(prefix, _clean_folders(folders))
+    failures = _git_errors() + (ValueError,)  # ValueError: output git should not print
     try:
         return _read(repo, scope, key_for, progress, use_cache)
-    except (*_git_errors(), ValueError) as exc:  # ValueError: output git should not print
+    except failures as exc:
         return History(
             Status.GIT_ERROR, message=f"git failed while reading history: {_first_line(exc)}"
         )
