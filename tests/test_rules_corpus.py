@@ -75,29 +75,7 @@ GENERATED: dict[tuple[str, str], dict[str, bytes]] = {
 }
 
 #: (code, case folder) -> the checker bug the case shows.
-XFAIL: dict[tuple[str, str], str] = {
-    ("PAR003", "bad-eof"): (
-        "parse.py: a YAML error libyaml only notices at the end of the front matter (an "
-        "unclosed '[' or '\"') is reported at the closing fence, line 4 col 1; the line to edit "
-        "is the one that opened it (libyaml's context mark: 3:9 and 3:8)"
-    ),
-    ("PAR004", "good-merge-override"): (
-        "parse.py: a key written after a '<<' merge key is reported as a duplicate (12:5); "
-        "YAML merge keys let the mapping's own keys override the merged ones"
-    ),
-    ("PAR009", "bad-blank-lines"): (
-        "parse.py: an alias bomb after blank lines is reported on the blank line after the "
-        "opening fence (2:1) instead of the first YAML line (4:1)"
-    ),
-    ("SCH001", "bad-nested"): (
-        "schemas._explain: inside an anyOf field, a number in a list of names is reported at "
-        "the list (5:3, not the item at 6:5), and an unexpected key of an edge-case object at "
-        "the item (5:5, not the key at 7:5)"
-    ),
-    ("SCH001", "bad-calendar"): (
-        "the date pattern accepts 2026-02-30, which is not a day of the calendar: no finding"
-    ),
-}
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 # --- running the checker ------------------------------------------------------------------
@@ -370,14 +348,6 @@ def test_configuration_selects_and_the_command_line_wins(
     assert not absent & run.codes()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "config.Settings.with_cli: `--select BDY003` on the command line does not win over "
-        "`ignore = [\"BDY003\"]` in tracecard.toml (the file's ignore is kept and ties with the "
-        "select, so BDY003 is dropped)"
-    ),
-)
 def test_command_line_select_wins_over_configured_ignore(
     make_repo: Callable[..., Path], tracecard: Callable[..., Run]
 ) -> None:

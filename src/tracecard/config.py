@@ -71,10 +71,13 @@ class Settings:
         self, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), strict: bool | None = None
     ) -> Settings:
         """The command line wins over the file: --select replaces, --ignore adds."""
+        kept = self.ignore
+        if select:  # a file's ignore does not override a code the command line asks for
+            kept = tuple(i for i in self.ignore if not any(s.startswith(i) for s in select))
         return replace(
             self,
             select=tuple(select) or self.select,
-            ignore=self.ignore + tuple(ignore),
+            ignore=kept + tuple(ignore),
             strict=self.strict if strict is None else strict,
         )
 

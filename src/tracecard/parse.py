@@ -100,10 +100,11 @@ def decode(raw: bytes) -> tuple[str | None, Problem | None]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # utf-8-sig skips the BOM
+        line = raw.count(b"\n", 0, start) + 1
+        col = start - (raw.rfind(b"\n", 0, start) + 1) + 1
         return None, Problem(
-            "PAR007", line, col, f"not UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"
+            "PAR007", line, col, f"not UTF-8 (byte 0x{raw[start]:02x}): save the file as UTF-8"
         )
     return text, None
 
@@ -141,15 +142,28 @@ def parse_text(text: str) -> Parsed:
     return out
 
 
+#: Characters libyaml (YAML 1.1) takes for line breaks but YAML 1.2 and our line count do not.
+_ODD_BREAKS = {"\r": "\ue00d", "\x85": "\ue085", "\u2028": "\ue028", "\u2029": "\ue029"}
+_RESTORE = {v: k for k, v in _ODD_BREAKS.items()}
+
+
 def _load_yaml(source: str, out: Parsed) -> None:
     offset = out.fm_start + 1  # file line of YAML line 0
+    odd = any(ch in source for ch in _ODD_BREAKS)
+    if odd:  # keep libyaml's line numbers equal to ours; the characters come back in values
+        for ch, stand_in in _ODD_BREAKS.items():
+            source = source.replace(ch, stand_in)
     try:
         node = yaml.compose(source, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "invalid YAML"
+        if exc.context_mark is not None and mark is not None and mark.index >= len(source.rstrip()):
+            mark = exc.context_mark  # an unclosed '[' or quote: point where it opened
+            opened = (exc.context or "").removeprefix("while parsing ").removeprefix("while scanning ")
+            what = f"{opened or 'a value'} that starts here is never closed ({exc.problem})"
         line = offset + (mark.line if mark else 0)
         col = (mark.column + 1) if mark else 1
-        what = exc.problem or exc.context or "invalid YAML"
         out.problems.append(Problem("PAR003", line, col, f"invalid YAML: {what}"))
         return
     except yaml.YAMLError as exc:
@@ -165,15 +179,15 @@ def _load_yaml(source: str, out: Parsed) -> None:
             Problem("PAR005", line, col, "front matter is not a mapping: write 'key: value' lines")
         )
         return
-    builder = _Builder(offset, out)
+    builder = _Builder(offset, out, source, odd)
     try:
         data = builder.build(node, ())
     except _TooBig:
         out.problems.append(
             Problem(
                 "PAR009",
-                offset,
-                1,
+                offset + node.start_mark.line,
+                node.start_mark.column + 1,
                 f"front matter expands to more than {MAX_NODES} YAML nodes (alias bomb?): "
                 "remove the anchors and aliases",
             )
@@ -199,12 +213,19 @@ _SPECIAL = {
 }  # fmt: skip
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")
 
 
-def scalar(node: yaml.ScalarNode) -> Any:
-    """YAML 1.2 core schema for plain scalars; quoted and block scalars are strings."""
+def scalar(node: yaml.ScalarNode, explicit_tag: bool = False) -> Any:
+    """YAML 1.2 core schema for plain scalars; quoted and block scalars are strings.
+
+    libyaml's resolver is YAML 1.1, so its implicit tags are ignored for plain scalars
+    (`1e-3` is a float, `yes` a string); an explicit `!!str` is honoured.
+    """
     value = node.value
-    if node.style or node.tag == _STR_TAG:  # libyaml marks plain scalars with style ""
+    if node.style or (explicit_tag and node.tag == _STR_TAG):  # libyaml: plain style is ""
+        return value
+    if node.tag == _STR_TAG and value[:1] not in _MAYBE_NOT_STR:
         return value
     if value in _SPECIAL:
         return _SPECIAL[value]
@@ -220,20 +241,26 @@ def scalar(node: yaml.ScalarNode) -> Any:
 class _Builder:
     """Builds Python values from composed nodes, recording positions and duplicate keys."""
 
-    __slots__ = ("offset", "out", "budget", "active")
+    __slots__ = ("offset", "out", "budget", "active", "source", "odd")
 
-    def __init__(self, offset: int, out: Parsed) -> None:
+    def __init__(self, offset: int, out: Parsed, source: str, odd: bool) -> None:
         self.offset = offset
         self.out = out
         self.budget = MAX_NODES
         self.active: set[int] = set()
+        self.source = source
+        self.odd = odd
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise _TooBig
         if isinstance(node, yaml.ScalarNode):
-            return scalar(node)
+            value = scalar(node, self.source[node.start_mark.index : node.start_mark.index + 1] == "!")
+            if self.odd and isinstance(value, str):
+                for stand_in, ch in _RESTORE.items():
+                    value = value.replace(stand_in, ch)
+            return value
         if id(node) in self.active:
             mark = node.start_mark
             self.out.problems.append(
@@ -260,6 +287,7 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        explicit: set[str] = set()
         positions = self.out.positions
         for key_node, value_node in node.value:
             km = key_node.start_mark
@@ -277,10 +305,11 @@ class _Builder:
                         for k, v in part.items():
                             result.setdefault(k, v)
                 continue
-            if key in result:
+            if key in explicit:
                 self.out.problems.append(
                     Problem("PAR004", kline, kcol, f"duplicate key '{key}': keep one of them")
                 )
+            explicit.add(key)
             vm = value_node.start_mark
             child = path + (key,)
             if vm.line == km.line or not isinstance(value_node, yaml.ScalarNode):

@@ -211,10 +211,11 @@ def _explain(err: Any) -> Iterator[SchemaError]:
     if err.validator in ("anyOf", "oneOf") and err.context:
         from jsonschema.exceptions import best_match
 
-        # The branch whose type matched says the most (a string too short, not "not an array").
-        typed = [e for e in err.context if e.validator != "type"]
+        # The branch whose type matched says the most (a string too short, not "not an array"):
+        # drop the branches that failed on the type of the value itself.
+        typed = [e for e in err.context if e.validator != "type" or e.relative_path]
         inner = best_match(typed or err.context)
-        yield SchemaError(path + tuple(inner.relative_path), _message(inner), False)
+        yield from _explain(inner)
         return
     if err.validator == "required":
         yield SchemaError(path, err.message + _where(path), True)

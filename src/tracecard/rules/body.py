@@ -134,7 +134,7 @@ class EmptySection(Rule):
 _PLACEHOLDER = re.compile(
     r"\[More Information Needed\]"
     r"|\{\{[^{}\n]*\}\}"
-    r"|(?<![\\\w$}{])\{[A-Za-z][^{}\n]{2,}\}"
+    r"|(?<![\\\w$}{])\{[A-Za-z][^{}\s]*(?:\s+[^{}\s]+){2,}\s*\}"  # {three or more words}
     r"|\b(?:TODO|TBD|FIXME)\b"
 )
 

@@ -82,7 +82,9 @@ class SupersessionNotMirrored(Rule):
     Checks that supersession is written on both records: when ADR-0009 `supersedes: [ADR-0004]`,
     ADR-0004 must have `status: superseded` and `superseded_by: ADR-0009` (MADR's
     `status: superseded by ADR-0009` counts), and the other way round. A superseded record must
-    name its successor.
+    name its successor. MADR has no field for the successor to name its predecessor, so a
+    record in MADR's form (`status: superseded by ADR-0009`, no `superseded_by`) is mirrored
+    enough when ADR-0009 has no `supersedes` key at all.
 
     Why it matters:
     Readers land on the old decision from search and old links. If it does not say it was
@@ -131,7 +133,10 @@ class SupersessionNotMirrored(Rule):
         succ = graph.by_id.get(succ_id)
         if succ is None or succ.kind is not Kind.DECISION:
             return
-        if rec.id not in _supersedes(succ):
+        madr_form = "superseded_by" not in rec.data
+        if rec.id not in _supersedes(succ) and not (madr_form and "supersedes" not in succ.data):
+            # MADR has no field for the successor to point back: `status: superseded by X` on the
+            # old record is the whole of MADR's supersession, unless the successor uses ours.
             yield self.at(rec, path, f"superseded by {succ_id}, but {succ_id} does not list {rec.id} in supersedes")
         if rec.status != "superseded":
             yield self.at(rec, ("status",), f"superseded_by names {succ_id} but status is {rec.status!r}: set status: superseded")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import re
 from collections.abc import Iterator
 
 from tracecard.diagnostics import Severity
@@ -47,6 +49,34 @@ class SchemaViolation(Rule):
                 continue
             for err in per_kind[rec.kind].errors(rec.data):
                 yield self.at(rec, err.path, err.message, key=err.at_key)
+            for path, value in _impossible_dates(rec.data, ()):
+                yield self.at(rec, path, f"{value!r} is not a date on the calendar")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def _impossible_dates(node: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Dates of the right form that do not exist (2026-02-30): a pattern cannot tell."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if isinstance(v, str):
+                if len(v) == 10 and _DATE.match(v) and _not_a_day(v):
+                    yield path + (k,), v
+            elif isinstance(v, (dict, list)):
+                yield from _impossible_dates(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if isinstance(v, (dict, list)):
+                yield from _impossible_dates(v, path + (i,))
+
+
+def _not_a_day(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return int(text[5:7]) in range(1, 13) and int(text[8:10]) in range(1, 32)  # else SCH001 above
+    return False
 
 
 class MisspeltKey(Rule):
