@@ -268,12 +268,12 @@ def new_errors(ws: Workspace, changes: Sequence[Change]) -> list[Diagnostic]:
     changed = {relpath(settings, ch.path): _record_from(settings, ch) for ch in changes}
     records = [changed.get(r.path, r) for r in ws.graph.records]
     records += [rec for path, rec in changed.items() if path not in ws.graph_paths]
-    before = {_key(d) for d in run_rules(ws.graph, rules).diagnostics if d.path in changed}
     after = run_rules(RepoGraph.build(settings, records), rules).diagnostics
-    return [
-        d for d in after
-        if d.path in changed and d.severity is Severity.ERROR and _key(d) not in before
-    ]  # fmt: skip
+    errors = [d for d in after if d.path in changed and d.severity is Severity.ERROR]
+    if not errors:  # the common case: the repository as it is need not be checked at all
+        return []
+    before = {_key(d) for d in run_rules(ws.graph, rules).diagnostics if d.path in changed}
+    return [d for d in errors if _key(d) not in before]
 
 
 def _key(d: Diagnostic) -> tuple[str, str, str]:
