@@ -22,9 +22,10 @@ EXAMPLE = PROJECT / "examples" / "launch-gate"
 
 def dataset(status: str = "ready", sample: str = "true", share: str = "0.6") -> str:
     return (
-        "---\nid: DS-fraud-holdout\nstatus: {status}\npurpose: evaluation\ncomposition:\n"
-        "  product_defined_share: {share}\n  includes_production_sample: {sample}\n---\n# Holdout\n"
-    ).format(status=status, sample=sample, share=share)
+        f"---\nid: DS-fraud-holdout\nstatus: {status}\npurpose: evaluation\ncomposition:\n"
+        f"  product_defined_share: {share}\n  includes_production_sample: {sample}\n"
+        "---\n# Holdout\n"
+    )
 
 
 REQUIREMENT = """\
@@ -182,7 +183,7 @@ def test_ci_on_a_lower_is_better_metric_uses_the_high_end(
     repo: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     ok = card(cis={"fpr": "[0.0002, 0.0015]"})
-    rc, doc = gate(capsys, str(repo((CARD, ok))))
+    _, doc = gate(capsys, str(repo((CARD, ok))))
     assert [f[0] for f in findings(doc)] == []
     wide = card(cis={"fpr": "[0.0002, 0.0016]"})
     rc, doc = gate(capsys, str(repo((CARD, wide))))
@@ -242,6 +243,7 @@ def test_check_reports_the_gate_of_gated_cards_only(
         ("docs/model-cards/fraud-next.md", card(status="draft", values={}, slug="fraud-next")),
     )
     rc, doc = gate(capsys, str(root))
+    assert rc == 1
     gated = [
         (f["code"], f["path"], f["line"], f["column"])
         for c in doc["cards"] if c["gated"] for f in c["findings"]
@@ -263,7 +265,10 @@ def test_selection_by_id_and_by_path(
     other = "docs/model-cards/other.md"
     root = repo((CARD, card()), (other, card(slug="other", values={"precision": "0.1"})))
     monkeypatch.chdir(root)
-    ids = lambda doc: [c["id"] for c in doc["cards"]]  # noqa: E731
+
+    def ids(doc: dict[str, Any]) -> list[str]:
+        return [c["id"] for c in doc["cards"]]
+
     rc, doc = gate(capsys, "MC-fraud-detector")
     assert (rc, ids(doc)) == (0, ["MC-fraud-detector"])
     rc, doc = gate(capsys, other)
@@ -351,7 +356,7 @@ def test_markdown_has_a_table_per_card(
     assert rc == 1
     assert out.count("| requirement | criterion | launch | target | actual | verdict |") == 2
     assert out.count("|---|---|---|---|---|---|") == 2
-    assert re.search(r"^### MC-fraud-detector .*FAIL$", out, re.M)
+    assert re.search(r"^### MC-fraud-detector .*FAIL$", out, re.MULTILINE)
     assert "**GAT001**" in out
 
 

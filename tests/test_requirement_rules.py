@@ -170,7 +170,8 @@ def test_out_of_range_launch_and_target(repo: Callable[..., Path]) -> None:
         ("{metric: latency_p95_ms, dataset: DS-fraud-holdout, launch: 80, target: 120}", True),
         ("{metric: log_loss, dataset: DS-fraud-holdout, launch: 0.3, target: 0.2}", False),
         ("{metric: ndcg@10, dataset: DS-fraud-holdout, launch: 0.4, target: 0.3}", True),
-        ("{metric: churn, direction: lower, dataset: DS-fraud-holdout, launch: 1, target: 2}", True),
+        ("{metric: churn, direction: lower, dataset: DS-fraud-holdout, launch: 1, target: 2}",
+         True),
         ("{metric: precision, dataset: DS-fraud-holdout, launch: 0.9, target: 0.9}", False),
     ],
 )
@@ -188,7 +189,8 @@ def test_direction_that_contradicts_the_vocabulary(repo: Callable[..., Path]) ->
     root = repo("criteria:\n  - metric: fpr\n    dataset: DS-fraud-holdout\n    launch: 0.01\n"
                 "    direction: higher\n")  # fmt: skip
     assert findings(root) == [("REQ008", 8, 16)]
-    assert vocabulary(config.load(root)).lookup("fpr").direction is Direction.LOWER  # type: ignore[union-attr]
+    fpr = vocabulary(config.load(root)).lookup("fpr")
+    assert fpr is not None and fpr.direction is Direction.LOWER
 
 
 # --- REQ005 / REQ006 / REQ007 ----------------------------------------------------------------
@@ -216,7 +218,8 @@ def test_criterion_on_training_data(repo: Callable[..., Path]) -> None:
 def test_costly_error_must_be_constrained(
     repo: Callable[..., Path], metrics: list[str], costs: str, expected: bool
 ) -> None:
-    crits = "".join(f"  - {{metric: {m}, dataset: DS-fraud-holdout, launch: 0.5}}\n" for m in metrics)
+    item = "  - {{metric: {}, dataset: DS-fraud-holdout, launch: 0.5}}\n"
+    crits = "".join(item.format(m) for m in metrics)
     root = repo(f"criteria:\n{crits}error_costs: {costs}\n")
     line = 5 + len(metrics)
     assert findings(root) == ([("REQ006", line, 1)] if expected else [])

@@ -12,7 +12,14 @@ from tracecard import __version__
 from tracecard.diagnostics import Severity
 from tracecard.gate import Verdict
 from tracecard.reporters import escape_data, escape_property, use_colour
-from tracecard.rules.launch import CardReport, GateLine, criterion_text, threshold_text, value_text
+from tracecard.rules.launch import (
+    CardReport,
+    GateLine,
+    Issue,
+    criterion_text,
+    threshold_text,
+    value_text,
+)
 from tracecard.rules.requirements import fmt_number
 
 HEADERS = ("requirement", "criterion", "launch", "target", "actual", "verdict")
@@ -155,7 +162,8 @@ def markdown(reports: Sequence[CardReport], out: IO[str]) -> None:
 
 
 def _number(value: object) -> object:
-    return value if value is None or isinstance(value, str) else float(value)  # type: ignore[arg-type]
+    """Numbers as plain floats (JSON has no `1.10`); levels and None as they are."""
+    return float(value) if isinstance(value, int | float) else value
 
 
 def _row_json(line: GateLine) -> dict[str, object]:
@@ -180,6 +188,17 @@ def _row_json(line: GateLine) -> dict[str, object]:
     }
 
 
+def _issue_json(issue: Issue) -> dict[str, object]:
+    return {
+        "path": issue.path,
+        "line": issue.line,
+        "column": issue.col,
+        "code": issue.code,
+        "severity": issue.severity.value,
+        "message": issue.message,
+    }
+
+
 def _card_json(report: CardReport) -> dict[str, object]:
     card = report.card
     return {
@@ -189,11 +208,7 @@ def _card_json(report: CardReport) -> dict[str, object]:
         "gated": report.gated,
         "verdict": "FAIL" if report.failed else "PASS" if report.gated else None,
         "rows": [_row_json(line) for line in report.lines],
-        "findings": [
-            {"path": i.path, "line": i.line, "column": i.col, "code": i.code,
-             "severity": i.severity.value, "message": i.message}
-            for i in report.issues
-        ],  # fmt: skip
+        "findings": [_issue_json(i) for i in report.issues],
         "notes": list(report.notes),
     }
 

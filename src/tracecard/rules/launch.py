@@ -353,7 +353,7 @@ class _Context:
     def _dataset_issues(self, ds_id: str, ds: Record, path: Path_) -> Iterator[Issue]:
         status = self.card.status
         if ds.status != "ready":
-            then = "or set this card back to draft" if is_gated(self.card) else "before promoting it"
+            then = "or set the card back to draft" if is_gated(self.card) else "before promoting it"
             yield self.issue("GAT005", path, (
                 f"evaluated on {ds_id}, whose status is {ds.status!r}, not ready"
                 f"{_labeling(ds)}: a launch candidate needs labeled evaluation data; finish "

@@ -299,6 +299,9 @@ class TargetEasierThanLaunch(Rule):
 # --- REQ005 ----------------------------------------------------------------------------------
 
 
+_EVALUATION = ("evaluation", "both")
+
+
 class NotAnEvaluationDataset(Rule):
     """What it does:
     Reports a criterion measured on a dataset whose sheet says `purpose: training` (anything
@@ -330,10 +333,10 @@ class NotAnEvaluationDataset(Rule):
                 if ds is None or ds.kind is not Kind.DATASET:
                     continue  # LNK001 / LNK002
                 purpose = ds.data.get("purpose")
-                if not isinstance(purpose, str) or purpose.strip().lower() in ("evaluation", "both"):
+                if not isinstance(purpose, str) or purpose.strip().lower() in _EVALUATION:
                     continue
                 yield self.at(rec, ("criteria", i, "dataset"), (
-                    f"{ds_id.strip()} is not an evaluation dataset (purpose: {purpose}, "
+                    f"{ds.id} is not an evaluation dataset (purpose: {purpose}, "
                     f"{ds.path}): measure the criterion on held-out evaluation data"
                 ))  # fmt: skip
 
