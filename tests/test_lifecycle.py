@@ -324,6 +324,24 @@ def test_unknown_and_wrong_kind_ids(repo: Path, tc: Tc) -> None:
     assert snapshot(repo) == before
 
 
+def test_bom_crlf_and_non_ascii_survive_an_accept(repo: Path, tc: Tc) -> None:
+    text = "---\r\nstatus: 'proposed'   # ‘quoted’\r\ndate: 2026-01-02\r\n---\r\n# Größe\r\n\r\n" \
+        "## Context\r\n\r\nÆ.\r\n\r\n## Decision\r\n\r\nØ.\r\n"
+    path = repo / "docs/decisions/0002-grosse.md"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert tc("adr", "accept", "ADR-0002").code == 0
+    expected = text.replace("'proposed'", "'accepted'").replace("2026-01-02", TODAY)
+    assert path.read_bytes() == b"\xef\xbb\xbf" + expected.encode("utf-8")
+
+
+def test_adr_tools_record_without_front_matter_is_refused(repo: Path, tc: Tc) -> None:
+    write(repo, "docs/decisions/0002-adr-tools.md", "# 2. Adr tools\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n")
+    before = snapshot(repo)
+    res = tc("adr", "new", "Third", "--supersedes", "2")
+    assert res.code == 2 and "no front matter" in res.err and res.err.count("\n") == 1
+    assert snapshot(repo) == before
+
+
 def test_unparseable_record_is_refused(repo: Path, tc: Tc) -> None:
     write(repo, "docs/decisions/0002-broken.md", "---\nid: ADR-0002\nstatus: [proposed\n---\n# Broken\n")
     before = snapshot(repo)

@@ -14,9 +14,13 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from tracecard.config import NOT_RECORDS
 from tracecard.records import ID_SCHEMES, Kind
+
+if TYPE_CHECKING:
+    import git
 
 
 @dataclass(frozen=True)
@@ -53,10 +57,10 @@ def number_of(kind: Kind, name: str) -> int | None:
 
 def local_numbers(kind: Kind, folder: Path, ids: Iterable[str] = ()) -> set[int]:
     """Numbers of the files in `folder` (and below it) and of the given record IDs."""
-    found = {n for n in map(lambda i: number_of(kind, i), ids) if n is not None}
+    names = list(ids)
     for _dirpath, _dirs, files in os.walk(folder):
-        found.update(n for n in (number_of(kind, f) for f in files) if n is not None)
-    return found
+        names.extend(files)
+    return {n for n in (number_of(kind, name) for name in names) if n is not None}
 
 
 def next_number(kind: Kind, folder: Path, local: set[int]) -> NextNumber:
@@ -80,16 +84,16 @@ def branch_numbers(kind: Kind, folder: Path) -> list[Taken]:
         return []
     try:
         return list(_taken(repo, kind, folder))
-    except (git.GitCommandError, ValueError):
-        return []  # an empty or odd repository: count the working tree only
+    except (git.GitCommandError, ValueError, KeyError, OSError):
+        return []  # a bare, broken or unusual repository: count the working tree only
     finally:
         repo.close()
 
 
-def _taken(repo: object, kind: Kind, folder: Path) -> Iterator[Taken]:
-    top = Path(repo.working_tree_dir).resolve()  # type: ignore[attr-defined]
+def _taken(repo: git.Repo, kind: Kind, folder: Path) -> Iterator[Taken]:
+    top = Path(str(repo.working_tree_dir)).resolve()
     prefix = folder.resolve().relative_to(top).as_posix()
-    tips = repo.git.for_each_ref(  # type: ignore[attr-defined]
+    tips = repo.git.for_each_ref(
         "--format=%(objectname) %(objecttype) %(refname)", "refs/heads", "refs/remotes"
     )
     names_by_tree: dict[str, list[str]] = {}
@@ -108,8 +112,8 @@ def _taken(repo: object, kind: Kind, folder: Path) -> Iterator[Taken]:
                 yield Taken(number, _branch_name(ref), path)
 
 
-def _folder_tree(repo: object, sha: str, prefix: str) -> object | None:
-    tree = repo.commit(sha).tree  # type: ignore[attr-defined]
+def _folder_tree(repo: git.Repo, sha: str, prefix: str) -> git.Tree | None:
+    tree = repo.commit(sha).tree
     if prefix in ("", "."):
         return tree
     try:

@@ -121,8 +121,10 @@ class Workspace:
         if rec.kind is not kind:
             got = rec.kind.label if rec.kind else "record of unknown kind"
             raise UsageError(f"{rid} is a {got}, not a {kind.label}")
-        if not rec.ok:
-            raise UsageError(f"{rec.path}: the front matter cannot be read (`tracecard check`)")
+        if not rec.ok:  # tracecard edits front matter only, and never rewrites what it cannot read
+            problem = rec.parsed.problems[0] if rec.parsed.problems else None
+            why = f"line {problem.line}: {problem.message}" if problem else "unreadable front matter"
+            raise UsageError(f"{rec.path}: {why}; not edited")
         return rec
 
     def _resolve(self, kind: Kind, ident: str) -> str:
