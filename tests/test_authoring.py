@@ -37,6 +37,7 @@ def git(root: Path, *args: str) -> str:
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Pinned git identity and dates; a home folder that must stay unwritten; no editor."""
     home = tmp_path / "home-must-not-be-written"
+    monkeypatch.setattr(os, "fsync", lambda fd: None)  # durability is not under test; speed is
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)

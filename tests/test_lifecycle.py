@@ -79,6 +79,7 @@ Tc = Callable[..., Run]
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A git repository set up by `tracecard init`, holding the hand-written records above."""
     home = tmp_path / "home-must-not-be-written"
+    monkeypatch.setattr(os, "fsync", lambda fd: None)  # durability is not under test; speed is
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")

@@ -26,6 +26,7 @@ def git(root: Path, *args: str) -> str:
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A git repository with one commit holding ADR-0001 and ADR-0002, as the working folder."""
     home = tmp_path / "home-must-not-be-written"
+    monkeypatch.setattr(os, "fsync", lambda fd: None)  # durability is not under test; speed is
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
