@@ -464,7 +464,7 @@ def save(doc: Document, path: str | os.PathLike[str] | None = None) -> bool:
     if current == data:
         return False
     try:
-        _atomic_write(real, data)
+        write_atomic(real, data)
     except OSError as exc:
         why = exc.strerror or str(exc)
         raise EditError(f"{target}: cannot write ({why}); the file is unchanged") from exc
@@ -483,7 +483,8 @@ def _read_if_exists(path: str) -> bytes | None:
         raise EditError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
-def _atomic_write(path: str, data: bytes) -> None:
+def write_atomic(path: str, data: bytes) -> None:
+    """Write `data` to `path` atomically: a synced temporary file beside it, then a rename."""
     folder = os.path.dirname(path) or "."
     mode = _mode_for(path)
     prefix = "." + os.path.basename(path) + "."

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,21 +317,8 @@ def _undo(ch: Change) -> None:
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """A temporary file beside `path`, synced, then renamed over it (edit.py keeps its own
-    writer private; this is the same recipe for bytes that are not a record document)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Bytes that are not a record document (a restored file, a README), written atomically."""
+    edit.write_atomic(str(path), data)
 
 
 # -- commands -------------------------------------------------------------------------------
