@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +42,19 @@ class Result:
     records: int
 
 
-def run_rules(graph: RepoGraph, rules: Iterable[type[Rule]] | None = None) -> Result:
-    """Run the selected rules; drop what the settings or a record's `tracecard-ignore` exclude."""
+def run_rules(
+    graph: RepoGraph,
+    rules: Iterable[type[Rule]] | None = None,
+    *,
+    note: Callable[[str], None] | None = None,
+) -> Result:
+    """Run the selected rules; drop what the settings or a record's `tracecard-ignore` exclude.
+
+    `note` receives the one line that says history rules were skipped or limited (by default
+    it goes to stderr as `tracecard: ...`)."""
     settings = graph.settings
     chosen = [r for r in (rules or RULES.values()) if _may_fire(r.code, settings)]
+    chosen = _with_history(graph, chosen, note or _to_stderr)
     found: list[Diagnostic] = []
     for rule_cls in chosen:
         rule = rule_cls()
@@ -55,6 +65,26 @@ def run_rules(graph: RepoGraph, rules: Iterable[type[Rule]] | None = None) -> Re
     kept = [d for d in found if not matches(d.code, by_path.get(d.path, ()))]
     kept.sort(key=Diagnostic.sort_key)
     return Result(kept, len(found) - len(kept), len(graph.records))
+
+
+def _with_history(
+    graph: RepoGraph, chosen: list[type[Rule]], note: Callable[[str], None]
+) -> list[type[Rule]]:
+    """Rules that read git history run only when it can be read; git is not even imported
+    unless one of them is selected."""
+    if not any(r.needs_history for r in chosen):
+        return chosen
+    from tracecard.history import history_of, skip_note
+
+    hist = history_of(graph)
+    said = skip_note(hist)
+    if said:
+        note(said)
+    return chosen if hist.available else [r for r in chosen if not r.needs_history]
+
+
+def _to_stderr(line: str) -> None:
+    print(f"tracecard: {line}", file=sys.stderr)
 
 
 def _may_fire(code: str, settings: Settings) -> bool:

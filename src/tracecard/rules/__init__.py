@@ -1,12 +1,13 @@
 """The rule registry: one explicit table of every code. Add a rule here and nowhere else.
 
 Families: PAR parsing, SCH schema, IDN identity, LNK links, BDY body, REQ requirement
-translations, GAT launch gate.
+translations, GAT launch gate, HIS history (rules with `needs_history`: git is read only when
+one of them is selected).
 """
 
 from __future__ import annotations
 
-from tracecard.rules import body, identity, launch, links, parsing, requirements, schema
+from tracecard.rules import body, history, identity, launch, links, parsing, requirements, schema
 from tracecard.rules.base import Finding, Rule
 
 _ALL: list[type[Rule]] = [
@@ -43,6 +44,11 @@ _ALL: list[type[Rule]] = [
     requirements.AgreedWithoutCriteria,
     requirements.DirectionContradictsMetric,
     *launch.GATE_RULES,
+    history.AcceptedDecisionEdited,
+    history.TransitionNotAllowed,
+    history.ThresholdWithoutDecision,
+    history.ProductionResultRegressed,
+    history.IdChanged,
 ]
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
@@ -55,6 +61,7 @@ FAMILIES: dict[str, str] = {
     "BDY": "body",
     "REQ": "requirements",
     "GAT": "launch gate",
+    "HIS": "history",
 }
 
 __all__ = ["FAMILIES", "RULES", "Finding", "Rule"]

@@ -1,0 +1,484 @@
+"""History rules: what git knows about a record that its current file cannot show.
+
+Each rule reads `tracecard.history.history_of(graph)` (git history plus the working tree as
+one more version) and reports on records as they are now: a finding sits at the line of the
+current file a person must edit, and names the commit (short sha, date, author) where the
+problem came in. Records deleted since are `tracecard review`'s business.
+
+Every comparison is between one version and its first parent (`Version.before`), so a change
+made on a merged branch is judged where it was made. A problem that was later undone (a
+status set back, a threshold restored, a result recovered, an explaining decision added) is no
+longer reported: a finding always has a fix. In a shallow clone the first fetched commit only
+looks like a creation; nothing is concluded from it (see `tracecard.history.is_boundary`).
+`tracecard.lint` runs these rules only when history can be read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from tracecard.graph import RepoGraph
+from tracecard.history import (
+    ResultChange,
+    ThresholdChange,
+    added_decisions,
+    changed_keys,
+    history_of,
+    is_boundary,
+    keyed,
+    plain,
+    result_changes,
+    same_value,
+    short,
+    status_of,
+    threshold_changes,
+    versions_after,
+)
+from tracecard.records import ID_SCHEMES, Kind, Record, id_list
+from tracecard.rules.base import Finding, Rule
+from tracecard.rules.requirements import fmt_number, vocabulary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tracecard.gitindex import History, RecordHistory, Version
+
+#: What may change on a decision once it is accepted (`tracecard-ignore` is not content).
+MAY_CHANGE_AFTER_ACCEPTANCE = frozenset(
+    {"status", "superseded_by", "links", "date", "tracecard-ignore"}
+)
+#: Statuses a decision reaches only through acceptance.
+ACCEPTED_ONWARDS = frozenset({"accepted", "deprecated", "superseded"})
+
+
+# --- shared --------------------------------------------------------------------------------
+
+
+def _tracked(graph: RepoGraph, hist: History, kind: Kind) -> Iterator[tuple[Record, RecordHistory]]:
+    """Current readable records of `kind` with a history, one per ID (duplicates are IDN's)."""
+    if not hist.available:
+        return
+    for rec in graph.of_kind(kind):
+        if rec.id is None or rec.id in graph.duplicates:
+            continue
+        rh = hist.get(rec.id)
+        if rh is not None:
+            yield rec, rh
+
+
+def _current(rec: Record, rh: RecordHistory) -> dict[str, Any]:
+    """The record's front matter now: its last version (the working tree's, when it differs
+    from HEAD), already in the plain form history keeps."""
+    last = rh.latest
+    if not last.deleted and last.path == rec.path and last.data is not None:
+        return last.data
+    return dict(plain(rec.data))
+
+
+def when(v: Version) -> str:
+    """`in 1a2b3c4 (2024-01-05, Grace)`, or `in uncommitted changes`."""
+    if short(v.commit) == "uncommitted":
+        return "in uncommitted changes"
+    return f"in {short(v.commit)} ({v.date[:10]}, {v.author})"
+
+
+def _compared(v: Version) -> bool:
+    """A version that changed an existing record (so `before` and `data` can be compared)."""
+    return v.before is not None and v.data is not None and not v.deleted
+
+
+def _first_seen_at_cut(hist: History, rh: RecordHistory) -> bool:
+    """In a shallow clone, a record whose earlier history is cut off."""
+    return is_boundary(hist, rh.versions[0])
+
+
+def _value(value: Any) -> str:
+    return "nothing" if value is None else fmt_number(value)
+
+
+def _explained_since(v: Version, current: Mapping[str, Any]) -> bool:
+    """The change of `v` names a decision: added in that commit, or in `decisions` since."""
+    assert v.before is not None
+    if added_decisions(v.before, v.data):
+        return True
+    now = set(id_list(current.get("decisions")))
+    return bool(now - set(id_list(v.before.get("decisions"))))
+
+
+# --- HIS001 --------------------------------------------------------------------------------
+
+
+class AcceptedDecisionEdited(Rule):
+    """What it does:
+    Reports an accepted decision whose front matter changed after the commit that accepted it.
+
+    `status`, `superseded_by`, `links` and `date` may change (and `tracecard-ignore`, which is
+    not content); any other key may not. It applies to decisions that are accepted, deprecated
+    or superseded now; the finding sits at the changed key in the current file and names the
+    accepting commit and the commit that made the change.
+
+    The body is not compared: history keeps front matter only, and the edits people rightly
+    make to an accepted decision's text (a typo, a "Superseded by" note) look like rewrites in
+    a diff; read body changes in the pull request.
+
+    Why it matters:
+    A decision record is worth keeping because it says what was decided, by whom, when.
+    Editing an accepted decision rewrites that history silently: the people who agreed to it
+    agreed to something else, and the next reader cannot tell. A changed decision is a new
+    decision that supersedes the old one.
+
+    Example:
+    ```yaml
+    # accepted in 1a2b3c4; two commits later someone edits it in place:
+    id: ADR-0003
+    title: Use recall as the fraud threshold     # was: Use precision as the fraud threshold
+    status: accepted
+    ```
+
+    Fix:
+    Put the key back as it was when the decision was accepted, and write the new decision as
+    its own record: `tracecard adr new "Use recall as the fraud threshold" --supersedes ADR-0003`.
+    """
+
+    code = "HIS001"
+    name = "accepted-decision-edited"
+    needs_history = True
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        hist = history_of(graph)
+        for rec, rh in _tracked(graph, hist, Kind.DECISION):
+            if rec.status not in ACCEPTED_ONWARDS:
+                continue
+            accepted = _acceptance(hist, rh)
+            if accepted is None or accepted.data is None:
+                continue
+            current = _current(rec, rh)
+            for key in sorted(changed_keys(accepted.data, current) - MAY_CHANGE_AFTER_ACCEPTANCE):
+                yield self.at(rec, (key,), self._message(rec, rh, accepted, key), key=True)
+
+    @staticmethod
+    def _message(rec: Record, rh: RecordHistory, accepted: Version, key: str) -> str:
+        change = _first_change_of(rh, accepted, key)
+        since = f" {when(change)}" if change is not None else " since"
+        return (
+            f"{rec.id} was accepted {when(accepted)}; `{key}` changed{since}: an accepted "
+            f"decision is superseded, not edited: restore `{key}` and write a new decision "
+            f"that supersedes {rec.id}"
+        )
+
+
+def _acceptance(hist: History, rh: RecordHistory) -> Version | None:
+    """The last version that made the decision accepted (created accepted, or moved there)."""
+    found = None
+    for v in rh.versions:
+        if v.deleted or status_of(v.data) != "accepted":
+            continue
+        if (
+            v.before is None
+            and not is_boundary(hist, v)
+            or v.before is not None
+            and status_of(v.before) != "accepted"
+        ):
+            found = v
+    return found
+
+
+def _first_change_of(rh: RecordHistory, start: Version, key: str) -> Version | None:
+    missing = object()
+    for v in versions_after(rh, start):
+        if (
+            v.before is not None
+            and v.data is not None
+            and (v.before.get(key, missing) != v.data.get(key, missing))
+        ):
+            return v
+    return None
+
+
+# --- HIS002 --------------------------------------------------------------------------------
+
+
+class TransitionNotAllowed(Rule):
+    """What it does:
+    Reports a status change that the record kind's lifecycle does not allow.
+
+    Each version is compared with its first parent: a decision that went from accepted back to proposed, a
+    retired dataset that became ready again, a production model card moved to draft. A record
+    without `status` counts as being in its kind's first status; a status that is not one of
+    the kind's is left to the schema rules. A change that was later undone (the status set
+    back to what it was) is not reported. The finding sits at the `status` line and names the
+    commit.
+
+    Why it matters:
+    The lifecycle is what lets people trust a status: an accepted decision was proposed and
+    then agreed to, a production card went through candidate. A status edited by hand past
+    those steps claims an agreement or a gate that never happened.
+
+    Example:
+    ```yaml
+    # ADR-0002 was accepted in 1a2b3c4; then edited to:
+    status: proposed
+    ```
+
+    Fix:
+    Set `status` back to what it was, then move the record on by an allowed step (`tracecard
+    adr deprecate`, `tracecard card promote`, ...). To change an accepted decision, supersede
+    it with a new one. The allowed steps are listed in `tracecard.commands.lifecycle`.
+    """
+
+    code = "HIS002"
+    name = "status-transition-not-allowed"
+    needs_history = True
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        from tracecard.commands.lifecycle import INITIAL, TRANSITIONS
+
+        hist = history_of(graph)
+        for kind, lifecycle in TRANSITIONS.items():
+            for rec, rh in _tracked(graph, hist, kind):
+                if _first_seen_at_cut(hist, rh):
+                    continue
+                for v, old, new in _bad_steps(hist, rh, lifecycle, INITIAL[kind]):
+                    allowed = " or ".join(sorted(lifecycle[old])) or "nothing (it is final)"
+                    yield self.at(rec, ("status",), (
+                        f"status changed from {old} to {new} {when(v)}: a {kind.label} that is "
+                        f"{old} can change to {allowed}; set `status` back to {old}"
+                    ))  # fmt: skip
+
+
+def _bad_steps(
+    hist: History, rh: RecordHistory, lifecycle: Mapping[str, frozenset[str]], initial: str
+) -> Iterator[tuple[Version, str, str]]:
+    steps = []
+    for v in rh.versions:
+        if _compared(v):
+            old, new = status_of(v.before) or initial, status_of(v.data) or initial
+            if old != new:
+                steps.append((v, old, new))
+    undone: set[int] = set()
+    for i, (v, old, new) in enumerate(steps):
+        if i in undone or old not in lifecycle or new not in lifecycle or new in lifecycle[old]:
+            continue
+        back = next((j for j in range(i + 1, len(steps)) if steps[j][2] == old), None)
+        if back is not None:
+            undone.add(back)  # setting the status back is the fix, not a new problem
+            continue
+        yield v, old, new
+
+
+# --- HIS003 --------------------------------------------------------------------------------
+
+
+class ThresholdWithoutDecision(Rule):
+    """What it does:
+    Reports a launch or target value of an agreed requirement changed without a decision.
+
+    A criterion's `launch` or `target` that was changed (or removed, with its criterion) in a
+    commit that did not add a decision record to the requirement's `decisions`. Criteria are matched between versions by metric, dataset, split
+    and slice. Draft requirements are still being negotiated and are not checked; a retired one
+    gates nothing. A change that was reverted since, or whose requirement has gained a decision
+    since, is not reported. The finding sits at the criterion's value in the current file.
+
+    Why it matters:
+    A threshold is where product and ML agreed on what "good enough" means. Lowered quietly to
+    let a model pass, it turns the launch gate into a formality; a decision record says who
+    changed it, why, and what was given up, so the next person does not undo or repeat it.
+
+    Example:
+    ```yaml
+    # REQ-0002, agreed; this commit changes launch 0.90 -> 0.85 and nothing else:
+    criteria:
+      - {metric: precision, dataset: DS-fraud-holdout, split: test, launch: 0.85}
+    decisions: [ADR-0003]
+    ```
+
+    Fix:
+    Write a decision record that explains the new threshold (`tracecard adr new "Lower the fraud
+    precision minimum to 0.85"`) and add its ID to `decisions`, in the same commit as the
+    change; or put the old value back.
+    """
+
+    code = "HIS003"
+    name = "threshold-changed-without-decision"
+    needs_history = True
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        hist = history_of(graph)
+        for rec, rh in _tracked(graph, hist, Kind.REQUIREMENT):
+            if rec.status != "retired":
+                yield from self._record(hist, rec, rh)
+
+    def _record(self, hist: History, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+        current = _current(rec, rh)
+        now = keyed(current.get("criteria"))
+        for v, t in _unexplained_threshold_changes(rh, current).values():
+            index, crit = now.get((t.key, t.nth), (None, {}))
+            if same_value(crit.get(t.field), t.before):
+                continue  # the old value is back
+            where: tuple[str | int, ...] = ("criteria",)
+            if index is not None:
+                where = ("criteria", index, t.field) if t.field in crit else ("criteria", index)
+            yield self.at(rec, where, (
+                f"{t.field} of {t.label} changed from {_value(t.before)} to {_value(t.after)} "
+                f"{when(v)} without a decision: add the decision record that explains it to "
+                "`decisions` (in the same commit), or restore the value"
+            ))  # fmt: skip
+
+
+def _unexplained_threshold_changes(
+    rh: RecordHistory, current: Mapping[str, Any]
+) -> dict[tuple[Any, ...], tuple[Version, ThresholdChange]]:
+    """Per criterion value, the first unexplained change of an agreed requirement that was
+    not set back since (a change back to the value before it closes it)."""
+    open_: dict[tuple[Any, ...], tuple[Version, ThresholdChange]] = {}
+    for v in rh.versions:
+        if not _compared(v) or status_of(v.before) != "agreed" or _explained_since(v, current):
+            continue
+        for t in threshold_changes(v.before, v.data):
+            mark = (t.key, t.nth, t.field)
+            first = open_.get(mark)
+            if first is None:
+                open_[mark] = (v, t)
+            elif same_value(t.after, first[1].before):
+                del open_[mark]
+    return open_
+
+
+# --- HIS004 --------------------------------------------------------------------------------
+
+
+class ProductionResultRegressed(Rule):
+    """What it does:
+    Reports a production model card's result that got worse than in its previous version.
+
+    Previous is the card's first parent; worse is by more than `regression_tolerance`, a
+    fraction of the previous value (0.02 lets a result get 2% worse; the default, 0, lets
+    nothing). Better and worse follow the metric's direction in the vocabulary; results of
+    metrics it does not know are not compared. A commit that adds a decision to the card's
+    `decisions` accepts its regressions, and so does a decision added since; a result that has
+    recovered is not reported. The finding sits at the result's `value` in the current file.
+
+    Why it matters:
+    A production card describes the model people are served. When a new version is worse on a
+    metric someone cared enough to report, that is either a trade-off somebody decided on (and
+    should write down) or a regression nobody noticed: the gate only checks the launch minimum,
+    not whether the model got worse than the one it replaced.
+
+    Example:
+    ```yaml
+    # MC-fraud-detector, production; this commit changes the value 0.93 -> 0.90:
+    results:
+      - {metric: precision, dataset: DS-fraud-holdout, split: test, value: 0.90}
+    ```
+
+    Fix:
+    Keep serving the better model and put its results back, or record the trade-off: write a
+    decision ("Accept lower precision for a 40% latency cut") and add it to the card's
+    `decisions`. To allow small noise between evaluations, set `regression_tolerance` in the
+    configuration.
+    """
+
+    code = "HIS004"
+    name = "production-result-regressed"
+    needs_history = True
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        hist = history_of(graph)
+        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
+            if rec.status == "production":
+                yield from self._record(graph, hist, rec, rh)
+
+    def _record(
+        self, graph: RepoGraph, hist: History, rec: Record, rh: RecordHistory
+    ) -> Iterator[Finding]:
+        vocab, tolerance = vocabulary(graph.settings), graph.settings.regression_tolerance
+        current = _current(rec, rh)
+        now = keyed(current.get("results"))
+        reported: set[tuple[Any, ...]] = set()
+        for v in rh.versions:
+            if not _compared(v) or status_of(v.data) != "production":
+                continue
+            if _explained_since(v, current):
+                continue
+            for r in result_changes(v.before, v.data, vocab):
+                index, entry = now.get((r.key, r.nth), (None, None))
+                if entry is None or index is None or (r.key, r.nth) in reported:
+                    continue
+                if not r.regressed(tolerance):
+                    continue
+                still = ResultChange(r.key, r.before, entry.get("value"), index, r.direction)
+                if not still.regressed(tolerance):
+                    continue  # it has recovered since
+                reported.add((r.key, r.nth))
+                yield self.at(rec, ("results", index, "value"), (
+                    f"{r.label} went from {_value(r.before)} to {_value(r.after)} {when(v)}, "
+                    f"worse than the previous version beyond the regression tolerance "
+                    f"({tolerance:g}) on a production card: restore the better model, or add a "
+                    "decision that accepts the regression to `decisions`"
+                ))  # fmt: skip
+
+
+# --- HIS005 --------------------------------------------------------------------------------
+
+
+class IdChanged(Rule):
+    """What it does:
+    Reports a record file whose ID changed while the file stayed where it was.
+
+    The `id:` key was edited, or (for a file without `id:`) the ID its name gives. The finding sits at the `id`
+    line of the current file and names the commit. Not reported: an ID that did not match its
+    kind's pattern before (correcting it is the fix IDN002 asks for), an ID set back to the one
+    the file had, and a change that came with a rename (git pairs similar files as renames, so
+    a record deleted and another created from the same template look alike).
+
+    Why it matters:
+    Other records, pull requests, tickets and people's memories refer to a record by its ID.
+    Changing it breaks every one of those references, and reusing the file for a different
+    record makes its history (who accepted what, when) belong to the wrong record.
+
+    Example:
+    ```yaml
+    # docs/decisions/0004-two-stage-retrieval.md held ADR-0004; now:
+    id: ADR-0007
+    ```
+
+    Fix:
+    Put the old ID back. If the file now holds a different record, move that record to a new
+    file with a new ID (`tracecard adr new`) and restore the old one, or retire it.
+    """
+
+    code = "HIS005"
+    name = "id-changed"
+    needs_history = True
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        hist = history_of(graph)
+        if not hist.available:
+            return
+        for change in hist.id_changes:
+            rec = graph.by_id.get(change.new_id)
+            rh = hist.get(change.new_id)
+            if rec is None or rec.kind is None or rh is None or change.new_id in graph.duplicates:
+                continue
+            v = _changed_in_place(hist, rh, change.commit, change.path, change.old_id)
+            if v is not None and ID_SCHEMES[rec.kind].pattern.match(change.old_id):
+                yield self.at(rec, ("id",), (
+                    f"the ID of this file changed from {change.old_id} to {change.new_id} "
+                    f"{when(v)}: references to {change.old_id} now point nowhere; put back "
+                    f"`id: {change.old_id}` and give a new record a new file"
+                ))  # fmt: skip
+
+
+def _changed_in_place(
+    hist: History, rh: RecordHistory, commit: str, path: str, old_id: str
+) -> Version | None:
+    """The version that changed the ID at `path` without a rename and without restoring the
+    ID the file had before; None when it is not one to report."""
+    for i, v in enumerate(rh.versions):
+        if v.commit == commit and v.path == path:
+            if v.old_path is not None or any(u.path == path for u in rh.versions[:i]):
+                return None
+            old = hist.get(old_id)
+            if hist.shallow and (old is None or _first_seen_at_cut(hist, old)):
+                return None  # what the file held before the cut is unknown
+            return v
+    return None
