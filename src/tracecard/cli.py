@@ -91,7 +91,8 @@ def _register_extensions() -> None:
 
 
 #: Modules that add commands to `cli` and its groups (explicit, greppable).
-_EXTENSIONS = ("tracecard.cli_authoring", "tracecard.cli_gate", "tracecard.cli_history")
+_EXTENSIONS = ("tracecard.cli_authoring", "tracecard.cli_gate", "tracecard.cli_history",
+               "tracecard.cli_review")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
