@@ -10,6 +10,7 @@ hold a history: its bad-case test of a HIS code finds nothing there until it rep
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -502,3 +503,71 @@ def test_ignoring_history_rules_never_imports_git(repo: Scratch) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=False
     )
     assert done.stdout.split()[-2:] == ["0", "False"], done.stdout + done.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal(repo: Scratch, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracecard import gitindex
+    from tracecard.config import load
+    from tracecard.history import read
+
+    repo.write(ADR, DECISION)
+    repo.commit("Propose")
+    monkeypatch.setattr(gitindex, "PROGRESS_EVERY", 1)
+    terminal, pipe = _Terminal(), io.StringIO()
+    assert read(load(repo.path), progress=pipe).available and pipe.getvalue() == ""
+    assert read(load(repo.path), progress=terminal).available
+    assert terminal.getvalue() == ""  # the cache was warm: nothing to show
+    (repo.path / ".git" / "tracecard").rename(repo.path / "old-cache")
+    read(load(repo.path), progress=terminal)
+    shown = terminal.getvalue()
+    assert "tracecard: reading git history: 1/1 versions" in shown
+    assert shown.endswith("\r\x1b[K")  # the line is cleared when reading is done
+
+
+# --- the pure helpers (shared with tracecard review) ---------------------------------------
+
+
+def test_threshold_changes_pair_criteria_by_metric_dataset_split_and_slice() -> None:
+    from tracecard.history import threshold_changes
+
+    def crit(metric: str, launch: float, **extra: object) -> dict[str, object]:
+        return {"metric": metric, "dataset": "DS-x", "split": "test", "launch": launch, **extra}
+
+    before = {"criteria": [crit("precision", 0.9, target=0.95), crit("Recall", 0.6)]}
+    after = {"criteria": [crit("recall", 0.6), crit("precision", 0.85)]}  # reordered, renamed
+    changes = threshold_changes(before, after)
+    assert [(c.label, c.field, c.before, c.after, c.index) for c in changes] == [
+        ("precision on DS-x/test", "launch", 0.9, 0.85, 1),
+        ("precision on DS-x/test", "target", 0.95, None, 1),
+    ]
+    moved = {"criteria": [crit("precision", 0.9, split="validation")]}
+    assert [(c.field, c.after, c.index) for c in threshold_changes(before, moved)][:1] == [
+        ("launch", None, None)  # a criterion on another split is not the same criterion
+    ]
+
+
+def test_result_changes_know_the_direction_and_the_tolerance() -> None:
+    from tracecard.history import result_changes
+    from tracecard.metrics import Vocabulary
+
+    def card(precision: float, latency: float) -> dict[str, object]:
+        return {
+            "results": [
+                {"metric": "precision", "dataset": "DS-x", "value": precision},
+                {"metric": "latency_p95_ms", "dataset": "DS-x", "value": latency},
+                {"metric": "team_score", "dataset": "DS-x", "value": 1},
+            ]
+        }
+
+    changes = result_changes(card(0.90, 40), card(0.88, 36), Vocabulary.builtin())
+    precision, latency = changes
+    assert precision.worse_by() == pytest.approx(0.02) and latency.worse_by() == -4
+    assert precision.regressed(0.0) and not precision.regressed(0.05)
+    assert not latency.regressed(0.0)
+    new = result_changes(None, card(0.9, 40), Vocabulary.builtin())
+    assert [c.before for c in new] == [None, None, None] and not new[0].regressed(0.0)

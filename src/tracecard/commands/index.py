@@ -307,10 +307,10 @@ def _compare(target: Path, text: str, again: str, err: IO[str]) -> int:
 
 
 def _write(target: Path, data: bytes) -> None:
-    from tracecard.commands.lifecycle import write_bytes_atomically
+    from tracecard.edit import write_atomic
 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomically(target, data)
+        write_atomic(str(target), data)
     except OSError as exc:
         raise UsageError(f"{target}: cannot write: {exc.strerror or exc}") from exc
