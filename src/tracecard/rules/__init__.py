@@ -44,6 +44,7 @@ _ALL: list[type[Rule]] = [
     requirements.AgreedWithoutCriteria,
     requirements.DirectionContradictsMetric,
     *launch.GATE_RULES,
+    launch.ResultOutOfRange,
     history.AcceptedDecisionEdited,
     history.TransitionNotAllowed,
     history.ThresholdWithoutDecision,

@@ -32,7 +32,7 @@ from tracecard.graph import RepoGraph
 from tracecard.metrics import Direction, Vocabulary, as_number, normalise
 from tracecard.records import Kind, Record
 from tracecard.rules.base import Finding, Rule
-from tracecard.rules.requirements import fmt_number, vocabulary
+from tracecard.rules.requirements import fmt_number, out_of_range, vocabulary
 
 GATED_STATUSES = frozenset({"candidate", "production"})
 
@@ -685,6 +685,59 @@ class AmbiguousResult(_GateRule):
     code = "GAT010"
     name = "ambiguous-result"
     severity = Severity.WARNING
+
+
+class ResultOutOfRange(Rule):
+    """What it does:
+    Reports a model card result (its `value`, or an end of its `ci`) outside the range of its
+    metric: a proportion such as precision or recall above 1, a latency, loss or error rate
+    below 0, or outside the `min`/`max` of a team metric. Cards of every status are checked.
+
+    Why it matters:
+    A result on the wrong scale (`value: 93` for a precision of 0.93) passes every launch
+    minimum written as a fraction, so the gate would let through a model nobody measured on
+    the requirement's terms.
+
+    Example:
+    ```yaml
+    results:
+      - {metric: precision, value: 93.5, dataset: DS-fraud-holdout, split: holdout}
+    ```
+
+    Fix:
+    Write the value on the metric's scale: `value: 0.935`.
+    """
+
+    code = "GAT011"
+    name = "result-out-of-range"
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        vocab = vocabulary(graph.settings)
+        for card in graph.of_kind(Kind.MODEL_CARD):
+            results = card.data.get("results")
+            if not isinstance(results, list):
+                continue
+            for i, result in enumerate(results):
+                if not isinstance(result, dict) or not isinstance(result.get("metric"), str):
+                    continue
+                metric = vocab.lookup(result["metric"])
+                if metric is None:
+                    continue
+                yield from self._check_result(card, i, result, metric, vocab)
+
+    def _check_result(
+        self, card: Record, i: int, result: dict[str, Any], metric: Any, vocab: Vocabulary
+    ) -> Iterator[Finding]:
+        value = result.get("value")
+        if as_number(value) is not None and not vocab.in_range(metric, value):
+            msg = out_of_range(metric, "value", value)
+            yield self.at(card, ("results", i, "value"), f"{msg}: the gate cannot compare it")
+        ci = result.get("ci")
+        if isinstance(ci, list):
+            for j, end in enumerate(ci[:2]):
+                if as_number(end) is not None and not vocab.in_range(metric, end):
+                    msg = out_of_range(metric, "ci end", end)
+                    yield self.at(card, ("results", i, "ci", j), f"{msg}: write the interval on the metric's scale")
 
 
 GATE_RULES: tuple[type[_GateRule], ...] = (

@@ -239,14 +239,16 @@ class ThresholdOutOfRange(Rule):
 
     @staticmethod
     def _message(metric: Metric, key: str, value: object) -> str:
-        number = as_number(value) or 0.0
-        hint = ""
-        if metric.high == 1 and 1 < number <= 100:
-            hint = f" (a percentage? write {number / 100:g})"
-        return (
-            f"{key} {fmt_number(value)} is outside the range of {metric.name} "
-            f"({_range_text(metric)}){hint}: no model can be judged against it"
-        )
+        return f"{out_of_range(metric, key, value)}: no model can be judged against it"
+
+
+def out_of_range(metric: Metric, what: str, value: object) -> str:
+    """`launch 90 is outside the range of precision (0..1) (a percentage? write 0.9)`."""
+    number = as_number(value) or 0.0
+    hint = ""
+    if metric.high == 1 and 1 < number <= 100:
+        hint = f" (a percentage? write {number / 100:g})"
+    return f"{what} {fmt_number(value)} is outside the range of {metric.name} ({_range_text(metric)}){hint}"
 
 
 # --- REQ004 ----------------------------------------------------------------------------------
