@@ -340,18 +340,19 @@ def record_change(
     base, head = at_ends
     if base is None and head is None:
         return None
-    commits = tuple(dict.fromkeys(v.commit for v in range_versions(rec, span)))
+    keys: tuple[str, ...] = ()
+    if base is None:
+        change = Change.ADDED
+    elif head is None:
+        change = Change.DELETED
+    else:
+        change, keys = Change.CHANGED, changed_keys(base.data, head.data)
+        if not keys and base.path == head.path:
+            return None
     side = head or base
     assert side is not None
-    kind = kind_of(side.path, side.data)
-    if base is None:
-        return RecordChange(rec.id, kind, Change.ADDED, None, head, (), commits)
-    if head is None:
-        return RecordChange(rec.id, kind, Change.DELETED, base, None, (), commits)
-    keys = changed_keys(base.data, head.data)
-    if not keys and base.path == head.path:
-        return None
-    return RecordChange(rec.id, kind, Change.CHANGED, base, head, keys, commits)
+    commits = tuple(dict.fromkeys(v.commit for v in range_versions(rec, span)))
+    return RecordChange(rec.id, kind_of(side.path, side.data), change, base, head, keys, commits)
 
 
 def _id_changes_joined(

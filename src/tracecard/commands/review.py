@@ -216,8 +216,15 @@ def _first_line(exc: BaseException) -> str:
 
 
 def kind_of(settings: Settings) -> KindOf:
+    """`history.kind_of`, remembered per file and `kind:` value (asked for every record)."""
+    known: dict[tuple[str, object], Kind | None] = {}
+
     def kind(path: str, data: dict[str, Any] | None) -> Kind | None:
-        return history.kind_of(settings, path, data)
+        named = data.get("kind") if data is not None else None
+        key = (path, named if isinstance(named, str) else None)
+        if key not in known:
+            known[key] = history.kind_of(settings, path, data)
+        return known[key]
 
     return kind
 
