@@ -491,18 +491,25 @@ def test_repository_without_commits(repo: Scratch, check: Callable[..., Run]) ->
     assert run.his() == [] and "no commits yet" in run.err and len(run.err.splitlines()) == 1
 
 
-def test_ignoring_history_rules_never_imports_git(repo: Scratch) -> None:
+@pytest.mark.parametrize("git", [True, False])
+def test_git_is_not_imported_unless_history_is_read(git: bool, repo: Scratch) -> None:
+    """`--ignore HIS` in a repository, or any check of a plain folder, costs what it did
+    before history existed: neither GitPython nor tracecard.gitindex is imported."""
     repo.write(ADR, DECISION)
-    repo.commit("Propose")
+    if git:
+        repo.commit("Propose")
+    else:
+        shutil.rmtree(repo.path / ".git")
+    args = ["check", str(repo.path), *(["--ignore", "HIS"] if git else [])]
     probe = (
         "import sys; from tracecard.cli import main; "
-        f"rc = main(['check', {str(repo.path)!r}, '--ignore', 'HIS']); "
-        "print(rc, 'git' in sys.modules)"
+        f"rc = main({args!r}); "
+        "print(rc, 'git' in sys.modules, 'tracecard.gitindex' in sys.modules)"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=False
     )
-    assert done.stdout.split()[-2:] == ["0", "False"], done.stdout + done.stderr
+    assert done.stdout.split()[-3:] == ["0", "False", "False"], done.stdout + done.stderr
 
 
 class _Terminal(io.StringIO):

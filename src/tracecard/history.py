@@ -15,6 +15,8 @@ Loading (I/O)
     `key_for(settings)`    the key of a historical file without an `id:`: the ID its file name
                            gives, as `discover` derives it; None for files that are not records
                            (README.md, files under `_drafts/`, excluded paths).
+    `history_state(graph)` (can the history rules run, the line to say about it): what
+                           `tracecard.lint` asks; a folder outside git costs one look for `.git`.
     `skip_note(history)`   the one stderr line of `tracecard check` when history is missing
                            (history rules skipped) or cut by a shallow clone (limited), else None.
     `kind_of`, `is_record_path`, `plain`   which kind a historical file is, whether `discover`
@@ -94,16 +96,24 @@ def history_of(graph: RepoGraph) -> History:
     return hist
 
 
+def history_state(graph: RepoGraph) -> tuple[bool, str | None]:
+    """Whether the history rules can run on `graph`, and the line to say about it, if any.
+
+    A folder outside git is answered without importing gitindex or git: a check there must
+    cost what it cost before history existed."""
+    if not _maybe_in_git(graph.settings.root):
+        return False, f"history rules skipped: {_not_a_repo(graph.settings.root)}"
+    hist = history_of(graph)
+    return hist.available, skip_note(hist)
+
+
 def read(settings: Settings, progress: IO[str] | None = None) -> History:
     """The committed history of the records; progress on `progress` when it is a terminal."""
     from tracecard.gitindex import History, Status, read_history
 
     root = settings.root
     if not _maybe_in_git(root):
-        return History(
-            Status.NOT_A_REPO,
-            message=f"{root} is not in a git repository: history is not available",
-        )
+        return History(Status.NOT_A_REPO, message=_not_a_repo(root))
     meter = _Meter(progress) if progress is not None and _is_tty(progress) else None
     try:
         return read_history(root, list(settings.folders.values()), key_for(settings), meter)
@@ -122,6 +132,10 @@ def skip_note(hist: History) -> str | None:
     if not hist.available:
         return f"history rules skipped: {hist.message}"
     return SHALLOW_NOTE if hist.shallow else None
+
+
+def _not_a_repo(root: Path) -> str:
+    return f"{root} is not in a git repository: history is not available"
 
 
 def _maybe_in_git(root: Path) -> bool:

@@ -74,13 +74,12 @@ def _with_history(
     unless one of them is selected."""
     if not any(r.needs_history for r in chosen):
         return chosen
-    from tracecard.history import history_of, skip_note
+    from tracecard.history import history_state
 
-    hist = history_of(graph)
-    said = skip_note(hist)
+    available, said = history_state(graph)
     if said:
         note(said)
-    return chosen if hist.available else [r for r in chosen if not r.needs_history]
+    return chosen if available else [r for r in chosen if not r.needs_history]
 
 
 def _to_stderr(line: str) -> None:
