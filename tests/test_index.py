@@ -166,12 +166,16 @@ def test_index_needs_full_history(repo: Scratch, tmp_path: Path, cli: Cli,
     monkeypatch.chdir(clone)
     shallow = cli("index")
     assert shallow.code == 2 and "shallow clone" in shallow.err and shallow.out == ""
+    partial = cli("history", "ADR-0003")  # a timeline is still worth showing, cut and said so
+    assert partial.code == 0 and "shallow clone" in partial.err
+    assert "first seen, status accepted (shallow clone" in partial.out
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "tracecard.toml").write_text("")
     monkeypatch.chdir(plain)
     outside = cli("index")
     assert outside.code == 2 and "not in a git repository" in outside.err
+    assert cli("history", "ADR-0003").code == 2
 
 
 # --- history -------------------------------------------------------------------------------
