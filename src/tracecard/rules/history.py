@@ -237,7 +237,7 @@ class TransitionNotAllowed(Rule):
             for rec, rh in _tracked(graph, hist, kind):
                 if _first_seen_at_cut(hist, rh):
                     continue
-                for v, old, new in _bad_steps(hist, rh, lifecycle, INITIAL[kind]):
+                for v, old, new in _bad_steps(rh, lifecycle, INITIAL[kind]):
                     allowed = " or ".join(sorted(lifecycle[old])) or "nothing (it is final)"
                     yield self.at(rec, ("status",), (
                         f"status changed from {old} to {new} {when(v)}: a {kind.label} that is "
@@ -246,8 +246,9 @@ class TransitionNotAllowed(Rule):
 
 
 def _bad_steps(
-    hist: History, rh: RecordHistory, lifecycle: Mapping[str, frozenset[str]], initial: str
+    rh: RecordHistory, lifecycle: Mapping[str, frozenset[str]], initial: str
 ) -> Iterator[tuple[Version, str, str]]:
+    """Status changes the lifecycle forbids, less those set back later (and the setting back)."""
     steps = []
     for v in rh.versions:
         if _compared(v):
@@ -305,9 +306,9 @@ class ThresholdWithoutDecision(Rule):
         hist = history_of(graph)
         for rec, rh in _tracked(graph, hist, Kind.REQUIREMENT):
             if rec.status != "retired":
-                yield from self._record(hist, rec, rh)
+                yield from self._record(rec, rh)
 
-    def _record(self, hist: History, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+    def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         current = _current(rec, rh)
         now = keyed(current.get("criteria"))
         for v, t in _unexplained_threshold_changes(rh, current).values():
@@ -385,11 +386,9 @@ class ProductionResultRegressed(Rule):
         hist = history_of(graph)
         for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
             if rec.status == "production":
-                yield from self._record(graph, hist, rec, rh)
+                yield from self._record(graph, rec, rh)
 
-    def _record(
-        self, graph: RepoGraph, hist: History, rec: Record, rh: RecordHistory
-    ) -> Iterator[Finding]:
+    def _record(self, graph: RepoGraph, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         vocab, tolerance = vocabulary(graph.settings), graph.settings.regression_tolerance
         current = _current(rec, rh)
         now = keyed(current.get("results"))
