@@ -1,8 +1,9 @@
 """Generate a synthetic record repository of N records, for the `tracecard check` benchmark.
 
-    python benchmarks/gen_repo.py 10000 benchmarks/out/repo-10000 [--seed 7]
+    python benchmarks/gen_repo.py 10000 benchmarks/out/repo-10000 [--seed 7] [--no-git]
 
-The repository looks like one a team keeps by hand: about 40% decision records, 20%
+The repository (a git repository with one commit, or a plain folder with --no-git) looks like
+one a team keeps by hand: about 40% decision records, 20%
 requirement translations, 20% model cards and 20% dataset sheets, in the default folders
 (`docs/decisions`, `docs/requirements`, `docs/model-cards`, `docs/datasets`), with a
 `tracecard.toml` at the root. Front matter follows product.md: IDs that match their file
@@ -19,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -309,7 +312,9 @@ class Generator:
         res = {"metric": first["metric"], "value": value, "dataset": first["dataset"], "split": first["split"]}
         if "slice" in first:
             res["slice"] = first["slice"]
-        room = abs(value - launch) * 0.8
+        # The interval stays on the metric's scale (0..1 for proportions, >= 0 for errors)
+        # and its pessimistic end stays past the launch value.
+        room = min(abs(value - launch) * 0.8, value, 1 - value if higher else value)
         if self.rng.random() < 0.4 and room >= 0.002:
             half = round(min(self.rng.uniform(0.002, 0.02), room), 3)
             res["ci"] = [round(value - half, 3), round(value + half, 3)]
@@ -608,8 +613,20 @@ max_file_size = 1000000
 """
 
 
-def generate(n: int, out: Path, seed: int = 7) -> None:
-    """Write the repository of `n` records to `out` (replacing what was there)."""
+#: Pinned identity and dates: the same arguments give the same commit.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "gen_repo", "GIT_AUTHOR_EMAIL": "gen_repo@example.com",
+    "GIT_COMMITTER_NAME": "gen_repo", "GIT_COMMITTER_EMAIL": "gen_repo@example.com",
+    "GIT_AUTHOR_DATE": "2026-01-05T12:00:00+00:00", "GIT_COMMITTER_DATE": "2026-01-05T12:00:00+00:00",
+}  # fmt: skip
+
+
+def generate(n: int, out: Path, seed: int = 7, git: bool = True) -> None:
+    """Write the repository of `n` records to `out` (replacing what was there).
+
+    With `git`, `out` is a git repository of its own with everything in one commit, as a team's
+    repository would be (and so that a repository around `out` is never the one read).
+    """
     if n < 4:
         raise ValueError("N must be at least 4 (one record of each kind)")
     if out.exists():
@@ -617,6 +634,11 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     gen = Generator(n, seed)
     gen.plan()
     gen.write(out)
+    if git:
+        env = {**os.environ, **GIT_ENV}
+        for args in (("init", "--quiet", "-b", "main", "."), ("add", "-A"),
+                     ("commit", "--quiet", "--no-verify", "-m", f"{n} synthetic records (seed {seed})")):
+            subprocess.run(["git", *args], cwd=out, env=env, check=True, capture_output=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -624,9 +646,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("n", type=int, help="number of records (at least 4)")
     ap.add_argument("outdir", type=Path)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-git", action="store_true", help="a plain folder, not a git repository")
     args = ap.parse_args(argv)
     try:
-        generate(args.n, args.outdir, args.seed)
+        generate(args.n, args.outdir, args.seed, git=not args.no_git)
     except ValueError as exc:
         print(f"gen_repo: {exc}", file=sys.stderr)
         return 2
