@@ -153,6 +153,10 @@ def materialise(code: str, variant: str, tmp_path: Path) -> Path:
         path = repo / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+    if (repo / "script.txt").is_file():  # a history case: its commits are replayed into git
+        from test_history_rules import replay
+
+        replay(repo)
     return repo
 
 
