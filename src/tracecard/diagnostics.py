@@ -25,6 +25,7 @@ class Diagnostic(NamedTuple):
     code: str
     severity: Severity
     message: str
+    commit: str | None = None  # history rules: the commit that brought the problem in
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)

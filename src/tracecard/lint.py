@@ -59,7 +59,7 @@ def run_rules(
     for rule_cls in chosen:
         rule = rule_cls()
         for f in rule.check(graph):
-            found.append(Diagnostic(f.path, f.line, f.col, rule.code, rule.severity, f.message))
+            found.append(Diagnostic(f.path, f.line, f.col, rule.code, rule.severity, f.message, f.commit))
     found = select(found, settings.select, settings.ignore)
     by_path = {r.path: r.suppressed for r in graph.records if r.suppressed}
     kept = [d for d in found if not matches(d.code, by_path.get(d.path, ()))]

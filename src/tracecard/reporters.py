@@ -54,20 +54,24 @@ def as_json(result: Result, out: IO[str]) -> None:
         "tool": {"name": "tracecard", "version": __version__},
         "records": result.records,
         "summary": {**_counts(result), "suppressed": result.suppressed},
-        "diagnostics": [
-            {
-                "path": d.path,
-                "line": d.line,
-                "column": d.col,
-                "code": d.code,
-                "severity": d.severity.value,
-                "message": d.message,
-            }
-            for d in result.diagnostics
-        ],
+        "diagnostics": [_json_diagnostic(d) for d in result.diagnostics],
     }
     json.dump(doc, out, indent=2, ensure_ascii=False)
     out.write("\n")
+
+
+def _json_diagnostic(d: Diagnostic) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "path": d.path,
+        "line": d.line,
+        "column": d.col,
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+    }
+    if d.commit is not None:
+        entry["commit"] = d.commit
+    return entry
 
 
 def escape_data(s: str) -> str:

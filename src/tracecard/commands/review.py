@@ -18,7 +18,6 @@ repository, shallow clone without the merge-base, bad configuration).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -65,11 +64,6 @@ def review(base: str, head: str | None, fmt: str, out: IO[str], link_base: str =
 
 # --- the history rules, for the range ----------------------------------------------------------
 
-# rules/history.py names the commit that brought a problem in as `in 1a2b3c4 (date, author)`
-# (its `when()`); the review keeps the findings that name a commit of the range.
-_COMMIT = re.compile(r"\bin ([0-9a-f]{7,40}) \(")
-
-
 def history_findings(
     graph: RepoGraph, span: Span, info: RangeInfo, notes: list[str]
 ) -> list[Diagnostic]:
@@ -79,11 +73,9 @@ def history_findings(
                      "not the checkout")  # fmt: skip
         return []
     rules = [r for r in RULES.values() if r.needs_history]
-    shorts = {c[: history.SHORT] for c in span.in_range}
     found = run_rules(graph, rules, note=lambda line: None).diagnostics
-    return [
-        d for d in found if any(m[: history.SHORT] in shorts for m in _COMMIT.findall(d.message))
-    ]
+    # Each history finding carries the commit that brought the problem in.
+    return [d for d in found if d.commit in span.in_range]
 
 
 # --- the range ---------------------------------------------------------------------------------

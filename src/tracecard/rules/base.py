@@ -17,6 +17,7 @@ class Finding(NamedTuple):
     line: int
     col: int
     message: str
+    commit: str | None = None  # history rules: the commit that brought the problem in
 
 
 class Rule:
@@ -34,10 +35,13 @@ class Rule:
         raise NotImplementedError
 
     @staticmethod
-    def at(rec: Record, path: tuple[str | int, ...], message: str, key: bool = False) -> Finding:
+    def at(
+        rec: Record, path: tuple[str | int, ...], message: str, key: bool = False,
+        commit: str | None = None,
+    ) -> Finding:
         """A finding at the front-matter key or value `path` of `rec`."""
         line, col = rec.parsed.pos(path, key=key)
-        return Finding(rec.path, line, col, message)
+        return Finding(rec.path, line, col, message, commit)
 
 
 class ParseRule(Rule):

@@ -153,7 +153,11 @@ class AcceptedDecisionEdited(Rule):
                 continue
             current = _current(rec, rh)
             for key in sorted(changed_keys(accepted.data, current) - MAY_CHANGE_AFTER_ACCEPTANCE):
-                yield self.at(rec, (key,), self._message(rec, rh, accepted, key), key=True)
+                change = _first_change_of(rh, accepted, key)
+                yield self.at(
+                    rec, (key,), self._message(rec, rh, accepted, key), key=True,
+                    commit=change.commit if change is not None else None,
+                )
 
     @staticmethod
     def _message(rec: Record, rh: RecordHistory, accepted: Version, key: str) -> str:
@@ -242,7 +246,7 @@ class TransitionNotAllowed(Rule):
                     yield self.at(rec, ("status",), (
                         f"status changed from {old} to {new} {when(v)}: a {kind.label} that is "
                         f"{old} can change to {allowed}; set `status` back to {old}"
-                    ))  # fmt: skip
+                    ), commit=v.commit)  # fmt: skip
 
 
 def _bad_steps(
@@ -322,7 +326,7 @@ class ThresholdWithoutDecision(Rule):
                 f"{t.field} of {t.label} changed from {_value(t.before)} to {_value(t.after)} "
                 f"{when(v)} without a decision: add the decision record that explains it to "
                 "`decisions` (in the same commit), or restore the value"
-            ))  # fmt: skip
+            ), commit=v.commit)  # fmt: skip
 
 
 def _unexplained_threshold_changes(
@@ -413,7 +417,7 @@ class ProductionResultRegressed(Rule):
                     f"worse than the previous version beyond the regression tolerance "
                     f"({tolerance:g}) on a production card: restore the better model, or add a "
                     "decision that accepts the regression to `decisions`"
-                ))  # fmt: skip
+                ), commit=v.commit)  # fmt: skip
 
 
 # --- HIS005 --------------------------------------------------------------------------------
@@ -464,7 +468,7 @@ class IdChanged(Rule):
                     f"the ID of this file changed from {change.old_id} to {change.new_id} "
                     f"{when(v)}: references to {change.old_id} now point nowhere; put back "
                     f"`id: {change.old_id}` and give a new record a new file"
-                ))  # fmt: skip
+                ), commit=change.commit)  # fmt: skip
 
 
 def _changed_in_place(
