@@ -238,7 +238,7 @@ def test_deleted_record_is_an_error(repo: Scratch, capsys: pytest.CaptureFixture
     repo.remove(ADR)
     repo.commit("Remove ADR-0001")
     code, doc = review_json(capsys)
-    assert code == 1 and codes(doc) == [("REV001", ADR, 1)]
+    assert code == 1 and codes(doc) == [("HIS006", ADR, 1)]
     assert [(r["id"], r["change"]) for r in doc["records"]] == [("ADR-0001", "deleted")]
 
 
@@ -372,8 +372,8 @@ def test_github_annotations_then_plain_summary(
     repo.commit("Remove ADR-0001")
     code, out, _ = run(capsys, "--base", "main", "--format", "github")
     lines = out.splitlines()
-    assert code == 1 and lines[0].startswith(f"::error file={ADR},line=1,col=1,title=REV001::")
-    assert f"{ADR}:1:1: REV001 " in out and lines[-1].startswith("tracecard review: FAIL")
+    assert code == 1 and lines[0].startswith(f"::error file={ADR},line=1,col=1,title=HIS006::")
+    assert f"{ADR}:1:1: HIS006 " in out and lines[-1].startswith("tracecard review: FAIL")
 
 
 def test_every_renderer_is_a_format() -> None:

@@ -49,7 +49,7 @@ def review_cmd(base: str, head: str | None, fmt: str, link_base: str) -> int:
     New, changed and deleted records; status transitions and whether the lifecycle allows
     them; requirement thresholds that changed and the decision that explains each; model
     card results that got better or worse; the launch gate before and after. The findings are
-    those of the history rules (HIS) that commits of the range brought in, and REV001 for a
+    those of the history rules (HIS) that commits of the range brought in, and HIS006 for a
     record deleted instead of retired.
 
     Uncommitted changes are not part of the review. A shallow clone needs the merge-base:

@@ -29,7 +29,7 @@ What is compared
                   end) for every card that is `candidate` or `production` at either end and
                   that the range touched, directly or through a requirement it satisfies.
 
-A record deleted instead of retired is an `Issue` (REV001). The other problems a range can
+A record deleted instead of retired is an `Issue` (HIS006). The other problems a range can
 bring in (a lifecycle step not allowed, a threshold changed without a decision, a production
 result that regressed, an accepted decision edited, an ID changed) are the HIS rules'
 (`rules/history.py`): the command runs them and keeps the findings the range brought in.
@@ -581,9 +581,9 @@ def _is_affected(rid: str, base: State | None, head: State | None, touched: set[
 
 # --- issues ------------------------------------------------------------------------------------
 
-#: A record deleted instead of retired: the review's own finding (the HIS rules judge the
-#: records that exist; a deleted one has no file to point at). Documented in docs/ci.md.
-DELETED = "REV001"
+#: A record deleted instead of retired (the rule's doc: `tracecard rules HIS006`). The rule
+#: itself sees uncommitted deletions; the review finds those of the range here.
+DELETED = "HIS006"
 
 
 def deleted_issues(

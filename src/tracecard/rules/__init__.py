@@ -50,6 +50,7 @@ _ALL: list[type[Rule]] = [
     history.ThresholdWithoutDecision,
     history.ProductionResultRegressed,
     history.IdChanged,
+    history.RecordDeleted,
 ]
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}

@@ -485,3 +485,49 @@ def _changed_in_place(
                 return None  # what the file held before the cut is unknown
             return v
     return None
+
+
+# --- HIS006 --------------------------------------------------------------------------------
+
+
+class RecordDeleted(Rule):
+    """What it does:
+    Reports a record file that was deleted instead of being retired (or, for a decision,
+    deprecated or superseded). `tracecard check` reports deletions not yet committed;
+    `tracecard review` reports the records a pull request deletes. A file renamed with its ID
+    kept is not a deletion.
+
+    Why it matters:
+    Other records name it by ID (a card's `satisfies`, a requirement's `decisions`), and
+    history tools read it: once the file is gone those links point nowhere and the reasoning
+    it held cannot be found again without digging through git.
+
+    Example:
+    `git rm docs/datasets/recs-interactions.md` for a training set nobody uses any more.
+
+    Fix:
+    Restore the file (`git restore --staged --worktree PATH`, or `git checkout BASE -- PATH`)
+    and set `status: retired` (`deprecated` or `superseded` for a decision) instead.
+    """
+
+    code = "HIS006"
+    name = "record-deleted"
+    needs_history = True
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        hist = history_of(graph)
+        if not hist.available:
+            return
+        for rh in hist.deleted:
+            v = rh.latest
+            if short(v.commit) != "uncommitted" or rh.id in graph.by_id:
+                continue
+            yield Finding(v.path, 1, 1, deleted_message(rh.id), None)
+
+
+def deleted_message(rid: str) -> str:
+    """What to do about a deleted record (shared with `tracecard review`)."""
+    return (
+        f"{rid} was deleted: restore the file and set status: retired (a decision: deprecated "
+        "or superseded) instead, so that the records that name it still resolve"
+    )
