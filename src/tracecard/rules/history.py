@@ -518,9 +518,10 @@ class RecordDeleted(Rule):
         hist = history_of(graph)
         if not hist.available:
             return
+        rekeyed = {c.old_id for c in hist.id_changes}  # renamed to another ID: HIS005's business
         for rh in hist.deleted:
             v = rh.latest
-            if short(v.commit) != "uncommitted" or rh.id in graph.by_id:
+            if short(v.commit) != "uncommitted" or rh.id in graph.by_id or rh.id in rekeyed:
                 continue
             yield Finding(v.path, 1, 1, deleted_message(rh.id), None)
 
