@@ -35,7 +35,8 @@ def cli() -> None:
 @click.option("--strict/--no-strict", default=None, help="Warnings also make the exit code 1.")
 def check_cmd(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
               strict: bool | None) -> int:
-    """Check records against their schemas, IDs, links and body rules.
+    """Check records: parsing, schemas, IDs, links, body sections, requirement translations,
+    the launch gate, and (in a git repository) their history. `tracecard rules` lists the codes.
 
     The whole repository is loaded so that links resolve; findings are reported for PATHS
     (files or folders; all records when none are given). The repository root is the nearest
@@ -65,7 +66,7 @@ def adr_group() -> None:
 
 @cli.group("req")
 def req_group() -> None:
-    """Requirement translations: create, agree, list."""
+    """Requirement translations: create, agree, reopen, retire, list."""
 
 
 @cli.group("card")
@@ -75,7 +76,7 @@ def card_group() -> None:
 
 @cli.group("dataset")
 def dataset_group() -> None:
-    """Dataset sheets: create, list."""
+    """Dataset sheets: create, promote, list."""
 
 
 def _register_extensions() -> None:
