@@ -260,7 +260,7 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
     def keep(name: str, seconds: float) -> None:
         best[name] = min(best.get(name, float("inf")), seconds)
 
-    for _ in range(repeat):
+    def once() -> None:
         t = time.perf_counter()
         settings = config.load(root)
         keep("settings (config.load)", time.perf_counter() - t)
@@ -269,30 +269,10 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
         files = discover.record_files(settings)
         keep("discover (record_files)", time.perf_counter() - t)
 
-        records = []
-        total = 0.0
-        for path, kind in files:
-            t = time.perf_counter()
-            rec = discover.load_record(settings, path, kind)
-            total += time.perf_counter() - t
-            if rec is not None:
-                records.append(rec)
-        keep("read+parse (discover.load_record)", total)
-
-        # The same with the cyclic garbage collector off: how much of it is collection passes
-        # over the many small objects the parse keeps alive.
-        gc.collect()
-        gc.disable()
-        try:
-            t = time.perf_counter()
-            for path, kind in files:
-                discover.load_record(settings, path, kind)
-            keep("  read+parse again, garbage collector off", time.perf_counter() - t)
-        finally:
-            gc.enable()
-
-        # The parts of load_record, called one by one on the same files.
+        # The parts of load_record, called one by one on the same files; the records are kept
+        # alive, as in a real run, so that the garbage collector's share lands in the parts.
         parts = dict.fromkeys(("read", "decode", "parse_text", "yaml.compose", "scan_body", "id+Record"), 0.0)
+        kept = []
         for path, kind in files:
             t0 = time.perf_counter()
             raw = path.read_bytes()
@@ -304,7 +284,7 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
             body = parse.scan_body(parsed.body_lines, parsed.body_start)
             t4 = time.perf_counter()
             rid = discover._record_id(kind, path, parsed.data)
-            discover.Record(discover.relpath(settings, path), kind, parsed, body, rid[0], rid[1])
+            kept.append(discover.Record(discover.relpath(settings, path), kind, parsed, body, rid[0], rid[1]))
             t5 = time.perf_counter()
             if parsed.fm_end:
                 lines = parse.split_lines(text)  # type: ignore[arg-type]
@@ -317,10 +297,39 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
             parts["parse_text"] += t3 - t2
             parts["scan_body"] += t4 - t3
             parts["id+Record"] += t5 - t4
+        del kept
+        gc.collect()
+
+        # The whole load with the cyclic garbage collector off (records kept alive): the
+        # difference to the real load below is the collector's passes over the parsed records.
+        gc.disable()
+        try:
+            kept = []
+            t = time.perf_counter()
+            for path, kind in files:
+                kept.append(discover.load_record(settings, path, kind))
+            off = time.perf_counter() - t
+        finally:
+            gc.enable()
+        del kept
+        gc.collect()
+
+        records = []
+        total = 0.0
+        for path, kind in files:
+            t = time.perf_counter()
+            rec = discover.load_record(settings, path, kind)
+            total += time.perf_counter() - t
+            if rec is not None:
+                records.append(rec)
+        keep("read+parse (discover.load_record)", total)
+        keep("  with the garbage collector off", off)
         for name, seconds in parts.items():
-            label = "  of which yaml.compose (libyaml nodes)" if name == "yaml.compose" else f"  {name}"
-            if name == "parse_text":
-                label = "  parse_text (split + YAML + positions)"
+            label = {
+                "yaml.compose": "    of which yaml.compose (libyaml nodes)",
+                "parse_text": "  parse_text (split + YAML + positions)",
+                "id+Record": "  id + Record (relpath resolves the path)",
+            }.get(name, f"  {name}")
             keep(label, seconds)
 
         t = time.perf_counter()
@@ -351,6 +360,10 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
         reporters.text(result, io.StringIO())
         keep("report (text)", time.perf_counter() - t)
 
+    for _ in range(repeat):
+        once()  # everything it built is garbage when it returns
+        gc.collect()
+
     return list(best.items())
 
 
@@ -380,6 +393,21 @@ def startup(repeat: int) -> list[tuple[str, float, float]]:
 
 
 # -- output ------------------------------------------------------------------------------
+
+
+def project_state() -> str:
+    """The commit of the tracecard being timed, and whether src/ differs from it."""
+    import tracecard
+
+    src = Path(tracecard.__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=src, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", str(src)], cwd=src,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return f"{tracecard.__version__} at {src} (not a git checkout)"
+    return f"{tracecard.__version__}, commit {head}{' + uncommitted changes in src/' if dirty else ''}"
 
 
 def machine() -> str:
@@ -427,6 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tracecard check benchmark: sizes {sizes}, best of {repeat}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"machine: {machine()}")
+    print(f"tracecard: {project_state()}")
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         print("note: PYTHONDONTWRITEBYTECODE is set here; the timed children run without it")
     git = not args.no_git
