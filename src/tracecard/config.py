@@ -139,9 +139,14 @@ def _settings(root: Path, path: Path, table: dict[str, Any]) -> Settings:
     if "strict" in table:
         kw["strict"] = _typed(path, "strict", table["strict"], bool)
     if "folders" in table:
-        kw["folders"] = {**s.folders, **_by_kind(path, "folders", table["folders"], str)}
+        folders = _by_kind(path, "folders", table["folders"], str)
+        for kind, folder in folders.items():
+            _inside(root, path, f"folders.{kind.value}", folder)
+        kw["folders"] = {**s.folders, **folders}
     if "schemas" in table:
         kw["schemas"] = _by_kind(path, "schemas", table["schemas"], str)
+        for kind, rel in kw["schemas"].items():
+            _inside(root, path, f"schemas.{kind.value}", rel)
     if "sections" in table:
         raw = _by_kind(path, "sections", table["sections"], list)
         kw["sections"] = {**s.sections, **{k: _sections(path, v) for k, v in raw.items()}}
@@ -150,13 +155,24 @@ def _settings(root: Path, path: Path, table: dict[str, Any]) -> Settings:
     for key in ("min_product_defined_share", "regression_tolerance"):
         if key in table:
             kw[key] = float(_typed(path, key, table[key], (int, float)))
+            if not 0 <= kw[key] <= 1:
+                raise UsageError(f"{path}: '{key}' must be between 0 and 1 (a fraction: 0.5 is half)")
     if "max_file_size" in table:
         kw["max_file_size"] = _typed(path, "max_file_size", table["max_file_size"], int)
+        if kw["max_file_size"] <= 0:
+            raise UsageError(f"{path}: 'max_file_size' must be a positive number of bytes")
     if "exclude" in table:
         kw["exclude"] = tuple(_typed(path, "exclude", table["exclude"], list))
     if "templates" in table:
         kw["templates"] = _typed(path, "templates", table["templates"], str)
     return replace(s, **kw)
+
+
+def _inside(root: Path, path: Path, key: str, folder: str) -> None:
+    """Record folders and schema files live inside the repository, never above or beside it."""
+    target = (root / folder).resolve()
+    if Path(folder).is_absolute() or not target.is_relative_to(root.resolve()):
+        raise UsageError(f"{path}: '{key}' = {folder!r} is outside the repository: use a path relative to {root}")
 
 
 def _typed(path: Path, key: str, value: Any, types: Any) -> Any:

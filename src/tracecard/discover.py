@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from pathlib import Path, PurePosixPath
 
 from tracecard.config import NOT_RECORDS, Settings
@@ -33,7 +34,7 @@ def record_files(settings: Settings) -> list[tuple[Path, Kind]]:
 def kind_of_path(settings: Settings, path: Path) -> Kind | None:
     """The kind whose folder holds `path`, if any."""
     try:
-        rel = PurePosixPath(path.resolve().relative_to(settings.root).as_posix())
+        rel = PurePosixPath(_located(path).relative_to(settings.root).as_posix())
     except ValueError:
         return None
     for kind, folder in settings.folders.items():
@@ -51,9 +52,14 @@ def _excluded(settings: Settings, path: Path) -> bool:
 
 def relpath(settings: Settings, path: Path) -> str:
     try:
-        return path.resolve().relative_to(settings.root).as_posix()
+        return _located(path).relative_to(settings.root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _located(path: Path) -> Path:
+    """Where the file sits (its folder resolved), not where a symbolic link points."""
+    return path.absolute().parent.resolve() / path.name
 
 
 def load_record(settings: Settings, path: Path, folder_kind: Kind | None) -> Record | None:
@@ -81,7 +87,15 @@ def load_record(settings: Settings, path: Path, folder_kind: Kind | None) -> Rec
 
 def _read(settings: Settings, path: Path) -> Parsed:
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO or a link to /dev/zero would block or never end: never open one.
+            out = Parsed()
+            out.problems.append(
+                Problem("PAR007", 1, 1, "not a regular file (a pipe, device or socket): remove it")
+            )
+            return out
+        size = st.st_size
         if size > settings.max_file_size:
             out = Parsed()
             out.problems.append(
@@ -92,7 +106,8 @@ def _read(settings: Settings, path: Path) -> Parsed:
                 )  # fmt: skip
             )
             return out
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(settings.max_file_size + 1)  # the file may grow while we read
     except OSError as exc:
         out = Parsed()
         out.problems.append(Problem("PAR007", 1, 1, f"cannot read the file: {exc.strerror or exc}"))
@@ -102,7 +117,12 @@ def _read(settings: Settings, path: Path) -> Parsed:
         out = Parsed()
         out.problems.append(problem)
         return out
-    return parse_text(text)  # type: ignore[arg-type]
+    try:
+        return parse_text(text)  # type: ignore[arg-type]
+    except (ValueError, RecursionError, MemoryError) as exc:  # one bad file never stops the run
+        out = Parsed()
+        out.problems.append(Problem("PAR003", 1, 1, f"front matter cannot be read: {exc}"))
+        return out
 
 
 def _record_id(kind: Kind | None, path: Path, data: dict | None) -> tuple[str | None, bool]:

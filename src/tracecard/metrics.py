@@ -280,7 +280,11 @@ class Vocabulary:
         base, at, cutoff = canonical.partition("@")
         if at:
             close = difflib.get_close_matches(base, list(self.families), n=1)
-            return f"{close[0]}@{cutoff}" if close else None
+            if not close:
+                return None
+            k = int(cutoff) if cutoff.isdigit() and int(cutoff) >= 1 else 10  # `@0`, `@k`: say @10
+            suggestion = f"{close[0]}@{k}"
+            return suggestion if suggestion != canonical else None
         close = difflib.get_close_matches(canonical, list(self.metrics), n=1)
         return close[0] if close else None
 

@@ -147,6 +147,12 @@ _ODD_BREAKS = {"\r": "\ue00d", "\x85": "\ue085", "\u2028": "\ue028", "\u2029": "
 _RESTORE = {v: k for k, v in _ODD_BREAKS.items()}
 
 
+#: libyaml contexts whose error is best shown where the construct opened (an unclosed `[`, `"`).
+_OPENERS = (
+    "while parsing a flow", "while scanning a quoted scalar", "while scanning a simple key",
+)  # fmt: skip
+
+
 def _load_yaml(source: str, out: Parsed) -> None:
     offset = out.fm_start + 1  # file line of YAML line 0
     odd = any(ch in source for ch in _ODD_BREAKS)
@@ -158,7 +164,9 @@ def _load_yaml(source: str, out: Parsed) -> None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
-        if exc.context_mark is not None and mark is not None and mark.index >= len(source.rstrip()):
+        opener = (exc.context or "").startswith(_OPENERS)
+        at_end = mark is not None and mark.index >= len(source.rstrip())
+        if exc.context_mark is not None and mark is not None and (opener or at_end):
             mark = exc.context_mark  # an unclosed '[' or quote: point where it opened
             opened = (exc.context or "").removeprefix("while parsing ").removeprefix("while scanning ")
             what = f"{opened or 'a value'} that starts here is never closed ({exc.problem})"
@@ -213,6 +221,8 @@ _SPECIAL = {
 }  # fmt: skip
 
 _STR_TAG = "tag:yaml.org,2002:str"
+#: Longer integers stay text: Python refuses to convert beyond 4300 digits, and no field needs them.
+_MAX_DIGITS = 1000
 _MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")
 
 
@@ -230,9 +240,9 @@ def scalar(node: yaml.ScalarNode, explicit_tag: bool = False) -> Any:
     if value in _SPECIAL:
         return _SPECIAL[value]
     if _INT.match(value):
-        return int(value)
+        return int(value) if len(value) <= _MAX_DIGITS else value
     if _INT_OTHER.match(value):
-        return int(value, 0)
+        return int(value, 0) if len(value) <= _MAX_DIGITS else value
     if _FLOAT.match(value):
         return YamlFloat(float(value), value)
     return value

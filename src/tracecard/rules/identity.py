@@ -37,7 +37,8 @@ class DuplicateId(Rule):
         for rid, recs in sorted(graph.duplicates.items()):
             for rec in recs:
                 others = ", ".join(r.path for r in recs if r is not rec)
-                yield self.at(rec, _id_pos(rec), f"ID {rid} is also used by {others}: give one of them a new ID")
+                fix = "renumber one of the files" if rec.id_from_file else "give one of them a new ID"
+                yield self.at(rec, _id_pos(rec), f"ID {rid} is also used by {others}: {fix}")
 
 
 class IdPattern(Rule):
@@ -70,12 +71,12 @@ class IdPattern(Rule):
                 continue
             scheme = ID_SCHEMES[rec.kind]
             if not scheme.pattern.match(rec.id):
-                where = "its file name implies" if rec.id_from_file else "it has"
-                yield self.at(
-                    rec, _id_pos(rec),
-                    f"{rec.kind.label} ID {rec.id!r} ({where}) does not match the pattern "
-                    f"{scheme.example}: rename it",
-                )  # fmt: skip
+                if rec.id_from_file:
+                    msg = (f"the file name implies the {rec.kind.label} ID {rec.id!r}, which is not "
+                           f"of the form {scheme.example}: rename the file or add an `id:` key")
+                else:
+                    msg = f"{rec.kind.label} ID {rec.id!r} is not of the form {scheme.example}: correct it"
+                yield self.at(rec, _id_pos(rec), msg)
 
 
 class IdFileName(Rule):

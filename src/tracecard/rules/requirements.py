@@ -246,7 +246,7 @@ def out_of_range(metric: Metric, what: str, value: object) -> str:
     """`launch 90 is outside the range of precision (0..1) (a percentage? write 0.9)`."""
     number = as_number(value) or 0.0
     hint = ""
-    if metric.high == 1 and 1 < number <= 100:
+    if metric.low == 0 and metric.high == 1 and 1 < number <= 100:
         hint = f" (a percentage? write {number / 100:g})"
     return f"{what} {fmt_number(value)} is outside the range of {metric.name} ({_range_text(metric)}){hint}"
 
