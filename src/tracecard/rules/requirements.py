@@ -288,6 +288,8 @@ class TargetEasierThanLaunch(Rule):
                 direction = given_direction(crit) or (metric.direction if metric else None)
                 if launch is None or target is None or direction is None:
                     continue
+                if metric is not None and not (vocab.in_range(metric, launch) and vocab.in_range(metric, target)):
+                    continue  # REQ003 says what is wrong; comparing off-scale values adds noise
                 if direction.better(launch, target):
                     word = "below" if direction is Direction.HIGHER else "above"
                     yield self.at(rec, ("criteria", i, "target"), (
