@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tracecard.rules import body, history, identity, launch, links, parsing, requirements, schema
 from tracecard.rules.base import Finding, Rule
+from tracecard.rules.branches import TakenOnAnotherBranch
 
 _ALL: list[type[Rule]] = [
     parsing.NoFrontMatter,
@@ -26,6 +27,7 @@ _ALL: list[type[Rule]] = [
     identity.IdPattern,
     identity.IdFileName,
     identity.MissingId,
+    TakenOnAnotherBranch,
     links.UnknownId,
     links.WrongKind,
     links.SupersessionNotMirrored,
