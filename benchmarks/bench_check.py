@@ -212,17 +212,25 @@ def best_inner(what: str, root: Path, repeat: int) -> tuple[float, float, dict]:
     return best, best_cpu, doc
 
 
-def measure(size: int, root: Path, repeat: int) -> dict[str, float | int | str]:
+def measure(size: int, root: Path, repeat: int) -> dict[str, object]:
     baseline = load_baseline()
     baseline(str(root))  # warm the page cache before anything is timed
     check_cmd = [sys.executable, "-m", "tracecard", "check", str(root)]
     base_cmd = [sys.executable, "-c", BASELINE_SRC + f"\nprint(baseline({str(root)!r}))\n"]
-    check_wall, check_cpu, proc = best_wall(check_cmd, repeat, root)
-    base_wall, base_cpu, bproc = best_wall(base_cmd, repeat, root)
-    if proc.returncode not in (0, 1) or bproc.returncode != 0:
-        raise SystemExit(f"a run failed:\n{proc.stderr}\n{bproc.stderr}")
-    check_in, check_in_cpu, cdoc = best_inner("check", root, repeat)
-    base_in, base_in_cpu, bdoc = best_inner("baseline", root, repeat)
+    # Interleaved rounds: both sides sample the same moments of a shared machine's load.
+    best: dict[str, float] = {}
+    ratios: list[float] = []
+    for _ in range(repeat):
+        round_ = {}
+        round_["check_wall"], round_["check_cpu"], proc = best_wall(check_cmd, 1, root)
+        round_["base_wall"], round_["base_cpu"], bproc = best_wall(base_cmd, 1, root)
+        if proc.returncode not in (0, 1) or bproc.returncode != 0:
+            raise SystemExit(f"a run failed:\n{proc.stderr}\n{bproc.stderr}")
+        round_["check_in"], round_["check_in_cpu"], cdoc = best_inner("check", root, 1)
+        round_["base_in"], round_["base_in_cpu"], bdoc = best_inner("baseline", root, 1)
+        ratios.append(round_["check_cpu"] / round_["base_cpu"])
+        for key, value in round_.items():
+            best[key] = min(best.get(key, float("inf")), value)
     codes = cdoc["codes"]
     return {
         "size": size,
@@ -233,14 +241,8 @@ def measure(size: int, root: Path, repeat: int) -> dict[str, float | int | str]:
         "exit": proc.returncode,
         "summary": proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "",
         "stderr": " | ".join(proc.stderr.strip().splitlines()),
-        "check_wall": check_wall,
-        "base_wall": base_wall,
-        "check_in": check_in,
-        "base_in": base_in,
-        "check_cpu": check_cpu,
-        "base_cpu": base_cpu,
-        "check_in_cpu": check_in_cpu,
-        "base_in_cpu": base_in_cpu,
+        **best,
+        "round_ratios": sorted(ratios),
     }
 
 
@@ -452,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     repeat = max(1, args.repeat)
 
-    print(f"tracecard check benchmark: sizes {sizes}, best of {repeat}")
+    print(f"tracecard check benchmark: sizes {sizes}, best of {repeat} interleaved rounds")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"machine: {machine()}")
     print(f"tracecard: {project_state()}")
@@ -475,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{head} {clock:5} | {a:>7.3f}s {b:>7.3f}s {a / b:>5.2f}x | {c:>7.3f}s {d:>7.3f}s {c / d:>5.2f}x")
     for r in rows:
         print(f"  {r['size']} records: findings by code: {r['codes']}; CLI summary: {r['summary']}")
+        spread = ", ".join(f"{x:.2f}" for x in r["round_ratios"])
+        print(f"  {r['size']} records: subprocess cpu ratio of each round, sorted: {spread}")
         if r["stderr"]:
             print(f"  {r['size']} records: CLI stderr: {r['stderr']}")
         if r["parsed"] != r["records"]:
