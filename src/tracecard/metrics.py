@@ -51,6 +51,7 @@ Constraints (requirement `constraints` -> card `operational`)
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -212,8 +213,11 @@ _AT_SUFFIX = re.compile(r"_at_([0-9]+)\Z")
 _CUTOFF = re.compile(r"[0-9]+\Z")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(name: str) -> str:
-    """The canonical spelling of a metric name (see the module docstring)."""
+    """The canonical spelling of a metric name (see the module docstring).
+
+    Cached: a repository names the same few metrics thousands of times."""
     text = _SPACED_AT.sub("@", name.strip().lower())
     text = _SEPARATORS.sub("_", text).strip("_")
     text = _AT_SUFFIX.sub(r"@\1", text)

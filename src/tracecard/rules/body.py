@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import os
+import weakref
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import unquote
 
 from tracecard.diagnostics import Severity
@@ -34,12 +35,24 @@ def _sections(rec: Record) -> list[tuple[Heading, int]]:
     return out
 
 
+_INDEX: weakref.WeakKeyDictionary[Record, dict[str, tuple[Heading, int]]] = weakref.WeakKeyDictionary()
+
+
+def _section_index(rec: Record) -> dict[str, tuple[Heading, int]]:
+    """Normalised heading -> (first such heading, end of its section); built once per record."""
+    index = _INDEX.get(rec)
+    if index is None:
+        index = {}
+        for h, end in _sections(rec):
+            index.setdefault(normalise_heading(h.text), (h, end))
+        _INDEX[rec] = index
+    return index
+
+
 def _find(rec: Record, names: tuple[str, ...]) -> tuple[Heading, int] | None:
-    wanted = {normalise_heading(n) for n in names}
-    for h, end in _sections(rec):
-        if normalise_heading(h.text) in wanted:
-            return h, end
-    return None
+    index = _section_index(rec)
+    hits = [index[n] for n in map(normalise_heading, names) if n in index]
+    return min(hits, key=lambda hit: hit[0].line) if hits else None
 
 
 def _has_content(rec: Record, head: Heading, end: int) -> bool:
@@ -139,6 +152,10 @@ _PLACEHOLDER = re.compile(
 )
 
 
+#: A cheap first look: most lines hold none of the characters a placeholder starts with.
+_MAYBE_PLACEHOLDER = re.compile(r"[{\[]|TODO|TBD|FIXME")
+
+
 class Placeholder(Rule):
     """What it does:
     Warns about template text left in a record's body: Hugging Face's
@@ -168,6 +185,8 @@ class Placeholder(Rule):
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         for rec in graph.records:
             for line, text in rec.body.prose:
+                if not _MAYBE_PLACEHOLDER.search(text):
+                    continue
                 m = _PLACEHOLDER.search(text)
                 if m:
                     yield Finding(rec.path, line, m.start() + 1, f"template placeholder {m.group(0)!r} left in: replace it")
@@ -199,10 +218,12 @@ class BrokenRelativeLink(Rule):
     name = "broken-relative-link"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        root = graph.settings.root
-        exists: dict[Path, bool] = {}
+        root = str(graph.settings.root)
+        exists: dict[str, bool] = {}
         for rec in graph.records:
-            folder = (root / rec.path).parent
+            if not rec.body.links:
+                continue
+            folder = os.path.dirname(os.path.join(root, rec.path))
             for link in rec.body.links:
                 target = link.target
                 if not target or target.startswith(("#", "/")) or _SCHEME.match(target):
@@ -210,8 +231,8 @@ class BrokenRelativeLink(Rule):
                 rel = unquote(target.split("#", 1)[0].split("?", 1)[0])
                 if not rel:
                     continue
-                path = folder / rel
+                path = os.path.normpath(os.path.join(folder, rel))
                 if path not in exists:
-                    exists[path] = path.exists()
+                    exists[path] = os.path.exists(path)
                 if not exists[path]:
                     yield Finding(rec.path, link.line, link.col, f"link to {rel}, which does not exist: fix the path")

@@ -30,7 +30,7 @@ from tracecard.diagnostics import Severity
 from tracecard.gate import Flag, Row, SkipReason, Verdict, gate_card, judge, matching_results
 from tracecard.graph import RepoGraph
 from tracecard.metrics import Direction, Vocabulary, as_number, normalise
-from tracecard.records import Kind, Record
+from tracecard.records import Kind, Record, id_list
 from tracecard.rules.base import Finding, Rule
 from tracecard.rules.requirements import fmt_number, out_of_range, vocabulary
 
@@ -114,7 +114,9 @@ def evaluate_card(
     graph: RepoGraph, card: Record, vocab: Vocabulary, reqs: Mapping[str, Record]
 ) -> CardReport:
     ctx = _Context(graph, card, vocab, reqs)
-    gate = gate_card(card.data, {rid: rec.data for rid, rec in reqs.items()}, vocab)
+    # Only the requirements this card names: a dict of all of them per card is quadratic.
+    named = {rid: reqs[rid].data for rid in id_list(card.data.get("satisfies")) if rid in reqs}
+    gate = gate_card(card.data, named, vocab)
     notes: list[str] = []
     rows = list(gate.rows)
     for skip in gate.skipped:
