@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,7 +12,15 @@ from typing import Any
 import pytest
 
 from tracecard import gitindex
-from tracecard.gitindex import WORKTREE, History, Status, read_history, with_worktree
+from tracecard.gitindex import (
+    WORKTREE,
+    History,
+    Status,
+    body_digest,
+    read_history,
+    with_worktree,
+)
+from tracecard.parse import decode, parse_text
 
 FOLDERS = ["docs/decisions", "docs/requirements", "docs/model-cards", "docs/datasets"]
 START = 1_704_067_200  # 2024-01-01T00:00:00Z
@@ -303,7 +312,9 @@ def test_rewritten_head_rebuilds_the_cache(repo: Scratch) -> None:
         lambda blob: blob[: len(blob) // 2],
         lambda blob: b"garbage",
         lambda blob: blob.replace(b"proposed", b"accepted"),
-        lambda blob: blob.replace(b"tracecard-history 1 ", b"tracecard-history 99 ", 1),
+        lambda blob: blob.replace(
+            f"tracecard-history {gitindex.CACHE_FORMAT} ".encode(), b"tracecard-history 99 ", 1
+        ),
         lambda blob: b"",
     ],
     ids=["truncated", "garbage", "tampered", "other-format", "empty"],
@@ -365,6 +376,109 @@ def test_worktree_state_is_one_more_version(repo: Scratch) -> None:
         ("docs/model-cards/m.md", WORKTREE, "MC-m", "MC-m2")
     ]
     assert len(hist.records["ADR-0002"].versions) == 1  # the original is untouched
+
+
+# --- the body digest ---------------------------------------------------------------------------
+
+
+def _body_of(text: str) -> str:
+    """As a file on disk is read: bytes decoded (BOM dropped), then split."""
+    decoded, _problem = decode(text.encode("utf-8"))
+    assert decoded is not None
+    return body_digest(parse_text(decoded).body_lines)
+
+
+def test_body_digest_ignores_line_endings_trailing_spaces_and_trailing_blank_lines() -> None:
+    text = record("ADR-0001")
+    same = [
+        text.replace("\n", "\r\n"),
+        text.replace("# Title\n", "# Title  \t\n"),
+        text + "\n\n   \n",
+        "\ufeff" + text,  # a BOM: `decode` drops it before the split, as for a file
+    ]
+    assert {_body_of(t) for t in same} == {_body_of(text)}
+    other = [
+        text.replace("Text.", "Other text."),
+        text.replace("## Context\n\n", "## Context\n"),  # a blank line inside the text
+        text.replace("Text.", "  Text."),  # indentation
+        text.replace("status: proposed", "status: accepted\n---\n"),  # body gains a fence line
+    ]
+    assert _body_of(text) not in {_body_of(t) for t in other}
+    assert len({_body_of(t) for t in other}) == len(other)
+    assert re.fullmatch(r"[0-9a-f]{16}", _body_of(text))
+    assert body_digest([]) == body_digest(["", "  "])
+
+
+def test_versions_carry_the_body_digest_cold_and_cached(repo: Scratch) -> None:
+    path = "docs/decisions/0001-x.md"
+    repo.write(path, record("ADR-0001"))
+    repo.commit("Propose")
+    repo.write(path, record("ADR-0001", "accepted"))
+    repo.commit("Accept")  # front matter only: the body digest stays
+    repo.write(path, record("ADR-0001", "accepted").replace("Text.", "New text."))
+    repo.commit("Reword")
+    repo.write(path, record("ADR-0001", "accepted").replace("Text.", "New text.  ") + "\n\n")
+    repo.commit("Whitespace")
+    repo.write("docs/decisions/0002-big.md", record("ADR-0002") + "x" * gitindex.MAX_BLOB_BYTES)
+    repo.commit("Too large to read")
+    cold = read(repo)
+    bodies = [v.body for v in cold.records["ADR-0001"].versions]
+    old, new = (
+        _body_of(record("ADR-0001")),
+        _body_of(record("ADR-0001").replace("Text.", "New text.")),
+    )
+    assert bodies == [old, old, new, new]
+    assert cold.records["ADR-0002"].latest.body is None  # unreadable: unknown, not empty
+    warm = read(repo)
+    assert warm.stats.cache == "hit" and warm.records == cold.records
+
+
+def test_worktree_version_compares_the_body(repo: Scratch) -> None:
+    path = "docs/decisions/0001-x.md"
+    repo.write(path, record("ADR-0001"))
+    repo.commit("One")
+    hist = read(repo)
+    data = {"id": "ADR-0001", "status": "proposed"}
+    same = _body_of(record("ADR-0001"))
+    edited = _body_of(record("ADR-0001").replace("Text.", "Other."))
+    assert (
+        len(with_worktree(hist, [("ADR-0001", path, data, same)]).records["ADR-0001"].versions) == 1
+    )
+    now = with_worktree(hist, [("ADR-0001", path, data, edited)]).records["ADR-0001"].latest
+    assert (now.commit, now.body, now.data, now.before) == (WORKTREE, edited, data, data)
+    unknown = with_worktree(hist, [("ADR-0001", path, data)])  # no body given: not compared
+    assert len(unknown.records["ADR-0001"].versions) == 1
+    moved = with_worktree(hist, [("ADR-0001", "docs/decisions/0001-y.md", data, same)])
+    latest = moved.records["ADR-0001"].latest  # moved, not deleted
+    assert (latest.deleted, latest.old_path, latest.body) == (False, path, same)
+    assert moved.deleted == []
+
+
+def test_cache_of_the_previous_format_is_not_trusted(repo: Scratch) -> None:
+    """A cache written before bodies were kept: at its own file name it is not read at all;
+    given the current format's header it is rejected by its shape, and rebuilt either way."""
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    cold = read(repo)
+    base, _delta = _cache_files(repo)
+    _header, _, body = base.read_bytes().partition(b"\n")
+    obj = json.loads(body)
+    obj["blobs"] = {sha: blob[0] for sha, blob in obj["blobs"].items()}  # format 1: front matter
+    old_body = json.dumps(obj, separators=(",", ":")).encode("ascii")
+    digest = gitindex._digest(old_body)
+    old_name = base.with_name(base.name.replace(f"history-{gitindex.CACHE_FORMAT}-", "history-1-"))
+    base.unlink()
+    old_name.write_bytes(f"tracecard-history 1 {digest}\n".encode() + old_body)
+    fresh = read(repo)
+    assert fresh.stats.cache == "cold" and fresh.records == cold.records
+    assert fresh.records["ADR-0001"].latest.body == _body_of(record("ADR-0001"))
+    assert old_name.read_bytes().startswith(b"tracecard-history 1 ")  # left alone
+    forged = f"tracecard-history {gitindex.CACHE_FORMAT} {digest}\n".encode() + old_body
+    base.write_bytes(forged)
+    hist = read(repo)
+    assert hist.stats.cache == "rebuilt" and "blob entry" in hist.stats.cache_note
+    assert hist.records == cold.records
+    assert read(repo).stats.cache == "hit"
 
 
 def test_progress_reports_blobs(repo: Scratch) -> None:

@@ -333,6 +333,84 @@ def test_uncommitted_edit_of_an_accepted_decision_counts(
     assert check(repo.path).his() == []
 
 
+def _accepted_decision(repo: Scratch) -> str:
+    """ADR-0003 proposed, accepted, then another decision proposed; the accepting commit."""
+    repo.write(ADR, DECISION)
+    repo.commit("Propose ADR-0003", "Marco")
+    repo.replace(ADR, "status: proposed", "status: accepted")
+    accepted = repo.commit("Accept ADR-0003", "Priya")
+    repo.write("docs/decisions/0004-other.md", DECISION.replace("ADR-0003", "ADR-0004"))
+    repo.commit("Propose ADR-0004", "Marco")
+    return accepted
+
+
+BODY_LINE = 8  # `# Set the fraud block threshold for precision`, the body's first heading
+
+
+def test_body_edit_of_an_accepted_decision_names_the_editing_commit(
+    repo: Scratch, check: Callable[..., Run]
+) -> None:
+    accepted = _accepted_decision(repo)
+    repo.replace(ADR, "Block at precision 0.90.", "Block at precision 0.85.")
+    edited = repo.commit("Relax the threshold", "Marco")
+    found = _finding(check(repo.path), "HIS001")
+    assert (found["path"], found["line"], found["column"]) == (ADR, BODY_LINE, 1)
+    assert f"accepted in {accepted[:7]} (2024-01-03, Priya)" in found["message"]
+    assert f"the body changed in {edited[:7]} (2024-01-05, Marco)" in found["message"]
+    assert found["commit"] == edited
+
+
+def test_body_formatting_is_not_an_edit(repo: Scratch, check: Callable[..., Run]) -> None:
+    _accepted_decision(repo)
+    text = (repo.path / ADR).read_text(encoding="utf-8")
+    reformatted = text.replace("## Context\n", "## Context   \n") + "\n\n"
+    (repo.path / ADR).write_bytes(reformatted.replace("\n", "\r\n").encode("utf-8"))
+    repo.commit("CRLF, trailing spaces and blank lines", "Marco")
+    assert check(repo.path).his() == []
+    (repo.path / ADR).write_bytes(text.encode("utf-8"))  # and back to LF, uncommitted
+    assert check(repo.path).his() == []
+
+
+def test_body_edit_reverted_is_not_reported_and_a_later_one_is(
+    repo: Scratch, check: Callable[..., Run]
+) -> None:
+    _accepted_decision(repo)
+    repo.replace(ADR, "Block at precision 0.90.", "Block at precision 0.85.")
+    repo.commit("Relax the threshold", "Marco")
+    repo.replace(ADR, "Block at precision 0.85.", "Block at precision 0.90.")
+    repo.commit("Revert the threshold", "Priya")
+    assert check(repo.path).his() == []
+    repo.replace(ADR, "Blocked customers", "Blocked good customers")
+    again = repo.commit("Reword the context", "Marco")
+    found = _finding(check(repo.path), "HIS001")
+    assert found["commit"] == again and f"the body changed in {again[:7]}" in found["message"]
+
+
+def test_uncommitted_body_edit_of_an_accepted_decision_counts(
+    repo: Scratch, check: Callable[..., Run]
+) -> None:
+    accepted = _accepted_decision(repo)
+    repo.replace(ADR, "Block at precision 0.90.", "Block at precision 0.85.")
+    found = _finding(check(repo.path), "HIS001")
+    assert (found["line"], found["commit"]) == (BODY_LINE, "WORKTREE")
+    assert "the body changed in uncommitted changes" in found["message"]
+    assert accepted[:7] in found["message"]
+    repo.replace(ADR, "Block at precision 0.85.", "Block at precision 0.90.")
+    assert check(repo.path).his() == []
+
+
+def test_front_matter_and_body_edits_are_reported_apart(
+    repo: Scratch, check: Callable[..., Run]
+) -> None:
+    _accepted_decision(repo)
+    repo.replace(ADR, "[Priya, Marco]", "[Marco]")
+    repo.replace(ADR, "Block at precision 0.90.", "Block at precision 0.85.")
+    edited = repo.commit("Rewrite ADR-0003", "Marco")
+    run = check(repo.path)
+    assert run.at("HIS001") == [f"{ADR}:6:1", f"{ADR}:{BODY_LINE}:1"]
+    assert {d.get("commit") for d in run.his()} == {edited}
+
+
 @pytest.mark.parametrize("with_decision", [False, True])
 def test_threshold_lowered_with_and_without_a_decision(
     with_decision: bool, repo: Scratch, check: Callable[..., Run]

@@ -40,14 +40,16 @@ is not used. A key that changes under one path (or across a rename) is listed in
 The cache lives in `<git dir>/tracecard/history-<format>-<digest of the folders>.json`,
 with a small `.delta.json` beside it for the commits read since (see "the cache" below).
 Each file is a header line (magic, format, BLAKE2 digest of the body) and a JSON body with
-the head commit, the commits as rows, and the front matter of every blob. A run with the
-same head reads no git history at all; a run whose head descends from the cached one reads
-only `CACHED..HEAD`; a head that does not (rewritten history, another branch) rebuilds. A
-file that is truncated, corrupt, of another format or another tracecard version, or whose
-digest does not match is ignored and rewritten, never trusted. Keys are derived from the
-cached data on every run, so the cache does not depend on the `key_for` policy. Writes go to
-a temporary file that replaces the old one (`os.replace`). A shallow clone is read but never
-cached: its history changes when it is deepened while its head does not.
+the head commit, the commits as rows, and the front matter and body digest of every blob. A
+run with the same head reads no git history at all; a run whose head descends from the
+cached one reads only `CACHED..HEAD`; a head that does not (rewritten history, another
+branch) rebuilds. A file that is truncated, corrupt, of another format or another tracecard
+version, or whose digest does not match is ignored and rewritten, never trusted (a cache of
+an older format, which lacks the body digests, is at another file name and is not read).
+Keys are derived from the cached data on every run, so the cache does not depend on the
+`key_for` policy. Writes go to a temporary file that replaces the old one (`os.replace`). A
+shallow clone is read but never cached: its history changes when it is deepened while its
+head does not.
 
 Where history is missing, `read_history` returns a History that says so instead of raising:
 `Status.NOT_A_REPO` (a plain folder), `Status.NO_GIT`, `Status.EMPTY` (no commit yet),
@@ -60,6 +62,16 @@ on changes older than that. Uncommitted changes are added by the caller with
 Front matter is parsed by `tracecard.parse`, and kept as plain JSON values (a float that
 remembers its spelling becomes a plain float), so a cold run and a cached run give equal
 results. The dictionaries are shared between versions with the same content: do not mutate.
+
+The body (the text after the closing front-matter fence) is kept as a digest only,
+`Version.body`, computed by `body_digest(lines)` from the lines `tracecard.parse` splits, so a
+caller computes the same digest from `Parsed.body_lines` of a file on disk. It says whether
+two versions' text is the same, not where it differs. Formatting does not count: line endings
+(LF or CRLF), a BOM, whitespace at the end of a line and blank lines at the end of the file
+leave the digest as it was; anything else (a word, a blank line inside the text, indentation)
+changes it. It is None when the blob could not be read as text (binary, not UTF-8, larger
+than `MAX_BLOB_BYTES`, missing) or, for the working tree, when the caller did not give it.
+Reading it costs no git command: the blobs `git cat-file` streams for the front matter hold it.
 """
 
 from __future__ import annotations
@@ -85,13 +97,17 @@ if TYPE_CHECKING:  # pragma: no cover
     import git
 
 KeyFor = Callable[[str, "dict[str, Any] | None"], "str | None"]
+#: A record on disk for `with_worktree`: (id, path, front matter[, body digest]).
+Current = (
+    tuple[str, str, dict[str, Any] | None] | tuple[str, str, dict[str, Any] | None, str | None]
+)
 Progress = Callable[[int, int], None]
 
 #: The commit of the pseudo-version that stands for uncommitted changes.
 WORKTREE = "WORKTREE"
 #: Bump when the cache layout or the meaning of its content changes.
-CACHE_FORMAT = 1
-#: Blobs larger than this are not parsed (their data is None).
+CACHE_FORMAT = 2  # 2: each blob is [front matter, body digest]
+#: Blobs larger than this are not parsed (their data and body are None).
 MAX_BLOB_BYTES = 1 << 20
 #: How often (in commits or blobs) progress is reported.
 PROGRESS_EVERY = 500
@@ -131,6 +147,7 @@ class Version:
     old_path: str | None = None  # set when the commit renamed the file
     before: dict[str, Any] | None = None  # front matter in the first parent, None when new
     blob: str | None = None  # object name of the new content
+    body: str | None = None  # body_digest of the content; None when deleted or unreadable
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,15 +229,17 @@ SHALLOW_MESSAGE = (
 # builds no intermediate objects between `json.loads` and the Versions:
 #   commit row: [sha, parents (space-separated), author date, author, email, subject, changes]
 #   change row: [kind (A, M, R or D), old path or None, path, old blob or None, new blob or None]
+#   blob: [front matter or None, body digest or None]
 _CommitRow = list[Any]
 _ChangeRow = list[Any]
+_Blob = list[Any]
 
 
 @dataclass(frozen=True, slots=True)
 class _Raw:
     head: str
     commits: list[_CommitRow]  # topological order, oldest first; only commits with changes
-    blobs: dict[str, dict[str, Any] | None]  # blob name -> front matter (insertion ordered)
+    blobs: dict[str, _Blob]  # blob name -> [front matter, body digest] (insertion ordered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,16 +295,19 @@ def read_history(
 
 def with_worktree(
     history: History,
-    current: Iterable[tuple[str, str, dict[str, Any] | None]],
+    current: Iterable[Current],
     *,
     complete: bool = True,
     date: str | None = None,
 ) -> History:
     """Add the uncommitted state as one more version (commit `WORKTREE`) of each record.
 
-    `current` holds `(id, path, data)` for the records as they are on disk now. A record
-    whose path and data equal its last version gets nothing. With `complete`, a record that
-    is in history, not deleted there, and whose path holds nothing now, gets a deletion.
+    `current` holds `(id, path, data, body)` for the records as they are on disk now, `body`
+    being `body_digest(parsed.body_lines)` (a 3-tuple `(id, path, data)` leaves the body
+    unknown: None, and not compared). A record whose path, data and body equal its last
+    version gets nothing. With `complete`, a record that is in history, not deleted there,
+    and whose path holds nothing now, gets a deletion, unless it is in `current` at another
+    path (moved).
     """
     when = date if date is not None else datetime.now(UTC).isoformat(timespec="seconds")
     records = dict(history.records)
@@ -293,16 +315,20 @@ def with_worktree(
     live_paths = {v.path: key for key, v in latest.items() if not v.deleted}
     changes = list(history.id_changes)
     seen_paths: set[str] = set()
-    for key, path, data in current:
+    seen_keys: set[str] = set()
+    for item in current:
+        key, path, data = item[0], item[1], item[2]
+        body = item[3] if len(item) == 4 else None
         seen_paths.add(path)
+        seen_keys.add(key)
         version = _worktree_version(
-            history.head, when, key, path, data, latest, live_paths, changes
+            history.head, when, key, path, data, body, latest, live_paths, changes
         )
         if version is not None:
             records[key] = _appended(records.get(key), key, version)
     if complete:
         for key, last in latest.items():
-            if not last.deleted and last.path not in seen_paths:
+            if not last.deleted and last.path not in seen_paths and key not in seen_keys:
                 gone = _pseudo(history.head, when, last.path, None, deleted=True, before=last.data)
                 records[key] = _appended(records.get(key), key, gone)
     return replace(history, records=records, id_changes=tuple(changes))
@@ -570,15 +596,13 @@ def _is_markdown(path: str) -> bool:
 # --- git cat-file --batch ----------------------------------------------------------------------
 
 
-def _read_blobs(
-    repo: git.Repo, shas: list[str], progress: Progress | None
-) -> dict[str, dict[str, Any] | None]:
+def _read_blobs(repo: git.Repo, shas: list[str], progress: Progress | None) -> dict[str, _Blob]:
     if not shas:
         return {}
     proc = repo.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
     feeder = threading.Thread(target=_feed, args=(proc.stdin, shas), daemon=True)
     feeder.start()
-    out: dict[str, dict[str, Any] | None] = {}
+    out: dict[str, _Blob] = {}
     try:
         for done, sha in enumerate(shas, 1):
             out[sha] = _next_object(proc.stdout)
@@ -600,31 +624,50 @@ def _feed(stdin: IO[bytes], shas: list[str]) -> None:
         pass
 
 
-def _next_object(stdout: IO[bytes]) -> dict[str, Any] | None:
+def _next_object(stdout: IO[bytes]) -> _Blob:
     header = stdout.readline()
     parts = header.split()
     if not header:
         raise OSError("git cat-file ended early")
     if len(parts) != 3:  # "<name> missing"
-        return None
+        return [None, None]
     size = int(parts[2])
     raw = stdout.read(size)
     stdout.read(1)  # the LF after the content
     if parts[1] != b"blob" or size > MAX_BLOB_BYTES:
-        return None
-    return front_matter(raw)
+        return [None, None]
+    return _parse_blob(raw)
 
 
 def front_matter(raw: bytes) -> dict[str, Any] | None:
     """The front matter of a file's bytes as plain JSON values, or None."""
+    data: dict[str, Any] | None = _parse_blob(raw)[0]
+    return data
+
+
+def body_digest(lines: Sequence[str]) -> str:
+    """The digest of a body (`Parsed.body_lines`): 16 hex digits, equal for equal text.
+
+    Whitespace at the end of each line (a CR left by a CRLF ending included) and blank lines
+    at the end are not part of it; everything else is."""
+    kept = [line.rstrip() for line in lines]
+    while kept and not kept[-1]:
+        kept.pop()
+    text = "\n".join(kept).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
+
+
+def _parse_blob(raw: bytes) -> _Blob:
+    """[front matter as plain JSON values or None, body digest or None] of a file's bytes."""
     text, _problem = decode(raw)
     if text is None:
-        return None
+        return [None, None]
     try:
-        data = parse_text(text).data
+        parsed = parse_text(text)
     except Exception:  # noqa: BLE001 - old blobs are arbitrary input; a bad one is just unreadable
-        return None
-    return _plain(data) if isinstance(data, dict) else None
+        return [None, None]
+    data = parsed.data
+    return [_plain(data) if isinstance(data, dict) else None, body_digest(parsed.body_lines)]
 
 
 def _plain(value: Any) -> Any:
@@ -656,8 +699,8 @@ def _assemble(raw: _Raw, key_for: KeyFor) -> tuple[dict[str, RecordHistory], lis
     for sha, parents, date, author, email, subject, changes in raw.commits:
         parent = parents.split(" ", 1)[0] or None
         for kind, old_path, path, old_blob, new_blob in changes:
-            before = blobs[old_blob] if old_blob is not None else None
-            data = blobs[new_blob] if new_blob is not None else None
+            before = blobs[old_blob][0] if old_blob is not None else None
+            data, body = blobs[new_blob] if new_blob is not None else (None, None)
             old_key = path_key.pop(old_path, None) if old_path is not None else None
             if kind == "D":
                 key = old_key or _record_key(path, before, key_for)
@@ -671,7 +714,7 @@ def _assemble(raw: _Raw, key_for: KeyFor) -> tuple[dict[str, RecordHistory], lis
                 continue
             version = Version(
                 sha, parent, date, author, email, path, data, kind == "D", subject,
-                old_path if kind == "R" else None, before, new_blob,
+                old_path if kind == "R" else None, before, new_blob, body,
             )  # fmt: skip
             versions.setdefault(key, []).append(version)
     records = {key: RecordHistory(key, tuple(vs)) for key, vs in versions.items()}
@@ -687,6 +730,7 @@ def _worktree_version(
     key: str,
     path: str,
     data: dict[str, Any] | None,
+    body: str | None,
     latest: dict[str, Version],
     live_paths: dict[str, str],
     changes: list[IdChange],
@@ -697,12 +741,19 @@ def _worktree_version(
     old_key = live_paths.get(path)
     if old_key is not None and old_key != key:
         changes.append(IdChange(path, WORKTREE, old_key, key))
-        return _pseudo(head, when, path, data, deleted=False, before=latest[old_key].data)
-    if prev is not None and prev.path == path and prev.data == data:
+        before = latest[old_key].data
+        return _pseudo(head, when, path, data, deleted=False, before=before, body=body)
+    if (
+        prev is not None
+        and prev.path == path
+        and prev.data == data
+        and (body is None or prev.body == body)
+    ):
         return None
     old_path = prev.path if prev is not None and prev.path != path else None
+    before = prev.data if prev else None
     return _pseudo(
-        head, when, path, data, deleted=False, before=prev.data if prev else None, old_path=old_path
+        head, when, path, data, deleted=False, before=before, old_path=old_path, body=body
     )
 
 
@@ -715,6 +766,7 @@ def _pseudo(
     deleted: bool,
     before: dict[str, Any] | None,
     old_path: str | None = None,
+    body: str | None = None,
 ) -> Version:
     return Version(
         commit=WORKTREE,
@@ -728,6 +780,7 @@ def _pseudo(
         subject="uncommitted changes",
         old_path=old_path,
         before=before,
+        body=body,
     )
 
 
@@ -826,9 +879,12 @@ def _text(value: Any) -> str:
     return value
 
 
-def _blob_table(value: Any) -> dict[str, dict[str, Any] | None]:
+def _blob_table(value: Any) -> dict[str, _Blob]:
     if not isinstance(value, dict):
         raise TypeError("malformed cache: blobs")
+    for blob in value.values():
+        if type(blob) is not list or len(blob) != 2:
+            raise TypeError("malformed cache: blob entry")
     return value
 
 

@@ -7,7 +7,8 @@ Loading (I/O)
     `history_of(graph)`    the History of the graph's repository, read once per graph (the
                            last graph is remembered, as `launch.evaluate` does): the committed
                            versions plus the working tree as one more version (commit
-                           `WORKTREE`, date "") of each record that differs from HEAD, and a
+                           `WORKTREE`, date "") of each record whose front matter, path or
+                           body (`Version.body`, a digest) differs from HEAD, and a
                            deletion for a committed record whose file is gone. Progress goes to
                            stderr only when stderr is a terminal. A folder with no `.git` above
                            it (and no GIT_DIR) is answered without importing git at all.
@@ -122,9 +123,18 @@ def read(settings: Settings, progress: IO[str] | None = None) -> History:
             meter.clear()
 
 
-def current_versions(graph: RepoGraph) -> list[tuple[str, str, dict[str, Any] | None]]:
-    """`(id, path, front matter)` of every record on disk, as `with_worktree` wants them."""
-    return [(r.id, r.path, plain(r.parsed.data)) for r in graph.records if r.id is not None]
+def current_versions(
+    graph: RepoGraph,
+) -> list[tuple[str, str, dict[str, Any] | None, str]]:
+    """`(id, path, front matter, body digest)` of every record on disk, as `with_worktree`
+    wants them (the digest is `gitindex.body_digest`, the one history keeps)."""
+    from tracecard.gitindex import body_digest
+
+    return [
+        (r.id, r.path, plain(r.parsed.data), body_digest(r.parsed.body_lines))
+        for r in graph.records
+        if r.id is not None
+    ]
 
 
 def skip_note(hist: History) -> str | None:

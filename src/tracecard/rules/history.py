@@ -109,16 +109,17 @@ def _explained_since(v: Version, current: Mapping[str, Any]) -> bool:
 
 class AcceptedDecisionEdited(Rule):
     """What it does:
-    Reports an accepted decision whose front matter changed after the commit that accepted it.
+    Reports an accepted decision whose content changed after the commit that accepted it:
+    its front matter or its body (the text below the front matter).
 
     `status`, `superseded_by`, `links` and `date` may change (and `tracecard-ignore`, which is
-    not content); any other key may not. It applies to decisions that are accepted, deprecated
-    or superseded now; the finding sits at the changed key in the current file and names the
-    accepting commit and the commit that made the change.
-
-    The body is not compared: history keeps front matter only, and the edits people rightly
-    make to an accepted decision's text (a typo, a "Superseded by" note) look like rewrites in
-    a diff; read body changes in the pull request.
+    not content); any other key may not, and neither may the body. It applies to decisions
+    that are accepted, deprecated or superseded now. A changed key is reported at that key in
+    the current file; a changed body at its first heading (history keeps a digest of the body,
+    which tells that it changed, not where). Each finding names the accepting commit and the
+    commit that made the change. Formatting is not a change: line endings (LF or CRLF),
+    whitespace at the end of a line, blank lines at the end of the file. A change that was
+    undone since (the text as accepted again) is not reported.
 
     Why it matters:
     A decision record is worth keeping because it says what was decided, by whom, when.
@@ -135,8 +136,9 @@ class AcceptedDecisionEdited(Rule):
     ```
 
     Fix:
-    Put the key back as it was when the decision was accepted, and write the new decision as
-    its own record: `tracecard adr new "Use recall as the fraud threshold" --supersedes ADR-0003`.
+    Put the key (or the text) back as it was when the decision was accepted (`git show
+    COMMIT:PATH` prints the accepted file), and write the new decision as its own record:
+    `tracecard adr new "Use recall as the fraud threshold" --supersedes ADR-0003`.
     """
 
     code = "HIS001"
@@ -145,6 +147,10 @@ class AcceptedDecisionEdited(Rule):
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         hist = history_of(graph)
+        if not hist.available:
+            return
+        from tracecard.gitindex import body_digest  # only once history is read
+
         for rec, rh in _tracked(graph, hist, Kind.DECISION):
             if rec.status not in ACCEPTED_ONWARDS:
                 continue
@@ -158,6 +164,26 @@ class AcceptedDecisionEdited(Rule):
                     rec, (key,), self._message(rec, rh, accepted, key), key=True,
                     commit=change.commit if change is not None else None,
                 )
+            if accepted.body is not None and body_digest(rec.parsed.body_lines) != accepted.body:
+                yield self._body_finding(rec, rh, accepted)
+
+    @staticmethod
+    def _body_finding(rec: Record, rh: RecordHistory, accepted: Version) -> Finding:
+        change = _body_change(rh, accepted)
+        since = f" {when(change)}" if change is not None else " since"
+        message = (
+            f"{rec.id} was accepted {when(accepted)}; the body changed{since}: an accepted "
+            f"decision is superseded, not edited: restore the text as it was accepted and write "
+            f"a new decision that supersedes {rec.id}"
+        )
+        headings = rec.body.headings
+        if headings:
+            line = headings[0].line
+        elif rec.parsed.body_lines:
+            line = rec.parsed.body_start
+        else:  # no body left: the closing fence
+            line = rec.parsed.fm_end or 1
+        return Finding(rec.path, line, 1, message, change.commit if change is not None else None)
 
     @staticmethod
     def _message(rec: Record, rh: RecordHistory, accepted: Version, key: str) -> str:
@@ -182,6 +208,20 @@ def _acceptance(hist: History, rh: RecordHistory) -> Version | None:
             or v.before is not None
             and status_of(v.before) != "accepted"
         ):
+            found = v
+    return found
+
+
+def _body_change(rh: RecordHistory, accepted: Version) -> Version | None:
+    """The version that made the body differ from the accepted text for good: the first one
+    after acceptance that changed it, or after the last one that put it back."""
+    found = None
+    for v in versions_after(rh, accepted):
+        if v.deleted or v.body is None:
+            continue  # unknown (unreadable, too large): neither a change nor a revert
+        if v.body == accepted.body:
+            found = None
+        elif found is None:
             found = v
     return found
 
