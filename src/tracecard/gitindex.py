@@ -277,6 +277,10 @@ def read_history(
     failure: the returned History says so in `status` and `message`. `progress(done, total)`
     is called while reading (total 0 while the number of commits is not known yet).
     """
+    if use_cache:
+        fast = _cached_without_git(Path(root), folders, key_for)
+        if fast is not None:
+            return fast
     opened = _open_repo(Path(root))
     if isinstance(opened, History):
         return opened
@@ -291,6 +295,80 @@ def read_history(
         )
     finally:
         repo.close()
+
+
+def _cached_without_git(root: Path, folders: Sequence[str], key_for: KeyFor) -> History | None:
+    """The cached history when it already holds HEAD, read without starting git or importing
+    GitPython (which alone costs more than the rest of a warm run). HEAD is read from the
+    repository's files; anything unusual (a shallow clone, GIT_DIR set, a ref this reader does
+    not follow) returns None and the normal path decides."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return None
+    found = _git_dirs(root.resolve())
+    if found is None:
+        return None
+    top, git_dir, common = found
+    if (common / "shallow").exists() or (git_dir / "shallow").exists():
+        return None
+    head = _head_commit(git_dir, common)
+    if head is None:
+        return None
+    scope = _Scope(_prefix(root, top), _clean_folders(folders))
+    cached, note = _load_cache(_cache_path(git_dir, scope), scope)
+    if cached is None or cached.raw.head != head:
+        return None
+    records, id_changes = _assemble(cached.raw, key_for)
+    return History(
+        Status.READ, head=head, shallow=False, records=records, id_changes=tuple(id_changes),
+        stats=ReadStats(0, 0, "hit", note),
+    )  # fmt: skip
+
+
+def _git_dirs(start: Path) -> tuple[Path, Path, Path] | None:
+    """(work tree, git dir, common dir) of the repository holding `start`, from its files."""
+    for folder in (start, *start.parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            git_dir = dot
+        elif dot.is_file():
+            text = dot.read_text(encoding="utf-8", errors="replace").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            git_dir = (folder / text[len("gitdir:") :].strip()).resolve()
+        else:
+            continue
+        common = git_dir
+        commondir = git_dir / "commondir"
+        if commondir.is_file():
+            common = (git_dir / commondir.read_text(encoding="utf-8").strip()).resolve()
+        return folder, git_dir, common
+    return None
+
+
+_SHA = frozenset("0123456789abcdef")
+
+
+def _head_commit(git_dir: Path, common: Path) -> str | None:
+    """HEAD's commit, following one symbolic ref through loose refs and packed-refs."""
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        if not head.startswith("ref: "):
+            return head if len(head) == 40 and set(head) <= _SHA else None
+        ref = head[len("ref: ") :].strip()
+        for base in (git_dir, common):
+            loose = base / ref
+            if loose.is_file():
+                sha = loose.read_text(encoding="utf-8").strip()
+                return sha if len(sha) == 40 and set(sha) <= _SHA else None
+        packed = common / "packed-refs"
+        if packed.is_file():
+            for line in packed.read_text(encoding="utf-8").splitlines():
+                sha, _, name = line.partition(" ")
+                if name == ref and len(sha) == 40 and set(sha) <= _SHA:
+                    return sha
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
 
 
 def with_worktree(
