@@ -11,7 +11,7 @@ import sys
 import click
 
 from tracecard.cli import adr_group, card_group, cli, dataset_group, req_group
-from tracecard.commands.lifecycle import TRANSITIONS
+from tracecard.lifecycles import TRANSITIONS
 from tracecard.records import Kind
 
 _LINK_HELP = (

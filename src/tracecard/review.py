@@ -43,7 +43,7 @@ from enum import StrEnum
 from typing import Any
 
 from tracecard import history
-from tracecard.commands.lifecycle import INITIAL, TRANSITIONS
+from tracecard.lifecycles import INITIAL, TRANSITIONS
 from tracecard.diagnostics import Severity
 from tracecard.gate import Row, gate_card
 from tracecard.gitindex import IdChange, RecordHistory, Version

@@ -274,7 +274,7 @@ class TransitionNotAllowed(Rule):
     needs_history = True
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        from tracecard.commands.lifecycle import INITIAL, TRANSITIONS
+        from tracecard.lifecycles import INITIAL, TRANSITIONS
 
         hist = history_of(graph)
         for kind, lifecycle in TRANSITIONS.items():
