@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import stat
 from pathlib import Path, PurePosixPath
@@ -59,7 +60,13 @@ def relpath(settings: Settings, path: Path) -> str:
 
 def _located(path: Path) -> Path:
     """Where the file sits (its folder resolved), not where a symbolic link points."""
-    return path.absolute().parent.resolve() / path.name
+    return _resolved_folder(str(path.absolute().parent)) / path.name
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolved_folder(folder: str) -> Path:
+    # Resolving costs a system call per path component; record folders are few, files many.
+    return Path(folder).resolve()
 
 
 def load_record(settings: Settings, path: Path, folder_kind: Kind | None) -> Record | None:

@@ -18,9 +18,19 @@ from typing import Any
 import yaml
 
 try:
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """libyaml's composer, without PyYAML's YAML 1.1 tag resolution (a Python call per scalar
+    that walks a list of regexes): plain scalars are resolved here, by `scalar`, as YAML 1.2."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR_TAG
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
 #: How many YAML nodes the front matter may expand to (aliases count each time they are used).
 MAX_NODES = 20_000
@@ -221,6 +231,8 @@ _SPECIAL = {
 }  # fmt: skip
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
 #: Longer integers stay text: Python refuses to convert beyond 4300 digits, and no field needs them.
 _MAX_DIGITS = 1000
 _MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")
@@ -235,7 +247,7 @@ def scalar(node: yaml.ScalarNode, explicit_tag: bool = False) -> Any:
     value = node.value
     if node.style or (explicit_tag and node.tag == _STR_TAG):  # libyaml: plain style is ""
         return value
-    if node.tag == _STR_TAG and value[:1] not in _MAYBE_NOT_STR:
+    if value and node.tag == _STR_TAG and value[0] not in _MAYBE_NOT_STR:
         return value
     if value in _SPECIAL:
         return _SPECIAL[value]
@@ -335,6 +347,9 @@ class _Builder:
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})")
 _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*\Z")
+_FENCE_CHARS = frozenset("`~")
+_BOLD_CHARS = frozenset("*_")
+_SETEXT_CHARS = frozenset("=-")
 _BOLD_LABEL = re.compile(r" {0,3}(?:\*\*([^*]+)\*\*|__([^_]+)__)[ \t]*:?[ \t]*\Z")
 #: The level given to a bold-only paragraph used as a heading: below every real heading.
 BOLD_LEVEL = 7
@@ -379,22 +394,27 @@ def scan_body(lines: list[str], first_line: int) -> Body:
             in_comment = False
         if "<!--" in text:
             text, in_comment = _blank_comments(text)
-        m = _FENCE_OPEN.match(text)
-        if m:
-            fence = m.group(1)
-            fences.append(lineno)
-            prev = ""
-            continue
-        m = _ATX.match(text)
-        if m:
-            headings.append(Heading(len(m.group(1)), (m.group(2) or "").strip(), lineno))
-            prev = ""
-            continue
-        m = _BOLD_LABEL.match(text)
-        if m and not prev.strip():
-            # A paragraph that is only bold text is used as a section heading in real records.
-            headings.append(Heading(BOLD_LEVEL, (m.group(1) or m.group(2)).strip(), lineno))
-        if prev.strip() and _SETEXT.match(text) and not _is_block_start(prev):
+        # Dispatch on the first character: most lines are prose, and a regex per line per
+        # construct is what the body scan would otherwise spend its time on.
+        first = text.lstrip(" ")[:1]
+        if first in _FENCE_CHARS:
+            m = _FENCE_OPEN.match(text)
+            if m:
+                fence = m.group(1)
+                fences.append(lineno)
+                prev = ""
+                continue
+        if first == "#":
+            m = _ATX.match(text)
+            if m:
+                headings.append(Heading(len(m.group(1)), (m.group(2) or "").strip(), lineno))
+                prev = ""
+                continue
+        if first in _BOLD_CHARS and not prev.strip():
+            m = _BOLD_LABEL.match(text)
+            if m:  # a paragraph that is only bold text serves as a heading in real records
+                headings.append(Heading(BOLD_LEVEL, (m.group(1) or m.group(2)).strip(), lineno))
+        if first in _SETEXT_CHARS and prev.strip() and _SETEXT.match(text) and not _is_block_start(prev):
             level = 1 if text.strip()[0] == "=" else 2
             headings.append(Heading(level, prev.strip(), lineno - 1))
             if prose and prose[-1][0] == lineno - 1:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -29,11 +32,25 @@ def check(
     settings = config.load(root).with_cli(_codes(select), _codes(ignore), strict)
     for code in settings.select + settings.ignore:
         validate_code(code)
-    graph = load_graph(settings, extra=[t for t in targets if t.is_file()])
-    result = run_rules(graph)
+    with no_gc():
+        graph = load_graph(settings, extra=[t for t in targets if t.is_file()])
+        result = run_rules(graph)
     result = _in_scope(result, root, targets, graph)
     REPORTERS[fmt](result, out)
     return exit_code(result, settings.strict)
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a run allocates many small objects that all live to
+    its end, so collections find nothing and cost a fifth of the time on large repositories."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def exit_code(result: Result, strict: bool) -> int:
