@@ -44,6 +44,7 @@ class RepoGraph:
     records: list[Record]
     by_id: dict[str, Record] = field(default_factory=dict)
     duplicates: dict[str, list[Record]] = field(default_factory=dict)
+    _links: dict[int, list[LinkRef]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, records: list[Record]) -> RepoGraph:
@@ -63,8 +64,14 @@ class RepoGraph:
     def get(self, rid: str) -> Record | None:
         return self.by_id.get(rid)
 
-    def links(self, rec: Record) -> Iterator[LinkRef]:
-        """Every ID `rec` names in its front matter."""
+    def links(self, rec: Record) -> list[LinkRef]:
+        """Every ID `rec` names in its front matter (computed once per record: several rules ask)."""
+        found = self._links.get(id(rec))
+        if found is None:
+            found = self._links[id(rec)] = list(self._find_links(rec))
+        return found
+
+    def _find_links(self, rec: Record) -> Iterator[LinkRef]:
         if rec.kind is None or not rec.ok:
             return
         data = rec.data
