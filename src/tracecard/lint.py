@@ -18,12 +18,13 @@ from tracecard.rules import RULES, Rule
 def load_graph(settings: Settings, extra: Iterable[Path] = ()) -> RepoGraph:
     """Every record of the repository, plus any `extra` files that turn out to be records."""
     records: list[Record] = []
-    seen: set[Path] = set()
-    for path, kind in record_files(settings):
-        seen.add(path.resolve())
+    files = record_files(settings)
+    for path, kind in files:
         rec = load_record(settings, path, kind)
         if rec is not None:
             records.append(rec)
+    extra = list(extra)
+    seen = {path.resolve() for path, _ in files} if extra else set()
     for path in extra:
         resolved = path.resolve()
         if resolved in seen or not path.is_file() or path.suffix.lower() != ".md":

@@ -49,6 +49,9 @@ def no_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        # What the run built is still referenced until the report is written: keep the
+        # collector from scanning it all once more (refcounting still frees it afterwards).
+        gc.freeze()
         if was:
             gc.enable()
 
