@@ -102,3 +102,21 @@ def test_git_is_not_imported_for_a_plain_folder(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(repo)], capture_output=True, text=True, check=False
     )
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+_SAMPLES = [
+    "id: REQ-0001\nstatus: agreed\ncriteria:\n  - metric: precision\n    dataset: DS-x\n    launch: 0.9\n"
+    "  - {metric: recall, dataset: DS-x, launch: 0.5}\nconstraints:\n  latency_p95_ms: 50\n",
+    "\n\nid: ADR-0001\ntitle: 'quoted'\nempty:\nlist:\n- a\n-\n- c\nnested:\n  deeper:\n    deepest: [1, 2]\n",
+    "id: x\nid: y\nmulti: |\n  line one\n  line two\nafter: 3\n",
+]
+
+
+@pytest.mark.parametrize("yaml_text", _SAMPLES)
+def test_lazy_positions_equal_the_eager_ones(yaml_text: str) -> None:
+    fast = parse_text("---\n" + yaml_text + "---\n# Body\n")
+    # A comment with '!' sends the same YAML through the builder that records eagerly.
+    slow = parse_text("---\n" + yaml_text + "# !\n---\n# Body\n")
+    assert fast.data == slow.data
+    assert fast.problems == slow.problems
+    assert fast.positions == slow.positions

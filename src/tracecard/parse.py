@@ -78,13 +78,24 @@ class Parsed:
     """The result of splitting one file. `data` is None when there is no usable front matter."""
 
     data: dict[str, Any] | None = None
-    #: JSON path -> (key line, key col, value line, value col), all 1-based.
-    positions: dict[Path_, tuple[int, int, int, int]] = field(default_factory=dict)
     fm_start: int = 0  # line of the opening fence, 0 when there is none
     fm_end: int = 0  # line of the closing fence
     body_start: int = 1
     body_lines: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: The composed YAML, kept so that positions are worked out only for a record that has a
+    #: finding (most have none); None once `_positions` holds them all.
+    _root: Any = None
+    _offset: int = 0
+    _positions: dict[Path_, tuple[int, int, int, int]] = field(default_factory=dict)
+
+    @property
+    def positions(self) -> dict[Path_, tuple[int, int, int, int]]:
+        """JSON path -> (key line, key col, value line, value col), all 1-based."""
+        if self._root is not None:
+            self._positions = _walk_positions(self._root, self._offset, self.fm_start)
+            self._root = None
+        return self._positions
 
     def pos(self, path: Path_, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path` (or of its key), or of the nearest parent."""
@@ -191,6 +202,12 @@ def _load_yaml(source: str, out: Parsed) -> None:
         out.data = {}
         out.positions[()] = (out.fm_start, 1, out.fm_start, 1)
         return
+    if not odd and "&" not in source and "!" not in source and "<<" not in source:
+        # No anchors, aliases, tags or merges: a plain tree, built without bookkeeping.
+        if isinstance(node, yaml.MappingNode):
+            out.data = _plain_mapping(node, offset, out.problems)
+            out._root, out._offset = node, offset
+            return
     if not isinstance(node, yaml.MappingNode):
         line, col = offset + node.start_mark.line, node.start_mark.column + 1
         out.problems.append(
@@ -213,6 +230,59 @@ def _load_yaml(source: str, out: Parsed) -> None:
         return
     out.data = data
     out.positions[()] = (out.fm_start, 1, out.fm_start, 1)
+
+
+def _plain_value(node: yaml.Node, offset: int, problems: list[Problem]) -> Any:
+    cls = node.__class__
+    if cls is yaml.ScalarNode:
+        return scalar(node)  # type: ignore[arg-type]
+    if cls is yaml.SequenceNode:
+        return [_plain_value(child, offset, problems) for child in node.value]
+    return _plain_mapping(node, offset, problems)  # type: ignore[arg-type]
+
+
+def _plain_mapping(node: yaml.MappingNode, offset: int, problems: list[Problem]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.__class__ is not yaml.ScalarNode:
+            m = key_node.start_mark
+            problems.append(Problem("PAR003", offset + m.line, m.column + 1, "invalid YAML: a key must be a plain string"))
+            continue
+        key = key_node.value
+        if key in result:
+            m = key_node.start_mark
+            problems.append(Problem("PAR004", offset + m.line, m.column + 1, f"duplicate key '{key}': keep one of them"))
+        result[key] = _plain_value(value_node, offset, problems)
+    return result
+
+
+def _walk_positions(
+    root: yaml.Node, offset: int, fm_start: int
+) -> dict[Path_, tuple[int, int, int, int]]:
+    """Every key's and item's position, as `_Builder` records them, from a composed tree."""
+    positions: dict[Path_, tuple[int, int, int, int]] = {(): (fm_start, 1, fm_start, 1)}
+    stack: list[tuple[yaml.Node, Path_]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                km, vm = key_node.start_mark, value_node.start_mark
+                kline, kcol = offset + km.line, km.column + 1
+                child = path + (key_node.value,)
+                if vm.line == km.line or not isinstance(value_node, yaml.ScalarNode):
+                    positions[child] = (kline, kcol, offset + vm.line, vm.column + 1)
+                else:  # an empty value is marked on the next line by libyaml
+                    positions[child] = (kline, kcol, kline, kcol)
+                stack.append((value_node, child))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, child_node in enumerate(node.value):
+                m = child_node.start_mark
+                line, col = offset + m.line, m.column + 1
+                positions.setdefault(path + (i,), (line, col, line, col))
+                stack.append((child_node, path + (i,)))
+    return positions
 
 
 class _TooBig(Exception):
