@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+import contextlib
+import gc
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,11 @@ from tracecard.rules import RULES, Rule
 
 def load_graph(settings: Settings, extra: Iterable[Path] = ()) -> RepoGraph:
     """Every record of the repository, plus any `extra` files that turn out to be records."""
+    with no_gc():
+        return _load_graph(settings, extra)
+
+
+def _load_graph(settings: Settings, extra: Iterable[Path]) -> RepoGraph:
     records: list[Record] = []
     files = record_files(settings)
     for path, kind in files:
@@ -34,6 +41,22 @@ def load_graph(settings: Settings, extra: Iterable[Path] = ()) -> RepoGraph:
         if rec is not None:
             records.append(rec)
     return RepoGraph.build(settings, records)
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a run allocates many small objects that all live to
+    its end, so collections find nothing and cost a fifth of the time on large repositories."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # What the run built is still referenced until the report is written: keep the
+        # collector from scanning it all once more (refcounting still frees it afterwards).
+        gc.freeze()
+        if was:
+            gc.enable()
 
 
 @dataclass(frozen=True)
