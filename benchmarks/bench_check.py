@@ -21,6 +21,7 @@ Nothing here is a test: the figures go into docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import hashlib
 import io
@@ -271,10 +272,11 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
         files = discover.record_files(settings)
         keep("discover (record_files)", time.perf_counter() - t)
 
-        # The parts of load_record, called one by one on the same files; the records are kept
-        # alive, as in a real run, so that the garbage collector's share lands in the parts.
+        # The parts of load_record, called one by one on the same files, the records kept alive
+        # and the collector paused, as in a real run.
         parts = dict.fromkeys(("read", "decode", "parse_text", "yaml.compose", "scan_body", "id+Record"), 0.0)
         kept = []
+        gc.disable()
         for path, kind in files:
             t0 = time.perf_counter()
             raw = path.read_bytes()
@@ -299,11 +301,12 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
             parts["parse_text"] += t3 - t2
             parts["scan_body"] += t4 - t3
             parts["id+Record"] += t5 - t4
+        gc.enable()
         del kept
         gc.collect()
 
-        # The whole load with the cyclic garbage collector off (records kept alive): the
-        # difference to the real load below is the collector's passes over the parsed records.
+        # The whole load with the cyclic garbage collector off, then on (records kept alive):
+        # the difference is the collector's passes over the parsed records.
         gc.disable()
         try:
             kept = []
@@ -315,17 +318,32 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
             gc.enable()
         del kept
         gc.collect()
+        kept = []
+        t = time.perf_counter()
+        for path, kind in files:
+            kept.append(discover.load_record(settings, path, kind))
+        on = time.perf_counter() - t
+        del kept
+        gc.collect()
 
+        # The real load, as load_graph does it: with the collector paused and what was built
+        # frozen afterwards when lint has `no_gc`, else with the collector on.
+        paused = getattr(lint, "no_gc", None)
         records = []
         total = 0.0
-        for path, kind in files:
-            t = time.perf_counter()
-            rec = discover.load_record(settings, path, kind)
-            total += time.perf_counter() - t
-            if rec is not None:
-                records.append(rec)
-        keep("read+parse (discover.load_record)", total)
-        keep("  with the garbage collector off", off)
+        with paused() if paused is not None else contextlib.nullcontext():
+            for path, kind in files:
+                t = time.perf_counter()
+                rec = discover.load_record(settings, path, kind)
+                total += time.perf_counter() - t
+                if rec is not None:
+                    records.append(rec)
+        if paused is not None:
+            keep("read+parse (discover.load_record; collector paused, as load_graph)", total)
+            keep("  the same with the garbage collector on", on)
+        else:
+            keep("read+parse (discover.load_record)", total)
+            keep("  the same with the garbage collector off", off)
         for name, seconds in parts.items():
             label = {
                 "yaml.compose": "    of which yaml.compose (libyaml nodes)",
@@ -364,6 +382,7 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
 
     for _ in range(repeat):
         once()  # everything it built is garbage when it returns
+        gc.unfreeze()
         gc.collect()
 
     return list(best.items())
