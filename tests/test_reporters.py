@@ -114,13 +114,6 @@ def test_github_levels() -> None:
     assert lines[0].startswith("::error file=docs/decisions/0001-a.md,line=4,col=9,title=SCH001::")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporters.github writes the plain log after the annotations with the message "
-    "unescaped: a newline in a message (e.g. SCH001 quoting an unexpected YAML key "
-    "'x\\n::error file=...::y' from a record) starts a line that GitHub runs as a workflow "
-    "command",
-)
 def test_github_output_has_one_workflow_command_per_finding() -> None:
     evil = Diagnostic("docs/x.md", 2, 1, "SCH001", Severity.ERROR, "key 'a\n::error file=README.md::pwned'")
     out = render(github, Result([evil], 0, 1))
@@ -194,12 +187,6 @@ def test_sarif_fingerprints_are_stable_and_distinct() -> None:
     assert len(set(prints)) == len(prints)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporters._sarif_result puts the path in artifactLocation.uri as it is; SARIF "
-    "requires a URI reference (schema format uri-reference), so a space or '%' in a file "
-    "name must be percent-encoded ('docs/a b.md' -> 'docs/a%20b.md')",
-)
 def test_sarif_uri_is_percent_encoded() -> None:
     d = Diagnostic("docs/model-cards/fraud v2 100%.md", 1, 1, "PAR001", Severity.ERROR, "no front matter")
     uri = sarif_doc(Result([d], 0, 1))["runs"][0]["results"][0]["locations"][0]["physicalLocation"][

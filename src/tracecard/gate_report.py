@@ -11,7 +11,7 @@ from typing import IO
 from tracecard import __version__
 from tracecard.diagnostics import Severity
 from tracecard.gate import Verdict
-from tracecard.reporters import escape_data, escape_property, use_colour
+from tracecard.reporters import escape_data, escape_property, one_line, use_colour
 from tracecard.rules.launch import (
     CardReport,
     GateLine,
@@ -117,7 +117,7 @@ def _text_card(report: CardReport, out: IO[str], colour: bool) -> None:
     for issue in report.issues:
         tone = "31" if issue.severity is Severity.ERROR and report.gated else "33"
         code = _paint(tone, issue.code, colour)
-        out.write(f"  {issue.path}:{issue.line}:{issue.col}: {code} {issue.message}\n")
+        out.write(f"  {one_line(issue.path)}:{issue.line}:{issue.col}: {code} {one_line(issue.message)}\n")
     for note in report.notes:
         out.write(f"  note: {note}\n")
     verdict = card_verdict(report)

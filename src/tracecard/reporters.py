@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 from typing import IO, Callable
+from urllib.parse import quote
 
 from tracecard import __version__
 from tracecard.diagnostics import Diagnostic, Severity
@@ -38,12 +39,18 @@ def summary(result: Result) -> str:
     return f"Found {', '.join(parts)} in {result.records} records{sup}."
 
 
+def one_line(message: str) -> str:
+    """A message on one line: a newline quoted from a record must not start a line of its own
+    (in a GitHub log such a line could be run as a workflow command)."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def text(result: Result, out: IO[str]) -> None:
     colour = use_colour(out)
     for d in result.diagnostics:
         code = f"\x1b[{_COLOURS[d.severity]}m{d.code}\x1b[0m" if colour else d.code
         loc = f"\x1b[1m{d.path}\x1b[0m" if colour else d.path
-        out.write(f"{loc}:{d.line}:{d.col}: {code} {d.message}\n")
+        out.write(f"{loc}:{d.line}:{d.col}: {code} {one_line(d.message)}\n")
     out.write(summary(result) + "\n")
 
 
@@ -91,7 +98,7 @@ def github(result: Result, out: IO[str]) -> None:
         props = f"file={escape_property(d.path)},line={d.line},col={d.col},title={escape_property(d.code)}"
         out.write(f"::{_GH_LEVEL[d.severity]} {props}::{escape_data(d.message)}\n")
     for d in result.diagnostics:
-        out.write(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}\n")
+        out.write(f"{one_line(d.path)}:{d.line}:{d.col}: {d.code} {one_line(d.message)}\n")
     out.write(summary(result) + "\n")
 
 
@@ -149,7 +156,7 @@ def _sarif_result(d: Diagnostic, index: dict[str, int]) -> dict[str, object]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": quote(d.path, safe="/"), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": d.line, "startColumn": d.col},
                 }
             }

@@ -16,7 +16,7 @@ from tracecard import __version__
 from tracecard.diagnostics import Diagnostic, Severity
 from tracecard.gate import Row
 from tracecard.history import MatchKey
-from tracecard.reporters import escape_data, escape_property
+from tracecard.reporters import escape_data, escape_property, one_line
 from tracecard.review import (
     Change,
     GateChange,
@@ -343,7 +343,7 @@ def _gate_cells(p: GateRowPair) -> list[str]:
 
 def text(report: Report, out: IO[str]) -> None:
     for f in report.findings:
-        out.write(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}\n")
+        out.write(f"{one_line(f.path)}:{f.line}:{f.col}: {f.code} {one_line(f.message)}\n")
     for title, rows in _text_sections(report):
         if rows:
             out.write(f"\n{title}:\n" + "\n".join(_columns(rows)) + "\n")
