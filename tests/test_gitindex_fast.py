@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_gitindex import FOLDERS, Scratch, madr_key, read, record
+
 from tracecard import gitindex
 
 

@@ -210,7 +210,7 @@ def test_recursive_alias(yaml_text: str) -> None:
 
 
 def test_non_utf8_reports_the_bad_byte() -> None:
-    raw = "---\nid: MC-x\ntitle: caf".encode() + b"\xe9" + b" menu\n---\n"
+    raw = b"---\nid: MC-x\ntitle: caf" + b"\xe9" + b" menu\n---\n"
     text, problem = decode(raw)
     assert text is None and problem is not None
     assert problem.code == "PAR007"

@@ -13,7 +13,15 @@ import pytest
 from tracecard.cli import main
 from tracecard.diagnostics import Diagnostic, Severity
 from tracecard.lint import Result
-from tracecard.reporters import REPORTERS, as_json, escape_data, escape_property, github, sarif, text
+from tracecard.reporters import (
+    REPORTERS,
+    as_json,
+    escape_data,
+    escape_property,
+    github,
+    sarif,
+    text,
+)
 from tracecard.rules import RULES
 
 DIAGS = [

@@ -9,7 +9,7 @@ HEAVY = ("git", "jsonschema", "tracecard.lint", "tracecard.commands.lifecycle", 
 
 
 def test_importing_the_cli_loads_no_command_machinery() -> None:
-    code = "import sys, tracecard.cli; print(' '.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+    code = f"import sys, tracecard.cli; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == []
 

@@ -7,6 +7,7 @@ import sys
 import click
 
 from tracecard.cli import card_group
+
 #: The formats of tracecard.gate_report.RENDERERS (not imported here: the CLI starts light).
 FORMATS = ("text", "markdown", "json", "github")
 

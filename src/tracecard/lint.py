@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 import contextlib
 import gc
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path

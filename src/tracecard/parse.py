@@ -43,7 +43,7 @@ class YamlFloat(float):
 
     raw: str
 
-    def __new__(cls, value: float, raw: str) -> "YamlFloat":
+    def __new__(cls, value: float, raw: str) -> YamlFloat:
         obj = super().__new__(cls, value)
         obj.raw = raw
         return obj

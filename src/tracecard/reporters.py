@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import IO, Callable
+from collections.abc import Callable
+from typing import IO
 from urllib.parse import quote
 
 from tracecard import __version__

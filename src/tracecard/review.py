@@ -43,11 +43,11 @@ from enum import StrEnum
 from typing import Any
 
 from tracecard import history
-from tracecard.lifecycles import INITIAL, TRANSITIONS
 from tracecard.diagnostics import Severity
 from tracecard.gate import Row, gate_card
 from tracecard.gitindex import IdChange, RecordHistory, Version
 from tracecard.history import MatchKey, ResultChange, label
+from tracecard.lifecycles import INITIAL, TRANSITIONS
 from tracecard.metrics import Direction, Vocabulary, as_number
 from tracecard.records import Kind, id_list
 

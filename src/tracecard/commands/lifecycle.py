@@ -22,12 +22,11 @@ from tracecard.diagnostics import Diagnostic, Severity
 from tracecard.discover import relpath
 from tracecard.errors import UsageError
 from tracecard.graph import RepoGraph
+from tracecard.lifecycles import INITIAL, REVERSE_RELS, TRANSITIONS  # noqa: F401 (re-exported)
 from tracecard.lint import load_graph, run_rules
 from tracecard.parse import parse_text, scan_body
 from tracecard.records import ID_SCHEMES, Kind, Record, id_list
 from tracecard.rules import RULES
-
-from tracecard.lifecycles import INITIAL, REVERSE_RELS, TRANSITIONS  # noqa: F401 (re-exported)
 
 
 def today() -> str:

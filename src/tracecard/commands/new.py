@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import IO
 
 from tracecard import edit, numbering
-from tracecard.config import Settings
 from tracecard.commands.lifecycle import (
     INITIAL,
     REVERSE_RELS,
@@ -35,6 +34,7 @@ from tracecard.commands.lifecycle import (
     supersede_edits,
     today,
 )
+from tracecard.config import Settings
 from tracecard.errors import UsageError
 from tracecard.parse import parse_text
 from tracecard.records import ID_SCHEMES, Kind, Record
