@@ -120,3 +120,14 @@ def test_lazy_positions_equal_the_eager_ones(yaml_text: str) -> None:
     assert fast.data == slow.data
     assert fast.problems == slow.problems
     assert fast.positions == slow.positions
+
+
+@pytest.mark.parametrize("yaml_text", _SAMPLES)
+def test_following_one_path_gives_what_the_full_walk_gives(yaml_text: str) -> None:
+    lazy = parse_text("---\n" + yaml_text + "---\n# Body\n")
+    eager = parse_text("---\n" + yaml_text + "---\n# Body\n")
+    paths = list(eager.positions) + [("criteria", 5, "x"), ("nested", "nope"), ("list", 1), ("nope",)]
+    for path in paths:
+        for key in (False, True):
+            assert lazy.pos(path, key=key) == eager.pos(path, key=key), (path, key)
+        lazy = parse_text("---\n" + yaml_text + "---\n# Body\n")  # keep it lazy for every path

@@ -99,6 +99,11 @@ class Parsed:
 
     def pos(self, path: Path_, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path` (or of its key), or of the nearest parent."""
+        if self._root is not None and path:  # follow the one path down the tree, no full walk
+            hit = _locate(self._root, self._offset, tuple(path))
+            if hit is not None:
+                return (hit[0], hit[1]) if key else (hit[2], hit[3])
+            return (self.fm_start or 1), 1
         p = tuple(path)
         while p:
             hit = self.positions.get(p)
@@ -254,6 +259,34 @@ def _plain_mapping(node: yaml.MappingNode, offset: int, problems: list[Problem])
             problems.append(Problem("PAR004", offset + m.line, m.column + 1, f"duplicate key '{key}': keep one of them"))
         result[key] = _plain_value(value_node, offset, problems)
     return result
+
+
+def _locate(root: yaml.Node, offset: int, path: Path_) -> tuple[int, int, int, int] | None:
+    """The position of the deepest prefix of `path` that exists (what `_walk_positions` would
+    give for it), found by following that path alone."""
+    node, hit = root, None
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            pair = None
+            for key_node, value_node in node.value:  # the last of duplicate keys wins, as in data
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == step:
+                    pair = (key_node, value_node)
+            if pair is None:
+                return hit
+            key_node, node = pair
+            km, vm = key_node.start_mark, node.start_mark
+            kline, kcol = offset + km.line, km.column + 1
+            if vm.line == km.line or not isinstance(node, yaml.ScalarNode):
+                hit = (kline, kcol, offset + vm.line, vm.column + 1)
+            else:
+                hit = (kline, kcol, kline, kcol)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            node = node.value[step]
+            m = node.start_mark
+            hit = (offset + m.line, m.column + 1, offset + m.line, m.column + 1)
+        else:
+            return hit
+    return hit
 
 
 def _walk_positions(
