@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
+import gitscratch
 import pytest
 
 from tracecard import gitindex
@@ -23,7 +22,6 @@ from tracecard.gitindex import (
 from tracecard.parse import decode, parse_text
 
 FOLDERS = ["docs/decisions", "docs/requirements", "docs/model-cards", "docs/datasets"]
-START = 1_704_067_200  # 2024-01-01T00:00:00Z
 
 
 def madr_key(path: str, data: dict[str, Any] | None) -> str | None:
@@ -32,52 +30,8 @@ def madr_key(path: str, data: dict[str, Any] | None) -> str | None:
     return f"ADR-{m.group(1)}" if m else None
 
 
-class Scratch:
-    """A git repository with pinned names and dates, so every run gives the same commits."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.tick = 0
-        path.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-
-    def env(self, author: str) -> dict[str, str]:
-        stamp = f"{START + 3600 * self.tick} +0000"
-        return {
-            **os.environ,
-            "GIT_AUTHOR_NAME": author,
-            "GIT_AUTHOR_EMAIL": f"{author.lower()}@example.com",
-            "GIT_COMMITTER_NAME": author,
-            "GIT_COMMITTER_EMAIL": f"{author.lower()}@example.com",
-            "GIT_AUTHOR_DATE": stamp,
-            "GIT_COMMITTER_DATE": stamp,
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_CONFIG_NOSYSTEM": "1",
-        }
-
-    def git(self, *args: str, author: str = "Ada", check: bool = True) -> str:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=self.path,
-            env=self.env(author),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if check and done.returncode != 0:
-            raise AssertionError(f"git {' '.join(args)}: {done.stderr}")
-        return done.stdout.strip()
-
-    def write(self, rel: str, text: str) -> None:
-        target = self.path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-
-    def commit(self, message: str, author: str = "Ada") -> str:
-        self.tick += 1
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message, author=author)
-        return self.git("rev-parse", "HEAD")
+class Scratch(gitscratch.Scratch):
+    """Commits an hour apart."""
 
 
 def record(ident: str | None, status: str = "proposed", **extra: object) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import gitscratch
 import pytest
 
 from tracecard.cli import main
@@ -29,7 +29,6 @@ from tracecard.rules import RULES
 pytestmark = pytest.mark.usefixtures("no_home")
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-START = 1_704_067_200  # 2024-01-01T00:00:00Z
 HIS_CODES = [code for code in RULES if code.startswith("HIS")]
 
 #: Why test_rules_corpus.py cannot check these cases as they are (it copies files, and a git
@@ -41,63 +40,11 @@ HISTORY_CASES_NEED_REPLAY = {code: "history is replayed from script.txt" for cod
 # --- scratch repositories ------------------------------------------------------------------
 
 
-class Scratch:
-    """A git repository whose commits are the same on every run (names and dates pinned)."""
+class Scratch(gitscratch.Scratch):
+    """Commits a day apart."""
 
     def __init__(self, path: Path, init: bool = True) -> None:
-        self.path = path
-        self.tick = 0
-        path.mkdir(parents=True, exist_ok=True)
-        if init:
-            self.git("init", "-q", "-b", "main")
-
-    def env(self, author: str) -> dict[str, str]:
-        stamp = f"{START + 86_400 * self.tick} +0000"
-        return {
-            **os.environ,
-            "GIT_AUTHOR_NAME": author,
-            "GIT_AUTHOR_EMAIL": f"{author.lower()}@example.com",
-            "GIT_COMMITTER_NAME": author,
-            "GIT_COMMITTER_EMAIL": f"{author.lower()}@example.com",
-            "GIT_AUTHOR_DATE": stamp,
-            "GIT_COMMITTER_DATE": stamp,
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_CONFIG_NOSYSTEM": "1",
-        }
-
-    def git(self, *args: str, author: str = "Ada") -> str:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=self.path,
-            env=self.env(author),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"git {' '.join(args)}: {done.stderr}")
-        return done.stdout.strip()
-
-    def write(self, rel: str, text: str) -> None:
-        target = self.path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-
-    def replace(self, rel: str, old: str, new: str) -> None:
-        text = (self.path / rel).read_text(encoding="utf-8")
-        assert old in text, f"{rel} does not contain {old!r}"
-        self.write(rel, text.replace(old, new, 1))
-
-    def commit(self, subject: str, author: str = "Ada") -> str:
-        self.tick += 1
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", subject, author=author)
-        return self.git("rev-parse", "HEAD")
-
-    def merge(self, branch: str, subject: str, author: str = "Ada") -> str:
-        self.tick += 1
-        self.git("merge", "-q", "--no-ff", "-m", subject, branch, author=author)
-        return self.git("rev-parse", "HEAD")
+        super().__init__(path, init=init, step=86_400)
 
 
 def replay(folder: Path) -> Scratch:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
+import gitscratch
 import pytest
 
 from tracecard.cli import main
 
-START = 1_704_067_200  # 2024-01-01T00:00:00Z
 
 REQ = "docs/requirements/0001-fraud-precision.md"
 CARD = "docs/model-cards/fraud.md"
@@ -22,41 +20,13 @@ ADR2 = "docs/decisions/0002-lower-the-bar.md"
 DS = "docs/datasets/holdout.md"
 
 
-class Scratch:
-    """A git repository with pinned names and dates, so every run gives the same commits."""
+class Scratch(gitscratch.Scratch):
+    """Commits an hour apart, in a repository with a tracecard.toml."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.tick = 0
         path.mkdir(parents=True, exist_ok=True)
         (path / "tracecard.toml").write_text("# defaults\n")
-        self.git("init", "-q", "-b", "main")
-
-    def git(self, *args: str, check: bool = True, cwd: Path | None = None) -> str:
-        stamp = f"{START + 3600 * self.tick} +0000"
-        env = {**os.environ, "GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.com",
-               "GIT_COMMITTER_NAME": "Ada", "GIT_COMMITTER_EMAIL": "ada@example.com",
-               "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp,
-               "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}  # fmt: skip
-        done = subprocess.run(["git", *args], cwd=cwd or self.path, env=env,
-                              capture_output=True, text=True, check=False)  # fmt: skip
-        if check and done.returncode != 0:
-            raise AssertionError(f"git {' '.join(args)}: {done.stderr}")
-        return done.stdout.strip()
-
-    def write(self, rel: str, text: str) -> None:
-        target = self.path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-
-    def remove(self, rel: str) -> None:
-        (self.path / rel).unlink()
-
-    def commit(self, message: str) -> str:
-        self.tick += 1
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
-        return self.git("rev-parse", "HEAD")
+        super().__init__(path)
 
 
 def front(fields: dict[str, Any], title: str = "Title") -> str:
