@@ -12,7 +12,6 @@ import pytest
 
 from tracecard.cli import main
 
-
 REQ = "docs/requirements/0001-fraud-precision.md"
 CARD = "docs/model-cards/fraud.md"
 ADR = "docs/decisions/0001-precision-first.md"
