@@ -64,7 +64,10 @@ class IdScheme:
         """The ID a file name implies, or None when it implies none."""
         if self.numbered:
             m = _NUMBERED.match(stem)
-            return f"{self.prefix}-{int(m.group(1)):04d}" if m else None
+            if not m:
+                return None
+            digits = m.group(1)  # at least four digits, more when the file name has more
+            return f"{self.prefix}-{int(digits):0{max(4, len(digits))}d}"
         return f"{self.prefix}-{stem}" if stem else None
 
 
