@@ -91,7 +91,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__
-from .parse import decode, parse_text
+from .parse import decode, parse_text, plain
 
 if TYPE_CHECKING:  # pragma: no cover
     import git
@@ -745,17 +745,7 @@ def _parse_blob(raw: bytes) -> _Blob:
     except Exception:  # noqa: BLE001 - old blobs are arbitrary input; a bad one is just unreadable
         return [None, None]
     data = parsed.data
-    return [_plain(data) if isinstance(data, dict) else None, body_digest(parsed.body_lines)]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and type(value) is not float:
-        return float(value)
-    return value
+    return [plain(data) if isinstance(data, dict) else None, body_digest(parsed.body_lines)]
 
 
 # --- assembling records ------------------------------------------------------------------------

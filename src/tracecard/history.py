@@ -66,6 +66,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tracecard.config import NOT_RECORDS, Settings
 from tracecard.metrics import Direction, Vocabulary, as_number, normalise
+from tracecard.parse import plain  # noqa: F401 (re-exported for the history rules)
 from tracecard.records import ID_SCHEMES, KIND_NAMES, Kind, id_list
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -221,17 +222,6 @@ def is_record_path(settings: Settings, path: str) -> bool:
     if any(p.startswith((".", "_")) for p in parts[:-1]):
         return False
     return not any(fnmatch.fnmatch(path, pat) for pat in settings.exclude)
-
-
-def plain(value: Any) -> Any:
-    """Front matter as the plain JSON values history keeps (a YamlFloat becomes a float)."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, float) and type(value) is not float:
-        return float(value)
-    return value
 
 
 # --- pure helpers --------------------------------------------------------------------------

@@ -49,6 +49,17 @@ class YamlFloat(float):
         return obj
 
 
+def plain(value: Any) -> Any:
+    """Front matter as plain JSON values (a YamlFloat becomes a float), as history keeps it."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and type(value) is not float:
+        return float(value)
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A parse-level finding: a code at a 1-based line and column."""
