@@ -138,8 +138,9 @@ def best_call(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 def fresh_check(root: Path) -> object:
     """What `tracecard check ROOT` does in process, minus reporting: nothing reused."""
-    from tracecard import config, schemas
-    from tracecard.lint import load_graph, run_rules
+    from tracecard.load import config, schemas
+    from tracecard.load.repository import load_graph
+    from tracecard.rules.run import run_rules
 
     _drop_schema_caches(schemas)
     settings = config.load(root)
@@ -167,12 +168,11 @@ def inner(what: str, root: Path) -> int:
     if what == "check":
         import fastjsonschema  # noqa: F401 - imported lazily by tracecard; not part of the timing
 
-        import tracecard.config
-        import tracecard.lint
-        import tracecard.rules
-        import tracecard.schemas  # noqa: F401
+        import tracecard.load.config
+        import tracecard.load.repository
+        import tracecard.load.schemas  # noqa: F401
 
-        for lazy in ("tracecard.history", "tracecard.gitindex"):  # imported by run_rules when needed
+        for lazy in ("tracecard.history.timeline", "tracecard.git.index"):  # imported by run_rules when needed
             try:
                 __import__(lazy)
             except ImportError:
@@ -252,11 +252,11 @@ def measure(size: int, root: Path, repeat: int) -> dict[str, object]:
 
 def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
     """Per-phase times (best of `repeat` for each phase) of one in-process check of `root`."""
-    from tracecard import config, discover, lint, parse, reporters, schemas
-    from tracecard.diagnostics import Diagnostic
-    from tracecard.graph import RepoGraph
-    from tracecard.lint import Result, _may_fire
-    from tracecard.rules import RULES
+    from tracecard import discover, lint, parse, reporters
+    from tracecard.load import config, schemas
+    from tracecard.model.graph import RepoGraph
+    from tracecard.rules.registry import RULES
+    from tracecard.rules.run import Result, _may_fire
 
     best: dict[str, float] = {}
 
@@ -372,7 +372,7 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
             rule = rule_cls()
             t = time.perf_counter()
             for f in rule.check(graph):
-                found.append(Diagnostic(f.path, f.line, f.col, rule.code, rule.severity, f.message))
+                found.append(f)
             keep(f"rule {rule.code} {rule.name}", time.perf_counter() - t)
 
         result = Result(found, 0, len(graph.records))
@@ -389,7 +389,7 @@ def profile(root: Path, repeat: int) -> list[tuple[str, float]]:
 
 
 def family_totals(rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    from tracecard.rules import FAMILIES
+    from tracecard.rules.registry import FAMILIES
 
     totals: dict[str, float] = {}
     for name, seconds in rows:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import history_gen  # noqa: E402
 
-from tracecard.gitindex import History, read_history  # noqa: E402
+from tracecard.git.index import History, read_history  # noqa: E402
 
 FOLDERS = list(history_gen.FOLDERS.values())
 COLD_GOAL_S = 10.0
@@ -67,7 +67,7 @@ def timed(fn: Callable[[], History], repeat: int) -> tuple[float, History]:
 FRESH = """
 import sys
 from pathlib import Path
-from tracecard.gitindex import read_history
+from tracecard.git.index import read_history
 hist = read_history(Path(sys.argv[1]), sys.argv[2:], lambda path, data: None)
 print(hist.stats.cache, len(hist.records))
 """

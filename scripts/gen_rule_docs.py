@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tracecard.ruledocs import all_docs, index_markdown, markdown
+from tracecard.rules.docs import all_docs, index_markdown, markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "rules"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import fastjsonschema
 
-from tracecard.records import Kind
-from tracecard.schemas import fast_definition, fingerprint, kind_schema
+from tracecard.load.schemas import fast_definition, fingerprint, kind_schema
+from tracecard.model.records import Kind
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "tracecard" / "_validators"
 

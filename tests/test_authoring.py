@@ -14,7 +14,7 @@ from typing import NamedTuple
 import pytest
 
 from tracecard.cli import main
-from tracecard.commands.new import slugify
+from tracecard.edit.new import slugify
 
 TODAY = datetime.date.today().isoformat()
 

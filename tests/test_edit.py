@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tracecard import edit
-from tracecard.edit import EditError, load, save
+from tracecard.edit import frontmatter as edit
+from tracecard.edit.frontmatter import EditError, load, save
 
 BOM = b"\xef\xbb\xbf"
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tracecard.gate import (
+from tracecard.gate.judge import (
     CardGate,
     Flag,
     Row,
@@ -17,7 +17,7 @@ from tracecard.gate import (
     match_result,
     matching_results,
 )
-from tracecard.metrics import Direction, Vocabulary
+from tracecard.model.metrics import Direction, Vocabulary
 
 
 class _Float(float):

@@ -6,13 +6,13 @@ import importlib
 
 import pytest
 
-from tracecard.records import Kind
-from tracecard.schemas import fingerprint, kind_schema
+from tracecard.load.schemas import fingerprint, kind_schema
+from tracecard.model.records import Kind
 
 
 @pytest.mark.parametrize("kind", list(Kind), ids=lambda k: k.value)
 def test_pregenerated_validator_is_current(kind: Kind) -> None:
-    module = importlib.import_module(f"tracecard._validators.{kind.value}")
+    module = importlib.import_module(f"tracecard.load._validators.{kind.value}")
     assert module.SCHEMA_SHA256 == fingerprint(kind_schema(kind)), (
         "run: python scripts/gen_validators.py"
     )
@@ -20,7 +20,7 @@ def test_pregenerated_validator_is_current(kind: Kind) -> None:
 
 @pytest.mark.parametrize("kind", list(Kind), ids=lambda k: k.value)
 def test_fast_and_full_validators_agree_on_bad_status(kind: Kind) -> None:
-    from tracecard.schemas import Validator
+    from tracecard.load.schemas import Validator
 
     v = Validator(kind_schema(kind), kind)
     errors = v.errors({"status": "no-such-status", "id": "X-1"})

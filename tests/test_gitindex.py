@@ -10,8 +10,8 @@ from typing import Any
 import gitscratch
 import pytest
 
-from tracecard import gitindex
-from tracecard.gitindex import (
+from tracecard.git import index as gitindex
+from tracecard.git.index import (
     WORKTREE,
     History,
     Status,
@@ -19,7 +19,7 @@ from tracecard.gitindex import (
     read_history,
     with_worktree,
 )
-from tracecard.parse import decode, parse_text
+from tracecard.load.parse import decode, parse_text
 
 FOLDERS = ["docs/decisions", "docs/requirements", "docs/model-cards", "docs/datasets"]
 

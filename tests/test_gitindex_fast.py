@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_gitindex import FOLDERS, Scratch, madr_key, read, record
 
-from tracecard import gitindex
+from tracecard.git import index as gitindex
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_a_shallow_clone_takes_the_normal_path(repo: Scratch, tmp_path: Path) ->
 def test_git_is_not_imported_on_a_warm_run(repo: Scratch) -> None:
     read(repo)
     code = (
-        "import sys; from tracecard import gitindex; from test_gitindex import FOLDERS, madr_key;"
+        "import sys; from tracecard.git import index as gitindex; from test_gitindex import FOLDERS, madr_key;"
         f"h = gitindex.read_history(__import__('pathlib').Path({str(repo.path)!r}),"
         " FOLDERS, madr_key);"
         "print(h.stats.cache, 'git' in sys.modules)"

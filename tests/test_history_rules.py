@@ -24,7 +24,7 @@ import gitscratch
 import pytest
 
 from tracecard.cli import main
-from tracecard.rules import RULES
+from tracecard.rules.registry import RULES
 
 pytestmark = pytest.mark.usefixtures("no_home")
 
@@ -519,7 +519,7 @@ def test_repository_without_commits(repo: Scratch, check: Callable[..., Run]) ->
 @pytest.mark.parametrize("git", [True, False])
 def test_git_is_not_imported_unless_history_is_read(git: bool, repo: Scratch) -> None:
     """`--ignore HIS` in a repository, or any check of a plain folder, costs what it did
-    before history existed: neither GitPython nor tracecard.gitindex is imported."""
+    before history existed: neither GitPython nor tracecard.git.index is imported."""
     repo.write(ADR, DECISION)
     if git:
         repo.commit("Propose")
@@ -529,7 +529,7 @@ def test_git_is_not_imported_unless_history_is_read(git: bool, repo: Scratch) ->
     probe = (
         "import sys; from tracecard.cli import main; "
         f"rc = main({args!r}); "
-        "print(rc, 'git' in sys.modules, 'tracecard.gitindex' in sys.modules)"
+        "print(rc, 'git' in sys.modules, 'tracecard.git.index' in sys.modules)"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=False
@@ -543,9 +543,9 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_only_on_a_terminal(repo: Scratch, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tracecard import gitindex
-    from tracecard.config import load
-    from tracecard.history import read
+    from tracecard.git import index as gitindex
+    from tracecard.history.timeline import read
+    from tracecard.load.config import load
 
     repo.write(ADR, DECISION)
     repo.commit("Propose")
@@ -565,7 +565,7 @@ def test_progress_only_on_a_terminal(repo: Scratch, monkeypatch: pytest.MonkeyPa
 
 
 def test_threshold_changes_pair_criteria_by_metric_dataset_split_and_slice() -> None:
-    from tracecard.history import threshold_changes
+    from tracecard.history.timeline import threshold_changes
 
     def crit(metric: str, launch: float, **extra: object) -> dict[str, object]:
         return {"metric": metric, "dataset": "DS-x", "split": "test", "launch": launch, **extra}
@@ -584,8 +584,8 @@ def test_threshold_changes_pair_criteria_by_metric_dataset_split_and_slice() -> 
 
 
 def test_result_changes_know_the_direction_and_the_tolerance() -> None:
-    from tracecard.history import result_changes
-    from tracecard.metrics import Vocabulary
+    from tracecard.history.timeline import result_changes
+    from tracecard.model.metrics import Vocabulary
 
     def card(precision: float, latency: float) -> dict[str, object]:
         return {

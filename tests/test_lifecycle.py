@@ -13,11 +13,11 @@ from typing import NamedTuple
 
 import pytest
 
-from tracecard import schemas
 from tracecard.cli import main
-from tracecard.commands.lifecycle import INITIAL, REVERSE_RELS, TRANSITIONS
-from tracecard.records import Kind
-from tracecard.rules import RULES
+from tracecard.edit.lifecycle import INITIAL, REVERSE_RELS, TRANSITIONS
+from tracecard.load import schemas
+from tracecard.model.records import Kind
+from tracecard.rules.registry import RULES
 
 TODAY = datetime.date.today().isoformat()
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from tracecard.metrics import (
+from tracecard.model.metrics import (
     ALIASES,
     CUTOFF_ALIASES,
     Direction,

@@ -10,9 +10,10 @@ from pathlib import Path
 import git as gitpython
 import pytest
 
-from tracecard import numbering
 from tracecard.cli import main
-from tracecard.records import Kind
+from tracecard.git import branches
+from tracecard.model import numbering
+from tracecard.model.records import Kind
 
 DECISIONS = "docs/decisions"
 
@@ -147,7 +148,7 @@ def test_repository_without_commits(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     git(tmp_path, "init", "-q", "-b", "main")
     folder = tmp_path / DECISIONS
     folder.mkdir(parents=True)
-    assert numbering.next_number(Kind.DECISION, folder, set()).number == 1
+    assert branches.next_number(Kind.DECISION, folder, set()).number == 1
 
 
 def test_a_few_git_calls_whatever_the_number_of_branches(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,7 +162,7 @@ def test_a_few_git_calls_whatever_the_number_of_branches(repo: Path, monkeypatch
         return real(self, command, *args, **kwargs)
 
     monkeypatch.setattr(gitpython.cmd.Git, "execute", counting)
-    taken = numbering.branch_numbers(Kind.DECISION, repo / DECISIONS)
+    taken = branches.branch_numbers(Kind.DECISION, repo / DECISIONS)
     newest = {t.branch: t.number for t in taken if t.number > 2}
     assert newest == {f"feature/{i}": 3 + i for i in range(12)}
     assert len(calls) <= 4, calls

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tracecard.parse import (
+from tracecard.load.parse import (
     BOLD_LEVEL,
     MAX_NODES,
     Parsed,

@@ -8,8 +8,8 @@ try-repo would write (this repository at one commit, the one hook) and a PRE_COM
 by the module, so their environment is built once.
 
 When the project has uncommitted changes, try-repo makes a new shadow commit on every call;
-this module instead snapshots the project once (HEAD plus the changes to tracked files, as
-try-repo takes them) into a temporary repository and pins every call to that commit.
+this module instead snapshots the project once (HEAD plus the changes to tracked files and the
+new files git does not ignore) into a temporary repository and pins every call to that commit.
 """
 
 from __future__ import annotations
@@ -78,11 +78,15 @@ def git(*args: str, cwd: Path) -> str:
 
 
 def _snapshot(tmp: Path) -> tuple[Path, str]:
-    """The project as try-repo sees it (HEAD + changes to tracked files), at a fixed commit."""
+    """The project as it is on disk (HEAD, changes to tracked files, and new files that git does
+    not ignore, so that a module not yet added cannot go missing), at a fixed commit."""
     head = git("rev-parse", "HEAD", cwd=PROJECT).strip()
     changed = [p for p in git("diff", "--name-only", "-z", "HEAD", cwd=PROJECT).split("\0") if p]
     staged_new = [p for p in git("diff", "--cached", "--name-only", "-z", "--diff-filter=A", cwd=PROJECT)
                   .split("\0") if p]
+    untracked = [p for p in git("ls-files", "--others", "--exclude-standard", "-z", cwd=PROJECT)
+                 .split("\0") if p]
+    staged_new += untracked
     if not changed and not staged_new:
         return PROJECT, head
     snap = tmp / "tracecard-snapshot"

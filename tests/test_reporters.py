@@ -11,9 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from tracecard.cli import main
-from tracecard.diagnostics import Diagnostic, Severity
-from tracecard.lint import Result
-from tracecard.reporters import (
+from tracecard.model.findings import Finding, Severity
+from tracecard.report.findings import (
     REPORTERS,
     as_json,
     escape_data,
@@ -22,12 +21,13 @@ from tracecard.reporters import (
     sarif,
     text,
 )
-from tracecard.rules import RULES
+from tracecard.rules.registry import RULES
+from tracecard.rules.run import Result
 
 DIAGS = [
-    Diagnostic("docs/decisions/0001-a.md", 4, 9, "SCH001", Severity.ERROR, "status: 'acepted' is not one of ..."),
-    Diagnostic("docs/datasets/holdout.md", 12, 1, "BDY003", Severity.WARNING, "template placeholder 'TODO' left in"),
-    Diagnostic("docs/model-cards/fraud.md", 7, 3, "LNK005", Severity.WARNING, "decisions names ADR-0002, which is superseded"),
+    Finding("docs/decisions/0001-a.md", 4, 9, "SCH001", Severity.ERROR, "status: 'acepted' is not one of ..."),
+    Finding("docs/datasets/holdout.md", 12, 1, "BDY003", Severity.WARNING, "template placeholder 'TODO' left in"),
+    Finding("docs/model-cards/fraud.md", 7, 3, "LNK005", Severity.WARNING, "decisions names ADR-0002, which is superseded"),
 ]
 RESULT = Result(DIAGS, 2, 17)
 
@@ -85,14 +85,14 @@ def test_json_of_a_clean_result() -> None:
 
 
 def test_json_keeps_non_ascii() -> None:
-    d = Diagnostic("docs/datasets/café.md", 1, 1, "PAR001", Severity.ERROR, "naïve ✓")
+    d = Finding("docs/datasets/café.md", 1, 1, "PAR001", Severity.ERROR, "naïve ✓")
     out = render(as_json, Result([d], 0, 1))
     assert json.loads(out)["diagnostics"][0]["path"] == "docs/datasets/café.md"
 
 
 # --- github -------------------------------------------------------------------------------
 
-NASTY = Diagnostic(
+NASTY = Finding(
     "docs/model-cards/a,b:c.md", 3, 5, "SCH001", Severity.ERROR, "first line\nsecond 100% done\r\nthird"
 )
 
@@ -115,7 +115,7 @@ def test_github_levels() -> None:
     diags = [
         DIAGS[0],
         DIAGS[1],
-        Diagnostic("docs/x.md", 1, 1, "LNK005", Severity.INFO, "note"),
+        Finding("docs/x.md", 1, 1, "LNK005", Severity.INFO, "note"),
     ]
     lines = [ln for ln in render(github, Result(diags, 0, 3)).splitlines() if ln.startswith("::")]
     assert [ln.split(" ", 1)[0] for ln in lines] == ["::error", "::warning", "::notice"]
@@ -123,7 +123,7 @@ def test_github_levels() -> None:
 
 
 def test_github_output_has_one_workflow_command_per_finding() -> None:
-    evil = Diagnostic("docs/x.md", 2, 1, "SCH001", Severity.ERROR, "key 'a\n::error file=README.md::pwned'")
+    evil = Finding("docs/x.md", 2, 1, "SCH001", Severity.ERROR, "key 'a\n::error file=README.md::pwned'")
     out = render(github, Result([evil], 0, 1))
     commands = [ln for ln in out.splitlines() if ln.startswith("::")]
     assert len(commands) == 1
@@ -196,7 +196,7 @@ def test_sarif_fingerprints_are_stable_and_distinct() -> None:
 
 
 def test_sarif_uri_is_percent_encoded() -> None:
-    d = Diagnostic("docs/model-cards/fraud v2 100%.md", 1, 1, "PAR001", Severity.ERROR, "no front matter")
+    d = Finding("docs/model-cards/fraud v2 100%.md", 1, 1, "PAR001", Severity.ERROR, "no front matter")
     uri = sarif_doc(Result([d], 0, 1))["runs"][0]["results"][0]["locations"][0]["physicalLocation"][
         "artifactLocation"
     ]["uri"]

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tracecard import config
 from tracecard.cli import main
 from tracecard.errors import UsageError
-from tracecard.lint import load_graph, run_rules
-from tracecard.metrics import Direction
-from tracecard.rules import FAMILIES, RULES
-from tracecard.rules.requirements import vocabulary
+from tracecard.load import config
+from tracecard.load.config import vocabulary
+from tracecard.load.repository import load_graph
+from tracecard.model.metrics import Direction
+from tracecard.rules.registry import FAMILIES, RULES
+from tracecard.rules.run import run_rules
 
 pytestmark = pytest.mark.usefixtures("no_home")
 

@@ -346,8 +346,8 @@ def test_github_annotations_then_plain_summary(
 
 
 def test_every_renderer_is_a_format() -> None:
-    from tracecard.cli_review import FORMATS
-    from tracecard.review_report import RENDERERS
+    from tracecard.cli.review import FORMATS
+    from tracecard.review.render import RENDERERS
 
     assert sorted(FORMATS) == sorted(RENDERERS)
 

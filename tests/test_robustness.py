@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tracecard.cli import main
-from tracecard.parse import parse_text
+from tracecard.load.parse import parse_text
 
 CARD = """---
 id: MC-x

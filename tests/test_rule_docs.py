@@ -10,8 +10,8 @@ from types import ModuleType
 import pytest
 
 from tracecard.cli import main
-from tracecard.ruledocs import SECTIONS, all_docs, index_markdown, markdown, rule_doc
-from tracecard.rules import RULES
+from tracecard.rules.docs import SECTIONS, all_docs, index_markdown, markdown, rule_doc
+from tracecard.rules.registry import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "rules"

@@ -28,9 +28,9 @@ from typing import Any
 import pytest
 
 from tracecard.cli import main
-from tracecard.config import Settings
-from tracecard.diagnostics import Severity
-from tracecard.rules import RULES
+from tracecard.load.config import Settings
+from tracecard.model.findings import Severity
+from tracecard.rules.registry import RULES
 
 pytestmark = pytest.mark.usefixtures("no_home")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("git", "jsonschema", "tracecard.lint", "tracecard.commands.lifecycle", "tracecard.gate_report")
+HEAVY = ("git", "jsonschema", "tracecard.load.repository", "tracecard.edit.lifecycle", "tracecard.gate.render")
 
 
 def test_importing_the_cli_loads_no_command_machinery() -> None:
@@ -15,7 +15,7 @@ def test_importing_the_cli_loads_no_command_machinery() -> None:
 
 
 def test_card_check_formats_match_the_renderers() -> None:
-    from tracecard.cli_gate import FORMATS
-    from tracecard.gate_report import RENDERERS
+    from tracecard.cli.gate import FORMATS
+    from tracecard.gate.render import RENDERERS
 
     assert set(FORMATS) == set(RENDERERS)

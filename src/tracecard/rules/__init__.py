@@ -1,71 +1,10 @@
-"""The rule registry: one explicit table of every code. Add a rule here and nowhere else.
+"""Rules: what `tracecard check` checks.
 
-Families: PAR parsing, SCH schema, IDN identity, LNK links, BDY body, REQ requirement
-translations, GAT launch gate, HIS history (rules with `needs_history`: git is read only when
-one of them is selected).
+`registry` (RULES, every rule by code, and FAMILIES), `base` (Rule: a code, a name, a
+severity, the docstring that is its documentation, and a check over the RepoGraph), one module
+per family (`parsing`, `schema`, `identity` and `branches`, `links`, `body`, `requirements`,
+`gate`, `history`), `run` (running the selected rules), `check` (the `tracecard check`
+command) and `docs` (`tracecard rules` and docs/rules/, generated from the docstrings).
+
+Importing this package imports no rule: `from tracecard.rules.registry import RULES` does.
 """
-
-from __future__ import annotations
-
-from tracecard.rules import body, history, identity, launch, links, parsing, requirements, schema
-from tracecard.rules.base import Finding, Rule
-from tracecard.rules.branches import TakenOnAnotherBranch
-
-_ALL: list[type[Rule]] = [
-    parsing.NoFrontMatter,
-    parsing.UnclosedFrontMatter,
-    parsing.InvalidYaml,
-    parsing.DuplicateKey,
-    parsing.NotAMapping,
-    parsing.UnknownKind,
-    parsing.Unreadable,
-    parsing.FileTooLarge,
-    parsing.YamlTooComplex,
-    schema.SchemaViolation,
-    schema.MisspeltKey,
-    identity.DuplicateId,
-    identity.IdPattern,
-    identity.IdFileName,
-    identity.MissingId,
-    TakenOnAnotherBranch,
-    links.UnknownId,
-    links.WrongKind,
-    links.SupersessionNotMirrored,
-    links.SupersessionCycle,
-    links.LinkToInactive,
-    body.MissingSection,
-    body.EmptySection,
-    body.Placeholder,
-    body.BrokenRelativeLink,
-    requirements.CriterionNotMeasurable,
-    requirements.UnknownMetric,
-    requirements.ThresholdOutOfRange,
-    requirements.TargetEasierThanLaunch,
-    requirements.NotAnEvaluationDataset,
-    requirements.CostlyErrorUnconstrained,
-    requirements.AgreedWithoutCriteria,
-    requirements.DirectionContradictsMetric,
-    *launch.GATE_RULES,
-    launch.ResultOutOfRange,
-    history.AcceptedDecisionEdited,
-    history.TransitionNotAllowed,
-    history.ThresholdWithoutDecision,
-    history.ProductionResultRegressed,
-    history.IdChanged,
-    history.RecordDeleted,
-]
-
-RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
-
-FAMILIES: dict[str, str] = {
-    "PAR": "parsing",
-    "SCH": "schema",
-    "IDN": "identity",
-    "LNK": "links",
-    "BDY": "body",
-    "REQ": "requirements",
-    "GAT": "launch gate",
-    "HIS": "history",
-}
-
-__all__ = ["FAMILIES", "RULES", "Finding", "Rule"]

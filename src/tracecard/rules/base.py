@@ -1,23 +1,19 @@
-"""The shape of a rule: a class with a code, a severity, a docstring, and a check."""
+"""The shape of a rule: a class with a code, a name, a severity, a docstring, and a check.
+
+A rule's code is written once, on its class; every finding of that code is made through the
+class (`at`, `found`, `problem`), so the code, severity and documentation cannot drift apart.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar
 
-from tracecard.diagnostics import Severity
-from tracecard.graph import RepoGraph
-from tracecard.records import Record
+from tracecard.model.findings import Finding, Severity
 
-
-class Finding(NamedTuple):
-    """What a rule yields: a place in a file and a message that says what to do."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-    commit: str | None = None  # history rules: the commit that brought the problem in
+if TYPE_CHECKING:  # pragma: no cover
+    from tracecard.model.graph import RepoGraph
+    from tracecard.model.records import Record
 
 
 class Rule:
@@ -28,20 +24,34 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity] = Severity.ERROR
-    #: True for rules that read git history (skipped without git).
+    #: True for rules that read git history (skipped without git, or in a shallow clone).
     needs_history: ClassVar[bool] = False
+    #: True for rules that ask git something else (skipped outside a git repository).
+    needs_git: ClassVar[bool] = False
 
     def check(self, graph: RepoGraph) -> Iterable[Finding]:
         raise NotImplementedError
 
-    @staticmethod
+    @classmethod
+    def found(
+        cls, path: str, line: int, col: int, message: str, commit: str | None = None
+    ) -> Finding:
+        """A finding of this rule at `path:line:col`."""
+        return Finding(path, line, col, cls.code, cls.severity, message, commit)
+
+    @classmethod
+    def problem(cls, line: int, col: int, message: str) -> Finding:
+        """A finding of this rule in a file not named yet (the parser's findings)."""
+        return Finding("", line, col, cls.code, cls.severity, message)
+
+    @classmethod
     def at(
-        rec: Record, path: tuple[str | int, ...], message: str, key: bool = False,
+        cls, rec: Record, path: tuple[str | int, ...], message: str, key: bool = False,
         commit: str | None = None,
     ) -> Finding:
         """A finding at the front-matter key or value `path` of `rec`."""
         line, col = rec.parsed.pos(path, key=key)
-        return Finding(rec.path, line, col, message, commit)
+        return Finding(rec.path, line, col, cls.code, cls.severity, message, commit)
 
 
 class ParseRule(Rule):
@@ -51,4 +61,4 @@ class ParseRule(Rule):
         for rec in graph.records:
             for p in rec.parsed.problems:
                 if p.code == self.code:
-                    yield Finding(rec.path, p.line, p.col, p.message)
+                    yield p._replace(path=rec.path)

@@ -8,11 +8,11 @@ import weakref
 from collections.abc import Iterator
 from urllib.parse import unquote
 
-from tracecard.diagnostics import Severity
-from tracecard.graph import RepoGraph
-from tracecard.parse import Heading
-from tracecard.records import Record
-from tracecard.rules.base import Finding, Rule
+from tracecard.load.parse import Heading
+from tracecard.model.findings import Finding, Severity
+from tracecard.model.graph import RepoGraph
+from tracecard.model.records import Record
+from tracecard.rules.base import Rule
 
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.)\s+")
 
@@ -107,7 +107,7 @@ class MissingSection(Rule):
             for names in required.get(rec.kind, ()):
                 if _find(rec, names) is None and not _front_matter_has(rec, names[0]):
                     line, col = _anchor(rec)
-                    yield Finding(rec.path, line, col, f"no '{names[0]}' section: add '## {names[0]}'")
+                    yield self.found(rec.path, line, col, f"no '{names[0]}' section: add '## {names[0]}'")
 
 
 class EmptySection(Rule):
@@ -141,7 +141,7 @@ class EmptySection(Rule):
             for names in required.get(rec.kind, ()):
                 hit = _find(rec, names)
                 if hit is not None and not _has_content(rec, *hit):
-                    yield Finding(rec.path, hit[0].line, 1, f"section '{hit[0].text}' is empty: write it")
+                    yield self.found(rec.path, hit[0].line, 1, f"section '{hit[0].text}' is empty: write it")
 
 
 _PLACEHOLDER = re.compile(
@@ -185,7 +185,7 @@ class Placeholder(Rule):
                     continue  # a cheap first look: most lines hold nothing a placeholder starts with
                 m = _PLACEHOLDER.search(text)
                 if m:
-                    yield Finding(rec.path, line, m.start() + 1, f"template placeholder {m.group(0)!r} left in: replace it")
+                    yield self.found(rec.path, line, m.start() + 1, f"template placeholder {m.group(0)!r} left in: replace it")
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -231,4 +231,4 @@ class BrokenRelativeLink(Rule):
                 if path not in exists:
                     exists[path] = os.path.exists(path)
                 if not exists[path]:
-                    yield Finding(rec.path, link.line, link.col, f"link to {rel}, which does not exist: fix the path")
+                    yield self.found(rec.path, link.line, link.col, f"link to {rel}, which does not exist: fix the path")

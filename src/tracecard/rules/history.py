@@ -1,6 +1,6 @@
 """History rules: what git knows about a record that its current file cannot show.
 
-Each rule reads `tracecard.history.history_of(graph)` (git history plus the working tree as
+Each rule reads `tracecard.history.timeline.history_of(graph)` (git history plus the working tree as
 one more version) and reports on records as they are now: a finding sits at the line of the
 current file a person must edit, and names the commit (short sha, date, author) where the
 problem came in. Records deleted since are `tracecard review`'s business.
@@ -9,8 +9,8 @@ Every comparison is between one version and its first parent (`Version.before`),
 made on a merged branch is judged where it was made. A problem that was later undone (a
 status set back, a threshold restored, a result recovered, an explaining decision added) is no
 longer reported: a finding always has a fix. In a shallow clone the first fetched commit only
-looks like a creation; nothing is concluded from it (see `tracecard.history.is_boundary`).
-`tracecard.lint` runs these rules only when history can be read.
+looks like a creation; nothing is concluded from it (see `tracecard.history.timeline.is_boundary`).
+`tracecard.load.repository` runs these rules only when history can be read.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from tracecard.graph import RepoGraph
-from tracecard.history import (
+from tracecard.history.timeline import (
     ResultChange,
     ThresholdChange,
     added_decisions,
@@ -35,12 +34,15 @@ from tracecard.history import (
     threshold_changes,
     versions_after,
 )
-from tracecard.records import ID_SCHEMES, Kind, Record, id_list
-from tracecard.rules.base import Finding, Rule
-from tracecard.rules.requirements import fmt_number, vocabulary
+from tracecard.load.config import vocabulary
+from tracecard.model.findings import Finding
+from tracecard.model.graph import RepoGraph
+from tracecard.model.records import ID_SCHEMES, Kind, Record, id_list
+from tracecard.report.text import fmt_number
+from tracecard.rules.base import Rule
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tracecard.gitindex import History, RecordHistory, Version
+    from tracecard.git.index import History, RecordHistory, Version
 
 #: What may change on a decision once it is accepted (`tracecard-ignore` is not content).
 MAY_CHANGE_AFTER_ACCEPTANCE = frozenset(
@@ -149,7 +151,7 @@ class AcceptedDecisionEdited(Rule):
         hist = history_of(graph)
         if not hist.available:
             return
-        from tracecard.gitindex import body_digest  # only once history is read
+        from tracecard.git.index import body_digest  # only once history is read
 
         for rec, rh in _tracked(graph, hist, Kind.DECISION):
             if rec.status not in ACCEPTED_ONWARDS:
@@ -183,7 +185,9 @@ class AcceptedDecisionEdited(Rule):
             line = rec.parsed.body_start
         else:  # no body left: the closing fence
             line = rec.parsed.fm_end or 1
-        return Finding(rec.path, line, 1, message, change.commit if change is not None else None)
+        return AcceptedDecisionEdited.found(
+            rec.path, line, 1, message, change.commit if change is not None else None
+        )
 
     @staticmethod
     def _message(rec: Record, rh: RecordHistory, accepted: Version, key: str) -> str:
@@ -266,7 +270,7 @@ class TransitionNotAllowed(Rule):
     Fix:
     Set `status` back to what it was, then move the record on by an allowed step (`tracecard
     adr deprecate`, `tracecard card promote`, ...). To change an accepted decision, supersede
-    it with a new one. The allowed steps are listed in `tracecard.commands.lifecycle`.
+    it with a new one. The allowed steps are listed in `tracecard.model.lifecycles`.
     """
 
     code = "HIS002"
@@ -274,7 +278,7 @@ class TransitionNotAllowed(Rule):
     needs_history = True
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        from tracecard.lifecycles import INITIAL, TRANSITIONS
+        from tracecard.model.lifecycles import INITIAL, TRANSITIONS
 
         hist = history_of(graph)
         for kind, lifecycle in TRANSITIONS.items():
@@ -563,7 +567,7 @@ class RecordDeleted(Rule):
             v = rh.latest
             if short(v.commit) != "uncommitted" or rh.id in graph.by_id or rh.id in rekeyed:
                 continue
-            yield Finding(v.path, 1, 1, deleted_message(rh.id), None)
+            yield self.found(v.path, 1, 1, deleted_message(rh.id), None)
 
 
 def deleted_message(rid: str) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracecard.graph import RepoGraph
-from tracecard.records import ID_SCHEMES, Record
-from tracecard.rules.base import Finding, Rule
+from tracecard.model.findings import Finding
+from tracecard.model.graph import RepoGraph
+from tracecard.model.records import ID_SCHEMES, Record
+from tracecard.rules.base import Rule
 
 
 def _id_pos(rec: Record) -> tuple[str | int, ...]:

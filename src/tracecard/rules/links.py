@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracecard.diagnostics import Severity
-from tracecard.graph import RepoGraph
-from tracecard.records import INACTIVE_STATUSES, Kind, Record, id_list
-from tracecard.rules.base import Finding, Rule
+from tracecard.model.findings import Finding, Severity
+from tracecard.model.graph import RepoGraph
+from tracecard.model.records import INACTIVE_STATUSES, Kind, Record, id_list
+from tracecard.rules.base import Rule
 
 
 class UnknownId(Rule):

@@ -11,42 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from tracecard.config import Settings
-from tracecard.diagnostics import Severity
-from tracecard.errors import UsageError
-from tracecard.graph import RepoGraph
-from tracecard.metrics import Direction, Metric, Vocabulary, as_number, normalise
-from tracecard.records import Kind, Record
-from tracecard.rules.base import Finding, Rule
+from tracecard.load.config import vocabulary
+from tracecard.model.findings import Finding, Severity
+from tracecard.model.graph import RepoGraph
+from tracecard.model.metrics import Direction, Metric, Vocabulary, as_number, normalise
+from tracecard.model.records import Kind, Record
+from tracecard.report.text import fmt_number
+from tracecard.rules.base import Rule
 
 # --- shared with the launch gate -------------------------------------------------------------
-
-_VOCAB_CACHE: list[tuple[object, Vocabulary]] = []
-
-
-def vocabulary(settings: Settings) -> Vocabulary:
-    """The run's metric vocabulary; a bad `[metrics]` entry is a configuration error (exit 2).
-
-    Cached on the identity of the settings' metrics table, so every rule of one run (and the
-    `card check` command) shares one vocabulary.
-    """
-    table = settings.metrics
-    if _VOCAB_CACHE and _VOCAB_CACHE[0][0] is table:
-        return _VOCAB_CACHE[0][1]
-    try:
-        vocab = Vocabulary.from_config(table or None)
-    except ValueError as exc:
-        where = settings.config_file or "configuration"
-        raise UsageError(f"{where}: {exc}") from exc
-    _VOCAB_CACHE[:] = [(table, vocab)]
-    return vocab
-
-
-def fmt_number(value: object) -> str:
-    """A threshold as the user wrote it (`1.10` stays `1.10`)."""
-    raw = getattr(value, "raw", None)
-    return raw if isinstance(raw, str) else str(value)
-
 
 def given_direction(crit: Mapping[str, Any]) -> Direction | None:
     """The criterion's own `direction`, when it is a valid one."""

@@ -7,10 +7,10 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from tracecard.diagnostics import Severity
-from tracecard.graph import RepoGraph
-from tracecard.rules.base import Finding, Rule
-from tracecard.schemas import validators
+from tracecard.load.schemas import validators
+from tracecard.model.findings import Finding, Severity
+from tracecard.model.graph import RepoGraph
+from tracecard.rules.base import Rule
 
 
 class SchemaViolation(Rule):

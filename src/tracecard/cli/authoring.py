@@ -1,0 +1,210 @@
+"""The record groups (adr, req, card, dataset) and the commands that write records: click only.
+
+Each command turns its options into the arguments of one plain function in
+`tracecard.commands` and returns that function's exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tracecard.model.lifecycles import TRANSITIONS
+from tracecard.model.records import Kind
+
+
+@click.group("adr")
+def adr_group() -> None:
+    """Decision records: create, supersede, link, accept, reject, deprecate, list."""
+
+
+@click.group("req")
+def req_group() -> None:
+    """Requirement translations: create, agree, reopen, retire, list."""
+
+
+@click.group("card")
+def card_group() -> None:
+    """Model cards: create, promote, list, and the launch gate (`card check`)."""
+
+
+@click.group("dataset")
+def dataset_group() -> None:
+    """Dataset sheets: create, promote, list."""
+
+
+_LINK_HELP = (
+    "Add a typed link REL:ID (amends:ADR-0003, relates-to:REQ-0002); the target gets the "
+    "reverse relation (amended-by, relates-to). Repeatable."
+)
+_EDIT_HELP = "Open the new record in $VISUAL or $EDITOR."
+
+
+@click.command("init")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def init_cmd(directory: str | None) -> int:
+    """Set up DIRECTORY (default: here) for tracecard: tracecard.toml, the four record folders
+    and the templates in .tracecard/templates/ for your team to edit.
+
+    Nothing that exists is overwritten; running it again changes nothing.
+    """
+    from tracecard.edit.init import init
+
+    return init(directory, sys.stdout)
+
+
+# -- new ------------------------------------------------------------------------------------
+
+
+def _new(kind: Kind, title: str, links: tuple[str, ...], open_editor: bool,
+         supersedes: tuple[str, ...] = (), slug: str | None = None) -> int:  # fmt: skip
+    from tracecard.edit.new import new_record
+
+    return new_record(kind, title, sys.stdout, sys.stderr, supersedes, links, slug, open_editor)
+
+
+@adr_group.command("new")
+@click.argument("title")
+@click.option("--supersedes", multiple=True, metavar="ID",
+              help="A decision this one replaces: it becomes superseded by the new one. "
+                   "Repeatable.")
+@click.option("--link", "links", multiple=True, metavar="REL:ID", help=_LINK_HELP)
+@click.option("--edit", "open_editor", is_flag=True, help=_EDIT_HELP)
+def adr_new_cmd(
+    title: str, supersedes: tuple[str, ...], links: tuple[str, ...], open_editor: bool
+) -> int:
+    """Create the next decision record, NNNN-slugged-title.md, and print its path.
+
+    The number is one more than the highest in the folder or on any local or remote-tracking
+    branch (a skipped number is reported with the branch that holds it).
+    """
+    return _new(Kind.DECISION, title, links, open_editor, supersedes=supersedes)
+
+
+@req_group.command("new")
+@click.argument("title")
+@click.option("--link", "links", multiple=True, metavar="REL:ID", help=_LINK_HELP)
+@click.option("--edit", "open_editor", is_flag=True, help=_EDIT_HELP)
+def req_new_cmd(title: str, links: tuple[str, ...], open_editor: bool) -> int:
+    """Create the next requirement translation, NNNN-slugged-title.md, and print its path."""
+    return _new(Kind.REQUIREMENT, title, links, open_editor)
+
+
+@card_group.command("new")
+@click.argument("title")
+@click.option("--slug", help="ID MC-SLUG and file SLUG.md instead of the title's slug.")
+@click.option("--link", "links", multiple=True, metavar="REL:ID", help=_LINK_HELP)
+@click.option("--edit", "open_editor", is_flag=True, help=_EDIT_HELP)
+def card_new_cmd(title: str, slug: str | None, links: tuple[str, ...], open_editor: bool) -> int:
+    """Create a model card, slugged-title.md holding MC-slugged-title, and print its path."""
+    return _new(Kind.MODEL_CARD, title, links, open_editor, slug=slug)
+
+
+@dataset_group.command("new")
+@click.argument("title")
+@click.option("--slug", help="ID DS-SLUG and file SLUG.md instead of the title's slug.")
+@click.option("--link", "links", multiple=True, metavar="REL:ID", help=_LINK_HELP)
+@click.option("--edit", "open_editor", is_flag=True, help=_EDIT_HELP)
+def dataset_new_cmd(title: str, slug: str | None, links: tuple[str, ...], open_editor: bool) -> int:
+    """Create a dataset sheet, slugged-title.md holding DS-slugged-title, and print its path."""
+    return _new(Kind.DATASET, title, links, open_editor, slug=slug)
+
+
+# -- supersede and link ---------------------------------------------------------------------
+
+
+@adr_group.command("supersede")
+@click.argument("old")
+@click.argument("new")
+def adr_supersede_cmd(old: str, new: str) -> int:
+    """Record that decision NEW replaces decision OLD, on both records.
+
+    OLD gets status superseded, superseded_by NEW and today's date; NEW lists OLD in supersedes.
+    """
+    from tracecard.edit.lifecycle import supersede
+
+    return supersede(old, new, sys.stdout)
+
+
+@adr_group.command("link")
+@click.argument("src")
+@click.argument("rel")
+@click.argument("dst")
+def adr_link_cmd(src: str, rel: str, dst: str) -> int:
+    """Link decision SRC to record DST with relation REL, and DST back with the reverse.
+
+    REL is one of relates-to, amends, clarifies, depends-on, refines, extends, implements,
+    blocks, conflicts-with (or their reverse: amended-by, clarified-by, required-by, ...).
+    """
+    from tracecard.edit.lifecycle import link
+
+    return link(src, rel, dst, sys.stdout)
+
+
+# -- lifecycle ------------------------------------------------------------------------------
+
+
+def _status_command(group: click.Group, name: str, kind: Kind, target: str, doc: str) -> None:
+    @group.command(name, help=doc)
+    @click.argument("ident", metavar="ID")
+    def command(ident: str) -> int:
+        from tracecard.edit.lifecycle import transition
+
+        return transition(kind, ident, target, sys.stdout)
+
+
+_status_command(adr_group, "accept", Kind.DECISION, "accepted",
+                "Accept a proposed decision (sets status accepted and date to today).")
+_status_command(adr_group, "reject", Kind.DECISION, "rejected",
+                "Reject a proposed decision (sets status rejected and date to today).")
+_status_command(adr_group, "deprecate", Kind.DECISION, "deprecated",
+                "Deprecate an accepted decision that nothing replaces (status deprecated, "
+                "date today).")
+_status_command(req_group, "agree", Kind.REQUIREMENT, "agreed",
+                "Mark a draft requirement as agreed by the product and ML sides: the launch "
+                "gate applies to the cards that satisfy it.")
+_status_command(req_group, "reopen", Kind.REQUIREMENT, "draft",
+                "Put an agreed requirement back to draft to renegotiate it.")
+_status_command(req_group, "retire", Kind.REQUIREMENT, "retired",
+                "Retire a requirement that no longer applies.")
+
+
+def _promote_command(group: click.Group, kind: Kind, doc: str) -> None:
+    @group.command("promote", help=doc)
+    @click.argument("ident", metavar="ID")
+    @click.option("--to", "target", required=True, type=click.Choice(list(TRANSITIONS[kind])),
+                  help="The new status.")
+    def command(ident: str, target: str) -> int:
+        from tracecard.edit.lifecycle import transition
+
+        return transition(kind, ident, target, sys.stdout)
+
+
+_promote_command(card_group, Kind.MODEL_CARD,
+                 "Move a model card along its lifecycle: draft -> candidate -> production -> "
+                 "retired (a candidate may go back to draft).")
+_promote_command(dataset_group, Kind.DATASET,
+                 "Move a dataset sheet along its lifecycle: planned -> labeling -> ready -> "
+                 "retired.")
+
+
+# -- list -----------------------------------------------------------------------------------
+
+
+def _list_command(group: click.Group, kind: Kind) -> None:
+    @group.command("list", help=f"List the {kind.label} records: ID, status and title.")
+    @click.option("--status", "statuses", multiple=True, metavar="STATUS",
+                  help=f"Only these statuses ({', '.join(TRANSITIONS[kind])}); repeatable or "
+                       "comma-separated.")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                  show_default=True)
+    def command(statuses: tuple[str, ...], fmt: str) -> int:
+        from tracecard.edit.listing import list_records
+
+        return list_records(kind, statuses, fmt, sys.stdout, sys.stderr)
+
+
+for _group, _kind in ((adr_group, Kind.DECISION), (req_group, Kind.REQUIREMENT),
+                      (card_group, Kind.MODEL_CARD), (dataset_group, Kind.DATASET)):  # fmt: skip
+    _list_command(_group, _kind)

@@ -1,0 +1,43 @@
+"""`tracecard check` and `tracecard rules`: click only."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people, json for tools, github for workflow annotations, sarif for code scanning.")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Only these rule codes or prefixes (comma-separated or repeated): --select LNK,BDY001.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
+@click.option("--strict/--no-strict", default=None, help="Warnings also make the exit code 1.")
+def check_cmd(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
+              strict: bool | None) -> int:
+    """Check records: parsing, schemas, IDs, links, body sections, requirement translations,
+    the launch gate, and (in a git repository) their history. `tracecard rules` lists the codes.
+
+    The whole repository is loaded so that links resolve; findings are reported for PATHS
+    (files or folders; all records when none are given). The repository root is the nearest
+    folder upward with tracecard.toml or [tool.tracecard] in pyproject.toml, else with .git.
+    """  # noqa: D301
+    from tracecard.rules.check import check
+
+    return check(paths, fmt, select, ignore, strict, sys.stdout)
+
+
+@click.command("rules")
+@click.argument("code", required=False)
+def rules_cmd(code: str | None) -> int:
+    """List every rule, or explain one: what it checks, why, an example, the fix.
+
+    CODE may be a prefix: `tracecard rules LNK` explains the whole links family.
+    """
+    from tracecard.rules.command import rules
+
+    return rules(code, sys.stdout)

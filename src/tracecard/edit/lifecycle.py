@@ -1,0 +1,348 @@
+"""Changing records that exist: status transitions, supersession and typed links.
+
+The lifecycles and the reverse of each link relation are defined here, once; the history
+rules import `TRANSITIONS`. Every command checks everything before it writes anything:
+the IDs, the transition, the edits (verified by `tracecard.edit.frontmatter`), and the check rules on the
+repository as it would be (`commit` refuses a change that gives a record a new error). Then
+`write_all` writes each file atomically and puts back what it already wrote when a later
+write fails, so two records are never left half-updated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from tracecard.edit import frontmatter as edit
+from tracecard.errors import UsageError
+from tracecard.load import config
+from tracecard.load.discover import relpath
+from tracecard.load.parse import parse_text, scan_body
+from tracecard.load.repository import load_graph
+from tracecard.model import clock
+from tracecard.model.findings import Finding, Severity
+from tracecard.model.graph import RepoGraph
+from tracecard.model.lifecycles import INITIAL, REVERSE_RELS, TRANSITIONS  # noqa: F401 (re-exported)
+from tracecard.model.records import ID_SCHEMES, Kind, Record, id_list
+from tracecard.rules.registry import RULES
+from tracecard.rules.run import run_rules
+
+
+def today() -> str:
+    return clock.today().isoformat()
+
+
+# -- finding records ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The repository the command works on: its settings and every record in it."""
+
+    graph: RepoGraph
+
+    @classmethod
+    def open(cls, start: Path | None = None) -> Workspace:
+        root = config.find_root(start or Path.cwd())
+        return cls(load_graph(config.load(root)))
+
+    @property
+    def settings(self) -> config.Settings:
+        return self.graph.settings
+
+    @property
+    def graph_paths(self) -> set[str]:
+        return {r.path for r in self.graph.records}
+
+    def path_of(self, rec: Record) -> Path:
+        return self.settings.root / rec.path
+
+    def find(self, kind: Kind, ident: str) -> Record:
+        """The one record of `kind` that `ident` names (`ADR-0007`, `adr-7`, `7`, or its path)."""
+        rid = self._resolve(kind, ident.strip())
+        if rid in self.graph.duplicates:
+            paths = ", ".join(r.path for r in self.graph.duplicates[rid])
+            raise UsageError(f"{rid} is held by several records ({paths}): renumber one first")
+        rec = self.graph.by_id[rid]
+        if rec.kind is not kind:
+            got = rec.kind.label if rec.kind else "record of unknown kind"
+            raise UsageError(f"{rid} is a {got}, not a {kind.label}")
+        if not rec.ok:  # tracecard edits front matter only, and never rewrites what it cannot read
+            problem = rec.parsed.problems[0] if rec.parsed.problems else None
+            why = f"line {problem.line}: {problem.message}" if problem else "unreadable front matter"
+            raise UsageError(f"{rec.path}: {why}; not edited")
+        return rec
+
+    def _resolve(self, kind: Kind, ident: str) -> str:
+        for candidate in _spellings(kind, ident):
+            if candidate in self.graph.by_id:
+                return candidate
+        if ident.endswith(".md"):
+            given = Path(ident).resolve()
+            for rec in self.graph.records:
+                if rec.id and self.path_of(rec).resolve() == given:
+                    return rec.id
+        hint = f"`tracecard {_GROUP[kind]} list`"
+        raise UsageError(f"unknown ID {ident!r}: no record has it ({hint})")
+
+
+_GROUP = {
+    Kind.DECISION: "adr", Kind.REQUIREMENT: "req", Kind.MODEL_CARD: "card", Kind.DATASET: "dataset",
+}  # fmt: skip
+
+
+def _spellings(kind: Kind, ident: str) -> list[str]:
+    """`ADR-0007` as written, then normalised: `adr-7` and `7` name ADR-0007, `fraud` MC-fraud."""
+    scheme = ID_SCHEMES[kind]
+    out = [ident]
+    head, _, tail = ident.rpartition("-")
+    if scheme.numbered and tail.isdigit() and head.upper() in ("", scheme.prefix):
+        out.append(f"{scheme.prefix}-{int(tail):04d}")
+    if not scheme.numbered and not ident.upper().startswith(scheme.prefix + "-"):
+        out.append(f"{scheme.prefix}-{ident}")
+    if ident.upper().startswith(scheme.prefix + "-"):
+        out.append(scheme.prefix + ident[len(scheme.prefix) :])
+    return out
+
+
+# -- transitions ----------------------------------------------------------------------------
+
+
+def current_status(kind: Kind, rec: Record) -> str:
+    """The record's status, or the kind's initial one when it has none."""
+    return rec.status or INITIAL[kind]
+
+
+def check_transition(kind: Kind, rec: Record, target: str) -> str:
+    """The current status, when it may change to `target`; otherwise a one-line refusal."""
+    lifecycle = TRANSITIONS[kind]
+    now = current_status(kind, rec)
+    if target not in lifecycle:
+        raise UsageError(f"{target!r} is not a {kind.label} status ({', '.join(lifecycle)})")
+    if now not in lifecycle:
+        raise UsageError(
+            f"{rec.id} has status {now!r}, which is not a {kind.label} status "
+            f"({', '.join(lifecycle)}): set it by hand first"
+        )
+    if target not in lifecycle[now]:
+        allowed = " or ".join(sorted(lifecycle[now])) or "nothing (it is final)"
+        what = f"a {kind.label} that is {now}"
+        raise UsageError(f"{rec.id} is {now}: {what} can change to {allowed}, not to {target}")
+    return now
+
+
+def set_status(doc: edit.Document, kind: Kind, status: str) -> None:
+    doc.set_scalar("status", status)
+    if kind is Kind.DECISION:  # MADR: `date` is when the decision was last updated
+        doc.set_scalar("date", today())
+
+
+def supersede_edits(ws: Workspace, old: Record, new_id: str) -> edit.Document | None:
+    """The old decision's document, changed to name `new_id` as its successor (None when it
+    already does)."""
+    if old.id == new_id:
+        raise UsageError(f"{new_id} cannot supersede itself")
+    if old.superseded_by not in (None, new_id):
+        raise UsageError(f"{old.id} is already superseded by {old.superseded_by}")
+    done = old.status == "superseded"
+    if done and old.superseded_by == new_id:
+        return None
+    if not done:
+        check_transition(Kind.DECISION, old, "superseded")
+    doc = load_doc(ws, old)
+    if not done:
+        set_status(doc, Kind.DECISION, "superseded")
+    doc.set_scalar("superseded_by", new_id)
+    return doc
+
+
+def check_rel(rel: str) -> str:
+    rel = rel.strip().lower()
+    if rel.startswith(("supersede", "replace")):
+        raise UsageError(f"'{rel}' is not a link: use `tracecard adr supersede OLD NEW`")
+    if rel not in REVERSE_RELS:
+        raise UsageError(f"unknown relation {rel!r}: use one of {', '.join(sorted(REVERSE_RELS))}")
+    return rel
+
+
+def has_link(rec: Record, rel: str, target: str) -> bool:
+    links = rec.data.get("links")
+    return isinstance(links, list) and {"rel": rel, "id": target} in links
+
+
+def load_doc(ws: Workspace, rec: Record) -> edit.Document:
+    return edit.load(ws.path_of(rec))
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file to write: its new content, and its bytes before (None for a new file)."""
+
+    path: Path
+    kind: Kind
+    doc: edit.Document
+    original: bytes | None
+
+
+def change_of(ws: Workspace, rec: Record, doc: edit.Document) -> Change:
+    assert rec.kind is not None
+    return Change(ws.path_of(rec), rec.kind, doc, doc.original)
+
+
+def commit(ws: Workspace, changes: Sequence[Change]) -> None:
+    """Write the changes, unless one of them would give a record an error `tracecard check`
+    did not report before (an agreed requirement without criteria, a card promoted past a
+    failing gate, a template that lacks a required section)."""
+    found = new_errors(ws, changes)
+    if found:
+        d = found[0]
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise UsageError(
+            f"refused, {d.path}:{d.line} would fail the check: {d.code} {d.message}{more}; "
+            "nothing written"
+        )
+    write_all(changes)
+
+
+def new_errors(ws: Workspace, changes: Sequence[Change]) -> list[Finding]:
+    """Errors on the changed records that the repository as it would be has and now has not.
+
+    Positions are left out of the comparison: an edit moves the lines of what follows it."""
+    settings = ws.settings
+    rules = [r for r in RULES.values() if not r.needs_history]
+    changed = {relpath(settings, ch.path): _record_from(settings, ch) for ch in changes}
+    records = [changed.get(r.path, r) for r in ws.graph.records]
+    records += [rec for path, rec in changed.items() if path not in ws.graph_paths]
+    after = run_rules(RepoGraph.build(settings, records), rules).diagnostics
+    errors = [d for d in after if d.path in changed and d.severity is Severity.ERROR]
+    if not errors:  # the common case: the repository as it is need not be checked at all
+        return []
+    before = {_key(d) for d in run_rules(ws.graph, rules).diagnostics if d.path in changed}
+    return [d for d in errors if _key(d) not in before]
+
+
+def _key(d: Finding) -> tuple[str, str, str]:
+    return d.path, d.code, d.message
+
+
+def _record_from(settings: config.Settings, ch: Change) -> Record:
+    """The record `ch` would write, as `discover` would read it."""
+    parsed = parse_text(ch.doc.text())
+    data = parsed.data or {}
+    rid = data.get("id")
+    from_file = not (isinstance(rid, str) and rid.strip())
+    rid = ID_SCHEMES[ch.kind].from_filename(ch.path.stem) if from_file else rid.strip()
+    body = scan_body(parsed.body_lines, parsed.body_start)
+    return Record(relpath(settings, ch.path), ch.kind, parsed, body, rid, from_file)
+
+
+def write_all(changes: Sequence[Change]) -> None:
+    """Write each change atomically, in order; if one fails, undo those already written."""
+    for ch in changes:  # everything verified before the first byte is written
+        ch.doc.to_bytes()
+        if ch.original is None and ch.path.exists():
+            raise UsageError(f"{ch.path}: already exists; nothing written")
+    done: list[Change] = []
+    try:
+        for ch in changes:
+            edit.save(ch.doc, ch.path)
+            done.append(ch)
+    except BaseException:
+        for ch in reversed(done):
+            _undo(ch)
+        raise
+
+
+def _undo(ch: Change) -> None:
+    with contextlib.suppress(OSError):
+        if ch.original is None:
+            ch.path.unlink()
+        else:
+            write_bytes_atomically(ch.path, ch.original)
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Bytes that are not a record document (a restored file, a README), written atomically."""
+    edit.write_atomic(str(path), data)
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def transition(kind: Kind, ident: str, target: str, out: IO[str]) -> int:
+    """`adr accept|reject|deprecate`, `req agree|retire|reopen`, `card|dataset promote --to`."""
+    ws = Workspace.open()
+    rec = ws.find(kind, ident)
+    if current_status(kind, rec) == target and rec.status is not None:
+        print(f"{rec.id} is already {target}; nothing changed", file=out)
+        return 0
+    if target == "superseded":
+        raise UsageError("a decision is superseded by another: `tracecard adr supersede OLD NEW`")
+    now = check_transition(kind, rec, target)
+    doc = load_doc(ws, rec)
+    set_status(doc, kind, target)
+    commit(ws, [change_of(ws, rec, doc)])
+    print(f"{rec.id}: {now} -> {target} ({rec.path})", file=out)
+    return 0
+
+
+def supersede(old_ident: str, new_ident: str, out: IO[str]) -> int:
+    """`adr supersede OLD NEW`: OLD becomes superseded by NEW, and NEW lists OLD."""
+    ws = Workspace.open()
+    old, new = ws.find(Kind.DECISION, old_ident), ws.find(Kind.DECISION, new_ident)
+    assert old.id is not None and new.id is not None
+    if new.status in ("rejected", "deprecated", "superseded"):
+        raise UsageError(f"{new.id} is {new.status}: only a current decision can supersede another")
+    changes = []
+    old_doc = supersede_edits(ws, old, new.id)
+    if old_doc is not None:
+        changes.append(change_of(ws, old, old_doc))
+    if old.id not in id_list(new.data.get("supersedes")):
+        new_doc = load_doc(ws, new)
+        new_doc.append_to_list("supersedes", old.id)
+        changes.append(change_of(ws, new, new_doc))
+    if not changes:
+        print(f"{new.id} already supersedes {old.id}; nothing changed", file=out)
+        return 0
+    commit(ws, changes)
+    print(f"{new.id} supersedes {old.id} ({old.path}, {new.path})", file=out)
+    return 0
+
+
+def link(src_ident: str, rel: str, dst_ident: str, out: IO[str]) -> int:
+    """`adr link SRC REL DST`: `{rel: REL, id: DST}` on SRC, and the reverse relation on DST."""
+    ws = Workspace.open()
+    rel = check_rel(rel)
+    src = ws.find(Kind.DECISION, src_ident)
+    dst = find_any(ws, dst_ident)
+    assert src.id is not None and dst.id is not None
+    if src.id == dst.id:
+        raise UsageError(f"{src.id} cannot link to itself")
+    changes = []
+    for rec, r, other in ((src, rel, dst.id), (dst, REVERSE_RELS[rel], src.id)):
+        if not has_link(rec, r, other):
+            doc = load_doc(ws, rec)
+            doc.append_mapping_to_list("links", {"rel": r, "id": other})
+            changes.append(change_of(ws, rec, doc))
+    if not changes:
+        print(f"{src.id} {rel} {dst.id} is already recorded on both; nothing changed", file=out)
+        return 0
+    commit(ws, changes)
+    print(f"{src.id} {rel} {dst.id}; {dst.id} {REVERSE_RELS[rel]} {src.id}", file=out)
+    return 0
+
+
+def find_any(ws: Workspace, ident: str) -> Record:
+    """A record of any kind, by its exact ID or the normalised spelling of its kind's IDs."""
+    for kind in Kind:
+        for candidate in _spellings(kind, ident.strip()):
+            rec = ws.graph.by_id.get(candidate)
+            if rec is not None and rec.kind is kind:
+                return ws.find(kind, candidate)
+    raise UsageError(f"unknown ID {ident!r}: no record has it")

@@ -1,0 +1,106 @@
+"""`tracecard card check [ID|PATH...]`: the launch gate as a table per model card.
+
+What is checked:
+    no arguments          every model card that is not retired
+    a model card          that card (ID or file)
+    a requirement         the cards that satisfy it: a changed threshold re-gates them
+    a dataset             the cards whose gate reads it (a criterion or a result names it)
+    a folder              the records under it, each as above
+    anything else         nothing (a decision record, a README): so that pre-commit can pass
+                          every changed Markdown file and only the affected cards are checked
+
+Exit codes: 0 when no gated card fails, 1 when a `candidate` or `production` card has an
+error (FAIL, MISSING, evaluation data not ready, a production card without a production
+sample), 2 for an unknown ID, a path that does not exist or a bad configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO
+
+from tracecard.errors import UsageError
+from tracecard.gate.evaluate import CardReport, evaluate
+from tracecard.gate.render import RENDERERS
+from tracecard.load import config
+from tracecard.load.repository import load_graph
+from tracecard.model.graph import RepoGraph
+from tracecard.model.records import Kind, Record, id_list
+
+
+def card_check(targets: tuple[str, ...], fmt: str, out: IO[str]) -> int:
+    paths = [Path(t) for t in targets if Path(t).exists()]
+    root = config.find_root(paths[0] if paths else Path.cwd())
+    settings = config.load(root)
+    graph = load_graph(settings, extra=[p for p in paths if p.is_file()])
+    reports = evaluate(graph)
+    chosen = select_cards(graph, targets, root) if targets else _active(graph)
+    wanted = {id(card) for card in chosen}
+    shown = [r for r in reports if id(r.card) in wanted]
+    RENDERERS[fmt](shown, out)
+    return 1 if any(r.failed for r in shown) else 0
+
+
+def _active(graph: RepoGraph) -> list[Record]:
+    return [c for c in graph.of_kind(Kind.MODEL_CARD) if c.status != "retired"]
+
+
+def select_cards(graph: RepoGraph, targets: Iterable[str], root: Path) -> list[Record]:
+    """The cards affected by `targets` (IDs or paths), in the repository's order."""
+    records: list[Record] = []
+    for target in targets:
+        path = Path(target)
+        if path.exists():
+            records += _under(graph, path, root)
+        elif target in graph.by_id:
+            records.append(graph.by_id[target])
+        else:
+            raise UsageError(f"{target}: no record has this ID, and no such file or folder")
+    affected = {id(card) for rec in records for card in _cards_of(graph, rec)}
+    return [c for c in graph.of_kind(Kind.MODEL_CARD) if id(c) in affected]
+
+
+def _under(graph: RepoGraph, path: Path, root: Path) -> list[Record]:
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return []
+    if rel in ("", "."):
+        return list(graph.records)
+    if path.is_dir():
+        return [r for r in graph.records if r.path.startswith(rel.rstrip("/") + "/")]
+    return [r for r in graph.records if r.path == rel]
+
+
+def _cards_of(graph: RepoGraph, rec: Record) -> Iterator[Record]:
+    if rec.kind is Kind.MODEL_CARD:
+        yield rec
+    elif rec.kind is Kind.REQUIREMENT and rec.id:
+        yield from (c for c in graph.of_kind(Kind.MODEL_CARD) if rec.id in _satisfied(c))
+    elif rec.kind is Kind.DATASET and rec.id:
+        yield from (c for c in graph.of_kind(Kind.MODEL_CARD) if rec.id in _datasets(graph, c))
+
+
+def _satisfied(card: Record) -> list[str]:
+    return id_list(card.data.get("satisfies"))
+
+
+def _datasets(graph: RepoGraph, card: Record) -> set[str]:
+    """Every dataset the card's gate reads: its results' and its requirements' criteria's."""
+    found = set(_item_datasets(card.data.get("results")))
+    for rid in _satisfied(card):
+        req = graph.get(rid)
+        if req is not None and req.kind is Kind.REQUIREMENT:
+            found.update(_item_datasets(req.data.get("criteria")))
+    return found
+
+
+def _item_datasets(items: object) -> Iterator[str]:
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, Mapping) and isinstance(item.get("dataset"), str):
+                yield item["dataset"].strip()
+
+
+__all__ = ["CardReport", "card_check", "select_cards"]

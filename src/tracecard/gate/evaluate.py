@@ -1,0 +1,366 @@
+"""The launch gate over the repository: every model card judged against the agreed requirements
+it satisfies (via `tracecard.gate.judge`), plus the data handoffs of its evaluation datasets.
+
+`evaluate(graph)` is computed once per graph and shared by the GAT rules (which report on
+`candidate` and `production` cards only) and by `tracecard card check` (which also shows
+drafts, never failing them).
+
+Where each finding points (the line a person edits):
+    a judged result (FAIL, BELOW TARGET)    the card's `value` of that result
+    a confidence-interval warning           the card's `ci` of that result
+    an operational value that misses        the card's `operational.<key>` value
+    a missing result or operational value   the card's `satisfies` entry of the requirement:
+                                            the card is what must change (add the result), and
+                                            the finding stays in the card's file, so a
+                                            pre-commit run on a changed card reports it. The
+                                            message names the criterion and its line.
+    a result value that is not a number     that `value`
+    a data handoff (dataset not ready, ...) the card's first result on that dataset (its
+                                            `dataset` value), else the `satisfies` entry
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tracecard.gate.judge import Flag, Row, SkipReason, Verdict, gate_card, judge, matching_results
+from tracecard.load.config import vocabulary
+from tracecard.model.findings import Finding, Severity
+from tracecard.model.graph import RepoGraph
+from tracecard.model.metrics import Direction, Vocabulary, as_number, normalise
+from tracecard.model.records import Kind, Record, id_list
+from tracecard.report.text import criterion_text, threshold_text, value_text
+from tracecard.rules import gate as gat
+from tracecard.rules.base import Rule
+from tracecard.rules.links import UnknownId
+from tracecard.rules.requirements import CriterionNotMeasurable
+from tracecard.rules.schema import SchemaViolation
+
+GATED_STATUSES = frozenset({"candidate", "production"})
+
+#: The rule that reports each verdict of a gate row.
+_VERDICT_RULES: dict[Verdict, type[Rule]] = {
+    Verdict.FAIL: gat.LaunchMissed,
+    Verdict.MISSING: gat.ResultMissing,
+    Verdict.BELOW_TARGET: gat.TargetMissed,
+}
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GateLine:
+    """One row of a card's gate table, with the place its value comes from."""
+
+    row: Row
+    path: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class CardReport:
+    card: Record
+    gated: bool
+    lines: tuple[GateLine, ...]
+    findings: tuple[Finding, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.findings if i.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.findings if i.severity is Severity.WARNING)
+
+    @property
+    def failed(self) -> bool:
+        """True when the card is gated and has an error: it must not launch."""
+        return self.gated and self.errors > 0
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+_CACHE: list[tuple[weakref.ref[RepoGraph], tuple[CardReport, ...]]] = []
+
+
+def evaluate(graph: RepoGraph) -> tuple[CardReport, ...]:
+    """A report for every readable model card, computed once per graph."""
+    if _CACHE and _CACHE[0][0]() is graph:
+        return _CACHE[0][1]
+    vocab = vocabulary(graph.settings)
+    reqs = requirements_by_id(graph)
+    reports = tuple(evaluate_card(graph, c, vocab, reqs) for c in graph.of_kind(Kind.MODEL_CARD))
+    _CACHE[:] = [(weakref.ref(graph), reports)]
+    return reports
+
+
+def requirements_by_id(graph: RepoGraph) -> dict[str, Record]:
+    return {rid: rec for rid, rec in graph.by_id.items() if rec.kind is Kind.REQUIREMENT and rec.ok}
+
+
+def is_gated(card: Record) -> bool:
+    return card.status in GATED_STATUSES
+
+
+def evaluate_card(
+    graph: RepoGraph, card: Record, vocab: Vocabulary, reqs: Mapping[str, Record]
+) -> CardReport:
+    ctx = _Context(graph, card, vocab, reqs)
+    # Only the requirements this card names: a dict of all of them per card is quadratic.
+    named = {rid: reqs[rid].data for rid in id_list(card.data.get("satisfies")) if rid in reqs}
+    gate = gate_card(card.data, named, vocab)
+    notes: list[str] = []
+    rows = list(gate.rows)
+    for skip in gate.skipped:
+        if skip.reason is SkipReason.NOT_A_MAPPING and skip.index is not None:
+            # A criterion written as a sentence cannot be judged: the card cannot pass it.
+            rows.append(judge({}, None, vocab, criterion_index=skip.index,
+                              requirement=skip.requirement))  # fmt: skip
+        else:
+            notes.append(_skip_note(skip.requirement, skip.reason))
+    rows.sort(key=lambda r: ctx.satisfies_index(r.requirement))
+    lines: list[GateLine] = []
+    issues: list[Finding] = []
+    for row in rows:
+        place = ctx.row_place(row)
+        lines.append(GateLine(row, *place))
+        issues += ctx.row_issues(row, place)
+    issues += ctx.data_issues(rows)
+    if is_gated(card) and not rows:
+        issues.append(gat.CardNotGated.at(card, _satisfies_or_status(card), (
+            f"this {card.status} card satisfies no agreed requirement: the launch gate holds it "
+            "to nothing; name the requirements it meets in satisfies"
+        )))  # fmt: skip
+    return CardReport(card, is_gated(card), tuple(lines), tuple(issues), tuple(notes))
+
+
+def _satisfies_or_status(card: Record) -> Path_:
+    return ("satisfies",) if "satisfies" in card.data else ("status",)
+
+
+_SKIP_NOTES = {
+    SkipReason.NOT_AGREED: "{rid} is not agreed yet: not gated",
+    SkipReason.UNKNOWN_REQUIREMENT: f"{{rid}}: no such requirement (see {UnknownId.code})",
+    SkipReason.BAD_ID: "a satisfies entry is not an ID",
+    SkipReason.DUPLICATE: "{rid} is named twice in satisfies",
+    SkipReason.NOT_A_MAPPING: "{rid} is not a mapping",
+    SkipReason.BAD_CRITERIA: f"{{rid}}: criteria is not a list (see {SchemaViolation.code})",
+    SkipReason.BAD_CONSTRAINTS: f"{{rid}}: constraints is not a mapping (see {SchemaViolation.code})",
+}
+
+
+def _skip_note(rid: str | None, reason: SkipReason) -> str:
+    return _SKIP_NOTES[reason].format(rid=rid or "?")
+
+
+class _Context:
+    """What placing and wording one card's findings needs."""
+
+    def __init__(
+        self, graph: RepoGraph, card: Record, vocab: Vocabulary, reqs: Mapping[str, Record]
+    ) -> None:
+        self.graph, self.card, self.vocab, self.reqs = graph, card, vocab, reqs
+        results = card.data.get("results")
+        self.results: list[Any] = results if isinstance(results, list) else []
+
+
+    # places
+
+    def satisfies_index(self, rid: str | None) -> int:
+        value = self.card.data.get("satisfies")
+        if isinstance(value, list):
+            for i, entry in enumerate(value):
+                if isinstance(entry, str) and entry.strip() == rid:
+                    return i
+        return 0
+
+    def satisfies_path(self, rid: str | None) -> Path_:
+        value = self.card.data.get("satisfies")
+        if isinstance(value, list):
+            return ("satisfies", self.satisfies_index(rid))
+        return _satisfies_or_status(self.card)
+
+    def row_path(self, row: Row) -> Path_:
+        measured = row.verdict is not Verdict.MISSING or Flag.BAD_ACTUAL in row.flags
+        if row.constraint:
+            key = self._operational_key(row.metric)
+            if key is not None and measured:
+                return ("operational", key)
+        elif row.result_index is not None and measured:
+            return ("results", row.result_index, "value")
+        return self.satisfies_path(row.requirement)
+
+    def row_place(self, row: Row) -> tuple[str, int, int]:
+        line, col = self.card.parsed.pos(self.row_path(row))
+        return self.card.path, line, col
+
+    def _operational_key(self, name: str | None) -> str | None:
+        operational = self.card.data.get("operational")
+        if not isinstance(operational, Mapping) or name is None:
+            return None
+        for key in operational:
+            if isinstance(key, str) and normalise(key) == name:
+                return key
+        return None
+
+    def criterion_ref(self, row: Row) -> str:
+        """`REQ-0002 criterion 2 (docs/requirements/0002-x.md:24)`."""
+        rec = self.reqs.get(row.requirement or "")
+        if row.constraint or row.criterion_index is None or rec is None:
+            return row.requirement or "?"
+        line, _ = rec.parsed.pos(("criteria", row.criterion_index))
+        return f"{row.requirement} criterion {row.criterion_index + 1} ({rec.path}:{line})"
+
+    # findings per row
+
+    def row_issues(self, row: Row, place: tuple[str, int, int]) -> Iterator[Finding]:
+        _, line, col = place
+        rule = _VERDICT_RULES.get(row.verdict)
+        if rule is not None:
+            yield rule.found(self.card.path, line, col, self._verdict_message(row))
+        if row.ci_warning and row.result_index is not None and row.ci is not None:
+            yield gat.IntervalMissesLaunch.at(self.card, ("results", row.result_index, "ci"), self._ci_message(row))
+        if Flag.AMBIGUOUS_RESULT in row.flags:
+            yield from self._ambiguous(row)
+
+    def _verdict_message(self, row: Row) -> str:
+        what = criterion_text(row)
+        rid = row.requirement
+        if row.verdict is Verdict.MISSING:
+            return self._missing_message(row)
+        actual, launch = value_text(row.actual), value_text(row.launch)
+        if row.constraint and row.metric == "explainability":
+            if row.verdict is Verdict.FAIL:
+                return (f"operational explainability is {actual!r}; {rid} requires {launch} "
+                        "explanations: the card cannot launch")  # fmt: skip
+            return (f"operational explainability is {actual!r}; {rid} prefers "
+                    f"{value_text(row.target)} explanations (target missed)")  # fmt: skip
+        lower = row.direction is Direction.LOWER
+        if row.verdict is Verdict.FAIL and row.constraint:
+            side = "above the limit" if lower else "below the minimum"
+            return (f"operational {row.metric} is {actual}, {side} {launch} of {rid}: the card "
+                    "cannot launch with this figure")  # fmt: skip
+        if row.verdict is Verdict.FAIL:
+            limit = "maximum" if lower else "minimum"
+            side = "above" if lower else "below"
+            return (f"{what} is {actual}, {side} the launch {limit} {launch} of {rid}: "
+                    "the card cannot launch with this result")  # fmt: skip
+        return (f"{what} is {actual}: meets launch {launch} but misses the target "
+                f"{value_text(row.target)} of {rid}")  # fmt: skip
+
+    def _missing_message(self, row: Row) -> str:
+        ref = self.criterion_ref(row)
+        if row.flags & {Flag.NO_METRIC, Flag.NO_DATASET} or Flag.BAD_LAUNCH in row.flags:
+            return (f"{ref} cannot be judged: it has no usable metric, dataset or launch value "
+                    f"(see {CriterionNotMeasurable.code} there); the card cannot pass it")  # fmt: skip
+        if Flag.BAD_ACTUAL in row.flags:
+            return (f"the value for {criterion_text(row)} is not a number: write the measured "
+                    "value as a number")  # fmt: skip
+        if row.constraint:
+            return (f"no operational value for {row.metric}, which {row.requirement} limits to "
+                    f"{threshold_text(row.launch, row.direction)}: measure it and add it under "
+                    "operational")  # fmt: skip
+        return (f"no result for {ref}: {criterion_text(row)}; add a result with the same "
+                f"metric, dataset, split and slice{self._near_miss(row)}")  # fmt: skip
+
+    def _near_miss(self, row: Row) -> str:
+        base = (row.metric or "").partition("@")[0]
+        for i, res in enumerate(self.results):
+            if not isinstance(res, Mapping) or res.get("dataset") != row.dataset:
+                continue
+            name = res.get("metric")
+            if isinstance(name, str) and normalise(name).partition("@")[0] == base:
+                found = _split_slice(res.get("split"), res.get("slice"))
+                wanted = _split_slice(row.split, row.slice)
+                return (f" (results[{i}] is {normalise(name)} on {found}; the criterion asks "
+                        f"for {row.metric} on {wanted})")  # fmt: skip
+        return ""
+
+    def _ci_message(self, row: Row) -> str:
+        assert row.ci is not None
+        end = row.direction.pessimistic(*row.ci)
+        which = "upper" if row.direction is Direction.LOWER else "lower"
+        return (f"the confidence interval of {criterion_text(row)} reaches {end:g} at its "
+                f"{which} end, which misses the launch value {value_text(row.launch)} of "
+                f"{row.requirement}: the result may not hold; measure on more data")  # fmt: skip
+
+    def _ambiguous(self, row: Row) -> Iterator[Finding]:
+        rec = self.reqs.get(row.requirement or "")
+        criteria = rec.data.get("criteria") if rec else None
+        if row.criterion_index is None or not isinstance(criteria, list):
+            return
+        found = matching_results(criteria[row.criterion_index], self.results)
+        for extra in found[1:]:
+            yield gat.AmbiguousResult.at(self.card, ("results", extra), (
+                f"results[{extra}] measures the same metric, dataset, split and slice as "
+                f"results[{found[0]}]; the gate uses the first: remove one or set its slice"
+            ))  # fmt: skip
+
+    # data handoffs
+
+    def data_issues(self, rows: Sequence[Row]) -> Iterator[Finding]:
+        seen: dict[str, str | None] = {}
+        for row in rows:
+            if not row.constraint and row.dataset is not None and row.dataset not in seen:
+                seen[row.dataset] = row.requirement
+        for ds_id, rid in seen.items():
+            ds = self.graph.get(ds_id.strip())
+            if ds is None or ds.kind is not Kind.DATASET or not ds.ok:
+                continue  # reported by the links and parsing rules
+            yield from self._dataset_issues(ds_id, ds, self._dataset_path(ds_id, rid))
+
+    def _dataset_path(self, ds_id: str, rid: str | None) -> Path_:
+        for i, res in enumerate(self.results):
+            if isinstance(res, Mapping) and res.get("dataset") == ds_id:
+                return ("results", i, "dataset")
+        return self.satisfies_path(rid)
+
+    def _dataset_issues(self, ds_id: str, ds: Record, path: Path_) -> Iterator[Finding]:
+        status = self.card.status
+        if ds.status != "ready":
+            then = "or set the card back to draft" if is_gated(self.card) else "before promoting it"
+            yield gat.EvaluationDataNotReady.at(self.card, path, (
+                f"evaluated on {ds_id}, whose status is {ds.status!r}, not ready"
+                f"{_labeling(ds)}: a launch candidate needs labeled evaluation data; finish "
+                f"the labeling and set status: ready in {ds.path}, {then}"
+            ))  # fmt: skip
+        composition = ds.data.get("composition")
+        comp: Mapping[str, Any] = composition if isinstance(composition, Mapping) else {}
+        share = as_number(comp.get("product_defined_share"))
+        minimum = self.graph.settings.min_product_defined_share
+        if share is not None and share < minimum:
+            yield gat.ProductShareLow.at(self.card, path, (
+                f"product people defined {share:.0%} of {ds_id}, under the {minimum:.0%} minimum "
+                "(min_product_defined_share): the business-critical cases may be missing; add "
+                f"product-defined examples and update {ds.path}"
+            ))  # fmt: skip
+        if comp.get("includes_production_sample") is not True:
+            production = status == "production"
+            said = ("says it does not" if comp.get("includes_production_sample") is False
+                    else "does not say it does")  # fmt: skip
+            why = ("a production card must be evaluated on data that represents production"
+                   if production else "the card cannot go to production on this data")
+            rule = gat.ProductionWithoutProductionSample if production else gat.CandidateWithoutProductionSample
+            yield rule.at(self.card, path, (
+                f"{ds_id} has no sample of real production inputs ({ds.path} {said}: "
+                f"composition.includes_production_sample): {why}; add a production sample "
+                "and set includes_production_sample: true"
+            ))  # fmt: skip
+
+
+def _split_slice(split: object, slice_: object) -> str:
+    split_text = "no split" if split is None else f"split {split!r}"
+    return split_text + (", no slice" if slice_ is None else f", slice {slice_!r}")
+
+
+def _labeling(ds: Record) -> str:
+    labeling = ds.data.get("labeling")
+    if not isinstance(labeling, Mapping):
+        return ""
+    parts = [f"{k} {labeling[k]}" for k in ("owner", "due") if labeling.get(k)]
+    return f" (labeling: {', '.join(parts)})" if parts else ""

@@ -1,0 +1,236 @@
+"""Configuration: `[tool.tracecard]` in pyproject.toml, or tracecard.toml; the command line wins.
+
+Read once into a frozen `Settings`; nothing deeper reads configuration files.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from tracecard.errors import UsageError
+from tracecard.model.metrics import Vocabulary
+from tracecard.model.records import NOT_RECORDS, Kind  # noqa: F401 (NOT_RECORDS re-exported)
+
+DEFAULT_FOLDERS: dict[Kind, str] = {
+    Kind.DECISION: "docs/decisions",
+    Kind.REQUIREMENT: "docs/requirements",
+    Kind.MODEL_CARD: "docs/model-cards",
+    Kind.DATASET: "docs/datasets",
+}
+
+#: Required body sections per kind; each entry lists the accepted spellings of one section.
+DEFAULT_SECTIONS: dict[Kind, tuple[tuple[str, ...], ...]] = {
+    Kind.DECISION: (
+        ("Context", "Context and Problem Statement", "Problem Statement", "Background"),
+        ("Decision", "Decision Outcome"),
+    ),
+    Kind.REQUIREMENT: (),
+    Kind.MODEL_CARD: (
+        ("Intended Use", "Intended Uses", "Uses", "Intended Use and Limitations"),
+        ("Evaluation Data", "Evaluation Dataset", "Evaluation Datasets", "Testing Data"),
+    ),
+    Kind.DATASET: (),
+}
+
+CONFIG_KEYS = frozenset(
+    {
+        "select", "ignore", "extend-select", "strict", "folders", "schemas", "sections",
+        "metrics", "min_product_defined_share", "max_file_size", "exclude", "templates",
+        "regression_tolerance",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    config_file: Path | None = None
+    folders: dict[Kind, str] = field(default_factory=lambda: dict(DEFAULT_FOLDERS))
+    schemas: dict[Kind, str] = field(default_factory=dict)  # extension schema per kind
+    sections: dict[Kind, tuple[tuple[str, ...], ...]] = field(
+        default_factory=lambda: dict(DEFAULT_SECTIONS)
+    )
+    metrics: dict[str, Any] = field(default_factory=dict)
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    strict: bool = False
+    min_product_defined_share: float = 0.5
+    regression_tolerance: float = 0.0
+    max_file_size: int = 1_000_000
+    exclude: tuple[str, ...] = ()
+    templates: str | None = None
+
+    def with_cli(
+        self, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), strict: bool | None = None
+    ) -> Settings:
+        """The command line wins over the file: --select replaces, --ignore adds."""
+        kept = self.ignore
+        if select:  # a file's ignore does not override a code the command line asks for
+            kept = tuple(i for i in self.ignore if not any(s.startswith(i) for s in select))
+        return replace(
+            self,
+            select=tuple(select) or self.select,
+            ignore=kept + tuple(ignore),
+            strict=self.strict if strict is None else strict,
+        )
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder upward with tracecard configuration, else with .git, else `start`."""
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    git_root = None
+    for folder in (start, *start.parents):
+        if (folder / "tracecard.toml").is_file() or _pyproject_has_section(folder / "pyproject.toml"):
+            return folder
+        if git_root is None and (folder / ".git").exists():
+            git_root = folder
+    return git_root or start
+
+
+def _pyproject_has_section(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    try:
+        return "[tool.tracecard" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def load(root: Path) -> Settings:
+    """Settings for the repository at `root`; a bad file is a UsageError (exit 2)."""
+    for name in ("tracecard.toml", "pyproject.toml"):
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise UsageError(f"{path}: cannot read configuration: {exc}") from exc
+        table = doc.get("tracecard", doc) if name == "tracecard.toml" else None
+        if name == "pyproject.toml":
+            table = doc.get("tool", {}).get("tracecard")
+            if table is None:
+                continue
+        return _settings(root, path, table)
+    return Settings(root=root)
+
+
+def _settings(root: Path, path: Path, table: dict[str, Any]) -> Settings:
+    unknown = sorted(set(table) - CONFIG_KEYS - {"tracecard"})
+    if unknown:
+        raise UsageError(f"{path}: unknown configuration key(s): {', '.join(unknown)}")
+    s = Settings(root=root, config_file=path)
+    kw: dict[str, Any] = {}
+    if "select" in table:
+        kw["select"] = _codes(path, "select", table["select"])
+    if "extend-select" in table:
+        kw["select"] = kw.get("select", s.select) + _codes(path, "extend-select", table["extend-select"])
+    if "ignore" in table:
+        kw["ignore"] = _codes(path, "ignore", table["ignore"])
+    if "strict" in table:
+        kw["strict"] = _typed(path, "strict", table["strict"], bool)
+    if "folders" in table:
+        folders = _by_kind(path, "folders", table["folders"], str)
+        for kind, folder in folders.items():
+            _inside(root, path, f"folders.{kind.value}", folder)
+        kw["folders"] = {**s.folders, **folders}
+    if "schemas" in table:
+        kw["schemas"] = _by_kind(path, "schemas", table["schemas"], str)
+        for kind, rel in kw["schemas"].items():
+            _inside(root, path, f"schemas.{kind.value}", rel)
+    if "sections" in table:
+        raw = _by_kind(path, "sections", table["sections"], list)
+        kw["sections"] = {**s.sections, **{k: _sections(path, v) for k, v in raw.items()}}
+    if "metrics" in table:
+        kw["metrics"] = _typed(path, "metrics", table["metrics"], dict)
+    for key in ("min_product_defined_share", "regression_tolerance"):
+        if key in table:
+            kw[key] = float(_typed(path, key, table[key], (int, float)))
+            if not 0 <= kw[key] <= 1:
+                raise UsageError(f"{path}: '{key}' must be between 0 and 1 (a fraction: 0.5 is half)")
+    if "max_file_size" in table:
+        kw["max_file_size"] = _typed(path, "max_file_size", table["max_file_size"], int)
+        if kw["max_file_size"] <= 0:
+            raise UsageError(f"{path}: 'max_file_size' must be a positive number of bytes")
+    if "exclude" in table:
+        kw["exclude"] = tuple(_typed(path, "exclude", table["exclude"], list))
+    if "templates" in table:
+        kw["templates"] = _typed(path, "templates", table["templates"], str)
+    return replace(s, **kw)
+
+
+def _inside(root: Path, path: Path, key: str, folder: str) -> None:
+    """Record folders and schema files live inside the repository, never above or beside it."""
+    target = (root / folder).resolve()
+    if Path(folder).is_absolute() or not target.is_relative_to(root.resolve()):
+        raise UsageError(f"{path}: '{key}' = {folder!r} is outside the repository: use a path relative to {root}")
+
+
+def _typed(path: Path, key: str, value: Any, types: Any) -> Any:
+    if isinstance(value, bool) and types in (int, (int, float)):
+        raise UsageError(f"{path}: '{key}' must be a number")
+    if not isinstance(value, types):
+        raise UsageError(f"{path}: '{key}' has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _codes(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{path}: '{key}' must be a list of rule codes or prefixes")
+    return tuple(v.strip().upper() for v in value)
+
+
+def _by_kind(path: Path, key: str, value: Any, item_type: type) -> dict[Kind, Any]:
+    from tracecard.model.records import KIND_NAMES
+
+    if not isinstance(value, dict):
+        raise UsageError(f"{path}: '{key}' must be a table keyed by kind")
+    out: dict[Kind, Any] = {}
+    for name, item in value.items():
+        kind = KIND_NAMES.get(name.replace("-", "_")) or KIND_NAMES.get(name)
+        if kind is None:
+            raise UsageError(f"{path}: '{key}.{name}': unknown kind (decision, requirement, model_card, dataset)")
+        if not isinstance(item, item_type):
+            raise UsageError(f"{path}: '{key}.{name}' has the wrong type ({type(item).__name__})")
+        out[kind] = item
+    return out
+
+
+def _sections(path: Path, value: list[Any]) -> tuple[tuple[str, ...], ...]:
+    out = []
+    for entry in value:
+        if isinstance(entry, str):
+            out.append((entry,))
+        elif isinstance(entry, list) and entry and all(isinstance(e, str) for e in entry):
+            out.append(tuple(entry))
+        else:
+            raise UsageError(f"{path}: 'sections' entries are names or lists of accepted names")
+    return tuple(out)
+
+
+_VOCAB_CACHE: list[tuple[object, Vocabulary]] = []
+
+
+def vocabulary(settings: Settings) -> Vocabulary:
+    """The run's metric vocabulary; a bad `[metrics]` entry is a configuration error (exit 2).
+
+    Cached on the identity of the settings' metrics table, so every rule of one run (and the
+    `card check` command) shares one vocabulary.
+    """
+    table = settings.metrics
+    if _VOCAB_CACHE and _VOCAB_CACHE[0][0] is table:
+        return _VOCAB_CACHE[0][1]
+    try:
+        vocab = Vocabulary.from_config(table or None)
+    except ValueError as exc:
+        where = settings.config_file or "configuration"
+        raise UsageError(f"{where}: {exc}") from exc
+    _VOCAB_CACHE[:] = [(table, vocab)]
+    return vocab

@@ -1,0 +1,564 @@
+"""Split a record into front matter and body, exactly.
+
+Line numbers here are the file's own 1-based lines: blank lines after the opening fence,
+CRLF endings and a UTF-8 BOM do not shift them. python-frontmatter is not used for the split:
+its fence pattern swallows blank lines and strips whitespace, which shifts every line number.
+
+The YAML is composed by libyaml into nodes (which carry marks) and constructed here, with
+YAML 1.2 core scalars: `2021-03-09` stays the string the user wrote, `yes` stays a string,
+`1.10` keeps its text. Findings in the file are returned as values, never raised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from tracecard.model.findings import Finding
+from tracecard.rules import parsing as par
+
+try:
+    _Base: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """libyaml's composer, without PyYAML's YAML 1.1 tag resolution (a Python call per scalar
+    that walks a list of regexes): plain scalars are resolved here, by `scalar`, as YAML 1.2."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR_TAG
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
+
+#: How many YAML nodes the front matter may expand to (aliases count each time they are used).
+MAX_NODES = 20_000
+
+Path_ = tuple[str | int, ...]
+
+
+class YamlFloat(float):
+    """A float that remembers how it was written (`1.10`, not `1.1`)."""
+
+    raw: str
+
+    def __new__(cls, value: float, raw: str) -> YamlFloat:
+        obj = super().__new__(cls, value)
+        obj.raw = raw
+        return obj
+
+
+def plain(value: Any) -> Any:
+    """Front matter as plain JSON values (a YamlFloat becomes a float), as history keeps it."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and type(value) is not float:
+        return float(value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLink:
+    target: str
+    line: int
+    col: int
+
+
+@dataclass(slots=True)
+class Parsed:
+    """The result of splitting one file. `data` is None when there is no usable front matter."""
+
+    data: dict[str, Any] | None = None
+    fm_start: int = 0  # line of the opening fence, 0 when there is none
+    fm_end: int = 0  # line of the closing fence
+    body_start: int = 1
+    body_lines: list[str] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    #: The composed YAML, kept so that positions are worked out only for a record that has a
+    #: finding (most have none); None once `_positions` holds them all.
+    _root: Any = None
+    _offset: int = 0
+    _positions: dict[Path_, tuple[int, int, int, int]] = field(default_factory=dict)
+
+    @property
+    def positions(self) -> dict[Path_, tuple[int, int, int, int]]:
+        """JSON path -> (key line, key col, value line, value col), all 1-based."""
+        if self._root is not None:
+            self._positions = _walk_positions(self._root, self._offset, self.fm_start)
+            self._root = None
+        return self._positions
+
+    def pos(self, path: Path_, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value at `path` (or of its key), or of the nearest parent."""
+        if self._root is not None and path:  # follow the one path down the tree, no full walk
+            hit = _locate(self._root, self._offset, tuple(path))
+            if hit is not None:
+                return (hit[0], hit[1]) if key else (hit[2], hit[3])
+            return (self.fm_start or 1), 1
+        p = tuple(path)
+        while p:
+            hit = self.positions.get(p)
+            if hit is not None:
+                return (hit[0], hit[1]) if key else (hit[2], hit[3])
+            p = p[:-1]
+        hit = self.positions.get(())
+        if hit is not None:
+            return hit[2], hit[3]
+        return (self.fm_start or 1), 1
+
+
+_FENCE = "---"
+
+
+def decode(raw: bytes) -> tuple[str | None, Finding | None]:
+    """Bytes to text, or a problem saying where the bytes stop being UTF-8 text."""
+    if b"\x00" in raw[:8192]:
+        return None, par.Unreadable.problem(1, 1, "binary file (NUL bytes): not a Markdown record")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # utf-8-sig skips the BOM
+        line = raw.count(b"\n", 0, start) + 1
+        col = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        return None, par.Unreadable.problem(
+            line, col, f"not UTF-8 (byte 0x{raw[start]:02x}): save the file as UTF-8"
+        )
+    return text, None
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines without their endings; only LF and CRLF end a line (not U+2028 and friends)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def parse_text(text: str) -> Parsed:
+    """Split `text` (BOM already removed) into front matter and body."""
+    lines = split_lines(text)
+    out = Parsed()
+    if not lines or not text.strip():
+        out.problems.append(par.NoFrontMatter.problem(1, 1, "empty file: a record starts with '---' front matter"))
+        return out
+    if lines[0].rstrip() != _FENCE:
+        out.body_lines = lines
+        out.problems.append(
+            par.NoFrontMatter.problem(1, 1, "no front matter: start the file with a '---' line, the YAML, and '---'")
+        )
+        return out
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if close is None:
+        out.problems.append(
+            par.UnclosedFrontMatter.problem(1, 1, "front matter is never closed: add a '---' line after the YAML")
+        )
+        return out
+    out.fm_start, out.fm_end, out.body_start = 1, close + 1, close + 2
+    out.body_lines = lines[close + 1 :]
+    _load_yaml("\n".join(lines[1:close]) + "\n", out)
+    return out
+
+
+#: Characters libyaml (YAML 1.1) takes for line breaks but YAML 1.2 and our line count do not.
+_ODD_BREAKS = {"\r": "\ue00d", "\x85": "\ue085", "\u2028": "\ue028", "\u2029": "\ue029"}
+_RESTORE = {v: k for k, v in _ODD_BREAKS.items()}
+
+
+#: libyaml contexts whose error is best shown where the construct opened (an unclosed `[`, `"`).
+_OPENERS = (
+    "while parsing a flow", "while scanning a quoted scalar", "while scanning a simple key",
+)  # fmt: skip
+
+
+def _load_yaml(source: str, out: Parsed) -> None:
+    offset = out.fm_start + 1  # file line of YAML line 0
+    odd = any(ch in source for ch in _ODD_BREAKS)
+    if odd:  # keep libyaml's line numbers equal to ours; the characters come back in values
+        for ch, stand_in in _ODD_BREAKS.items():
+            source = source.replace(ch, stand_in)
+    try:
+        node = yaml.compose(source, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "invalid YAML"
+        opener = (exc.context or "").startswith(_OPENERS)
+        at_end = mark is not None and mark.index >= len(source.rstrip())
+        if exc.context_mark is not None and mark is not None and (opener or at_end):
+            mark = exc.context_mark  # an unclosed '[' or quote: point where it opened
+            opened = (exc.context or "").removeprefix("while parsing ").removeprefix("while scanning ")
+            what = f"{opened or 'a value'} that starts here is never closed ({exc.problem})"
+        line = offset + (mark.line if mark else 0)
+        col = (mark.column + 1) if mark else 1
+        out.problems.append(par.InvalidYaml.problem(line, col, f"invalid YAML: {what}"))
+        return
+    except yaml.YAMLError as exc:
+        out.problems.append(par.InvalidYaml.problem(offset, 1, f"invalid YAML: {exc}"))
+        return
+    if node is None:
+        out.data = {}
+        out.positions[()] = (out.fm_start, 1, out.fm_start, 1)
+        return
+    if not odd and "&" not in source and "!" not in source and "<<" not in source:
+        # No anchors, aliases, tags or merges: a plain tree, built without bookkeeping.
+        if isinstance(node, yaml.MappingNode):
+            out.data = _plain_mapping(node, offset, out.problems)
+            out._root, out._offset = node, offset
+            return
+    if not isinstance(node, yaml.MappingNode):
+        line, col = offset + node.start_mark.line, node.start_mark.column + 1
+        out.problems.append(
+            par.NotAMapping.problem(line, col, "front matter is not a mapping: write 'key: value' lines")
+        )
+        return
+    builder = _Builder(offset, out, source, odd)
+    try:
+        data = builder.build(node, ())
+    except _TooBig:
+        out.problems.append(
+            par.YamlTooComplex.problem(
+                offset + node.start_mark.line,
+                node.start_mark.column + 1,
+                f"front matter expands to more than {MAX_NODES} YAML nodes (alias bomb?): "
+                "remove the anchors and aliases",
+            )
+        )
+        return
+    out.data = data
+    out.positions[()] = (out.fm_start, 1, out.fm_start, 1)
+
+
+def _plain_value(node: yaml.Node, offset: int, problems: list[Finding]) -> Any:
+    cls = node.__class__
+    if cls is yaml.ScalarNode:
+        return scalar(node)  # type: ignore[arg-type]
+    if cls is yaml.SequenceNode:
+        return [_plain_value(child, offset, problems) for child in node.value]
+    return _plain_mapping(node, offset, problems)  # type: ignore[arg-type]
+
+
+def _plain_mapping(node: yaml.MappingNode, offset: int, problems: list[Finding]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.__class__ is not yaml.ScalarNode:
+            m = key_node.start_mark
+            problems.append(par.InvalidYaml.problem(offset + m.line, m.column + 1, "invalid YAML: a key must be a plain string"))
+            continue
+        key = key_node.value
+        if key in result:
+            m = key_node.start_mark
+            problems.append(par.DuplicateKey.problem(offset + m.line, m.column + 1, f"duplicate key '{key}': keep one of them"))
+        result[key] = _plain_value(value_node, offset, problems)
+    return result
+
+
+def _locate(root: yaml.Node, offset: int, path: Path_) -> tuple[int, int, int, int] | None:
+    """The position of the deepest prefix of `path` that exists (what `_walk_positions` would
+    give for it), found by following that path alone."""
+    node, hit = root, None
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            pair = None
+            for key_node, value_node in node.value:  # the last of duplicate keys wins, as in data
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == step:
+                    pair = (key_node, value_node)
+            if pair is None:
+                return hit
+            key_node, node = pair
+            km, vm = key_node.start_mark, node.start_mark
+            kline, kcol = offset + km.line, km.column + 1
+            if vm.line == km.line or not isinstance(node, yaml.ScalarNode):
+                hit = (kline, kcol, offset + vm.line, vm.column + 1)
+            else:
+                hit = (kline, kcol, kline, kcol)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            node = node.value[step]
+            m = node.start_mark
+            hit = (offset + m.line, m.column + 1, offset + m.line, m.column + 1)
+        else:
+            return hit
+    return hit
+
+
+def _walk_positions(
+    root: yaml.Node, offset: int, fm_start: int
+) -> dict[Path_, tuple[int, int, int, int]]:
+    """Every key's and item's position, as `_Builder` records them, from a composed tree."""
+    positions: dict[Path_, tuple[int, int, int, int]] = {(): (fm_start, 1, fm_start, 1)}
+    stack: list[tuple[yaml.Node, Path_]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                km, vm = key_node.start_mark, value_node.start_mark
+                kline, kcol = offset + km.line, km.column + 1
+                child = path + (key_node.value,)
+                if vm.line == km.line or not isinstance(value_node, yaml.ScalarNode):
+                    positions[child] = (kline, kcol, offset + vm.line, vm.column + 1)
+                else:  # an empty value is marked on the next line by libyaml
+                    positions[child] = (kline, kcol, kline, kcol)
+                stack.append((value_node, child))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, child_node in enumerate(node.value):
+                m = child_node.start_mark
+                line, col = offset + m.line, m.column + 1
+                positions.setdefault(path + (i,), (line, col, line, col))
+                stack.append((child_node, path + (i,)))
+    return positions
+
+
+class _TooBig(Exception):
+    pass
+
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_INT_OTHER = re.compile(r"0o[0-7]+\Z|0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_SPECIAL = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+    ".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"),
+    ".Inf": float("inf"), ".INF": float("inf"), "-.Inf": float("-inf"),
+    ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
+}  # fmt: skip
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+#: Longer integers stay text: Python refuses to convert beyond 4300 digits, and no field needs them.
+_MAX_DIGITS = 1000
+_MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")
+
+
+def scalar(node: yaml.ScalarNode, explicit_tag: bool = False) -> Any:
+    """YAML 1.2 core schema for plain scalars; quoted and block scalars are strings.
+
+    libyaml's resolver is YAML 1.1, so its implicit tags are ignored for plain scalars
+    (`1e-3` is a float, `yes` a string); an explicit `!!str` is honoured.
+    """
+    value = node.value
+    if node.style or (explicit_tag and node.tag == _STR_TAG):  # libyaml: plain style is ""
+        return value
+    if value and node.tag == _STR_TAG and value[0] not in _MAYBE_NOT_STR:
+        return value
+    if value in _SPECIAL:
+        return _SPECIAL[value]
+    if _INT.match(value):
+        return int(value) if len(value) <= _MAX_DIGITS else value
+    if _INT_OTHER.match(value):
+        return int(value, 0) if len(value) <= _MAX_DIGITS else value
+    if _FLOAT.match(value):
+        return YamlFloat(float(value), value)
+    return value
+
+
+class _Builder:
+    """Builds Python values from composed nodes, recording positions and duplicate keys."""
+
+    __slots__ = ("offset", "out", "budget", "active", "source", "odd")
+
+    def __init__(self, offset: int, out: Parsed, source: str, odd: bool) -> None:
+        self.offset = offset
+        self.out = out
+        self.budget = MAX_NODES
+        self.active: set[int] = set()
+        self.source = source
+        self.odd = odd
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooBig
+        if isinstance(node, yaml.ScalarNode):
+            value = scalar(node, self.source[node.start_mark.index : node.start_mark.index + 1] == "!")
+            if self.odd and isinstance(value, str):
+                for stand_in, ch in _RESTORE.items():
+                    value = value.replace(stand_in, ch)
+            return value
+        if id(node) in self.active:
+            mark = node.start_mark
+            self.out.problems.append(
+                par.YamlTooComplex.problem(self.offset + mark.line, mark.column + 1, "recursive YAML alias")
+            )
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return self._sequence(node, path)
+            return self._mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _sequence(self, node: yaml.SequenceNode, path: Path_) -> list[Any]:
+        items = []
+        positions = self.out.positions
+        for i, child in enumerate(node.value):
+            m = child.start_mark
+            line, col = self.offset + m.line, m.column + 1
+            positions.setdefault(path + (i,), (line, col, line, col))
+            items.append(self.build(child, path + (i,)))
+        return items
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        explicit: set[str] = set()
+        positions = self.out.positions
+        for key_node, value_node in node.value:
+            km = key_node.start_mark
+            kline, kcol = self.offset + km.line, km.column + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.out.problems.append(
+                    par.InvalidYaml.problem(kline, kcol, "invalid YAML: a key must be a plain string")
+                )
+                continue
+            key = key_node.value
+            if key == "<<" and not key_node.style:
+                merged = self.build(value_node, path)
+                for part in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(part, dict):
+                        for k, v in part.items():
+                            result.setdefault(k, v)
+                continue
+            if key in explicit:
+                self.out.problems.append(
+                    par.DuplicateKey.problem(kline, kcol, f"duplicate key '{key}': keep one of them")
+                )
+            explicit.add(key)
+            vm = value_node.start_mark
+            child = path + (key,)
+            if vm.line == km.line or not isinstance(value_node, yaml.ScalarNode):
+                positions[child] = (kline, kcol, self.offset + vm.line, vm.column + 1)
+            else:  # an empty value is marked on the next line by libyaml
+                positions[child] = (kline, kcol, kline, kcol)
+            result[key] = self.build(value_node, child)
+        return result
+
+
+# --- body -------------------------------------------------------------------------------
+
+_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
+_FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})")
+_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*\Z")
+_FENCE_CHARS = frozenset("`~")
+_BOLD_CHARS = frozenset("*_")
+_SETEXT_CHARS = frozenset("=-")
+_BOLD_LABEL = re.compile(r" {0,3}(?:\*\*([^*]+)\*\*|__([^_]+)__)[ \t]*:?[ \t]*\Z")
+#: The level given to a bold-only paragraph used as a heading: below every real heading.
+BOLD_LEVEL = 7
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
+_REFDEF = re.compile(r" {0,3}\[[^\]]+\]:[ \t]*(<[^>]*>|\S+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """What the rules need from a body: headings, prose lines (code blocks blanked), links."""
+
+    headings: tuple[Heading, ...]
+    prose: tuple[tuple[int, str], ...]  # (file line, text with code spans blanked)
+    links: tuple[BodyLink, ...]
+    fences: tuple[int, ...] = ()  # lines that open a fenced code block
+
+
+def scan_body(lines: list[str], first_line: int) -> Body:
+    """One pass over the body: fenced code and HTML comments are not prose."""
+    headings: list[Heading] = []
+    prose: list[tuple[int, str]] = []
+    links: list[BodyLink] = []
+    fences: list[int] = []
+    fence: str | None = None
+    in_comment = False
+    prev = ""
+    for i, raw in enumerate(lines):
+        lineno = first_line + i
+        if fence is not None:
+            stripped = raw.strip()
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                fence = None
+            prev = ""
+            continue
+        text = raw
+        if in_comment:
+            end = text.find("-->")
+            if end < 0:
+                continue
+            text = " " * (end + 3) + text[end + 3 :]
+            in_comment = False
+        if "<!--" in text:
+            text, in_comment = _blank_comments(text)
+        # Dispatch on the first character: most lines are prose, and a regex per line per
+        # construct is what the body scan would otherwise spend its time on.
+        first = text.lstrip(" ")[:1]
+        if first in _FENCE_CHARS:
+            m = _FENCE_OPEN.match(text)
+            if m:
+                fence = m.group(1)
+                fences.append(lineno)
+                prev = ""
+                continue
+        if first == "#":
+            m = _ATX.match(text)
+            if m:
+                headings.append(Heading(len(m.group(1)), (m.group(2) or "").strip(), lineno))
+                prev = ""
+                continue
+        if first in _BOLD_CHARS and not prev.strip():
+            m = _BOLD_LABEL.match(text)
+            if m:  # a paragraph that is only bold text serves as a heading in real records
+                headings.append(Heading(BOLD_LEVEL, (m.group(1) or m.group(2)).strip(), lineno))
+        if first in _SETEXT_CHARS and prev.strip() and _SETEXT.match(text) and not _is_block_start(prev):
+            level = 1 if text.strip()[0] == "=" else 2
+            headings.append(Heading(level, prev.strip(), lineno - 1))
+            if prose and prose[-1][0] == lineno - 1:
+                prose.pop()
+            prev = ""
+            continue
+        if "`" in text:
+            text = _CODE_SPAN.sub(lambda mm: " " * len(mm.group(0)), text)
+        prose.append((lineno, text))
+        if "](" in text:
+            for lm in _LINK.finditer(text):
+                links.append(BodyLink(lm.group(1).strip("<>"), lineno, lm.start(1) + 1))
+        elif "]:" in text:
+            rm = _REFDEF.match(text)
+            if rm:
+                links.append(BodyLink(rm.group(1).strip("<>"), lineno, rm.start(1) + 1))
+        prev = text
+    return Body(tuple(headings), tuple(prose), tuple(links), tuple(fences))
+
+
+def _blank_comments(text: str) -> tuple[str, bool]:
+    """Blank out `<!-- ... -->` runs (keeping columns); report whether one stays open."""
+    out = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            out.append(text[pos:])
+            return "".join(out), False
+        out.append(text[pos:start])
+        end = text.find("-->", start + 4)
+        if end < 0:
+            out.append(" " * (len(text) - start))
+            return "".join(out), True
+        out.append(" " * (end + 3 - start))
+        pos = end + 3
+
+
+def _is_block_start(line: str) -> bool:
+    s = line.lstrip()
+    return s[:1] in ("-", "*", "+", ">", "|") or s[:2].rstrip(".").isdigit() and ". " in s[:5]

@@ -1,0 +1,40 @@
+"""The run's clock: what "today" is. Every rule and command that needs the date asks here.
+
+A run sets it once, from `tracecard --today YYYY-MM-DD` or the `TRACECARD_TODAY` environment
+variable (for tests, and to reproduce a CI run on another day); otherwise it is the machine's
+local date, read once per run so that one run never straddles midnight.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+from tracecard.errors import UsageError
+
+ENV = "TRACECARD_TODAY"
+
+_today: datetime.date | None = None
+
+
+def parse_day(text: str, where: str) -> datetime.date:
+    """`YYYY-MM-DD` as a date; UsageError naming `where` the text came from otherwise."""
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{where}: {text!r} is not a date: write YYYY-MM-DD") from None
+
+
+def set_today(day: datetime.date | None) -> None:
+    """Fix "today" for the rest of the run (None: back to the environment or the machine)."""
+    global _today
+    _today = day
+
+
+def today() -> datetime.date:
+    """The run's date: as set, else TRACECARD_TODAY, else the machine's date (then kept)."""
+    global _today
+    if _today is None:
+        env = os.environ.get(ENV, "").strip()
+        _today = parse_day(env, ENV) if env else datetime.date.today()
+    return _today

@@ -1,0 +1,107 @@
+"""RepoGraph: every record, found by ID, with its typed links. Pure: no I/O here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tracecard.model.records import Kind, Record, id_list
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tracecard.load.config import Settings
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """One reference from a record to an ID, with the JSON path of the value that names it."""
+
+    source: Record
+    field: str  # e.g. "satisfies", "links", "results.dataset"
+    path: tuple[str | int, ...]
+    target: str
+    expects: frozenset[Kind] | None  # None: any kind
+
+
+#: Fields that name other records, per kind of the source, and the kinds they must name.
+_LIST_FIELDS: dict[Kind, dict[str, frozenset[Kind]]] = {
+    Kind.DECISION: {"supersedes": frozenset({Kind.DECISION})},
+    Kind.REQUIREMENT: {"decisions": frozenset({Kind.DECISION})},
+    Kind.MODEL_CARD: {
+        "satisfies": frozenset({Kind.REQUIREMENT}),
+        "decisions": frozenset({Kind.DECISION}),
+        "training_data": frozenset({Kind.DATASET}),
+    },
+    Kind.DATASET: {"decisions": frozenset({Kind.DECISION})},
+}
+_ITEM_FIELDS: dict[Kind, dict[str, tuple[str, frozenset[Kind]]]] = {
+    Kind.REQUIREMENT: {"criteria": ("dataset", frozenset({Kind.DATASET}))},
+    Kind.MODEL_CARD: {"results": ("dataset", frozenset({Kind.DATASET}))},
+}
+
+
+@dataclass
+class RepoGraph:
+    settings: Settings
+    records: list[Record]
+    by_id: dict[str, Record] = field(default_factory=dict)
+    duplicates: dict[str, list[Record]] = field(default_factory=dict)
+    _links: dict[int, list[LinkRef]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, settings: Settings, records: list[Record]) -> RepoGraph:
+        graph = cls(settings, records)
+        for rec in records:
+            if rec.id is None or rec.kind is None:
+                continue
+            if rec.id in graph.by_id:
+                graph.duplicates.setdefault(rec.id, [graph.by_id[rec.id]]).append(rec)
+            else:
+                graph.by_id[rec.id] = rec
+        return graph
+
+    def of_kind(self, kind: Kind) -> Iterator[Record]:
+        return (r for r in self.records if r.kind is kind and r.ok)
+
+    def get(self, rid: str) -> Record | None:
+        return self.by_id.get(rid)
+
+    def links(self, rec: Record) -> list[LinkRef]:
+        """Every ID `rec` names in its front matter (computed once per record: several rules ask)."""
+        found = self._links.get(id(rec))
+        if found is None:
+            found = self._links[id(rec)] = list(self._find_links(rec))
+        return found
+
+    def _find_links(self, rec: Record) -> Iterator[LinkRef]:
+        if rec.kind is None or not rec.ok:
+            return
+        data = rec.data
+        for name, kinds in _LIST_FIELDS.get(rec.kind, {}).items():
+            yield from _refs(rec, name, data.get(name), kinds)
+        for name, (key, kinds) in _ITEM_FIELDS.get(rec.kind, {}).items():
+            items = data.get(name)
+            if isinstance(items, list):
+                for i, item in enumerate(items):
+                    if isinstance(item, dict) and isinstance(item.get(key), str):
+                        yield LinkRef(rec, f"{name}.{key}", (name, i, key), item[key].strip(), kinds)
+        if rec.kind is Kind.DECISION:
+            succ = rec.superseded_by
+            if succ:
+                path = ("superseded_by",) if "superseded_by" in data else ("status",)
+                yield LinkRef(rec, "superseded_by", path, succ, frozenset({Kind.DECISION}))
+        links = data.get("links")
+        if isinstance(links, list):
+            for i, link in enumerate(links):
+                if isinstance(link, dict) and isinstance(link.get("id"), str):
+                    yield LinkRef(rec, "links", ("links", i, "id"), link["id"].strip(), None)
+
+
+def _refs(rec: Record, name: str, value: Any, kinds: frozenset[Kind]) -> Iterator[LinkRef]:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, str) and item.strip():
+                yield LinkRef(rec, name, (name, i), item.strip(), kinds)
+    elif isinstance(value, str):
+        for rid in id_list(value):
+            yield LinkRef(rec, name, (name,), rid, kinds)

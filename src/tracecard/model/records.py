@@ -1,0 +1,165 @@
+"""Record, Kind and ID: the values every rule reads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tracecard.load.parse import Body, Parsed
+
+
+#: Files in record folders that are never records.
+NOT_RECORDS = frozenset(
+    {"readme.md", "index.md", "template.md", "adr-template.md", "_template.md", "changelog.md"}
+)
+
+
+class Kind(str, Enum):
+    DECISION = "decision"
+    REQUIREMENT = "requirement"
+    MODEL_CARD = "model_card"
+    DATASET = "dataset"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    Kind.DECISION: "decision",
+    Kind.REQUIREMENT: "requirement",
+    Kind.MODEL_CARD: "model card",
+    Kind.DATASET: "dataset",
+}
+
+#: Spellings accepted in a `kind:` key.
+KIND_NAMES: dict[str, Kind] = {
+    "decision": Kind.DECISION,
+    "adr": Kind.DECISION,
+    "requirement": Kind.REQUIREMENT,
+    "req": Kind.REQUIREMENT,
+    "model_card": Kind.MODEL_CARD,
+    "model-card": Kind.MODEL_CARD,
+    "modelcard": Kind.MODEL_CARD,
+    "card": Kind.MODEL_CARD,
+    "dataset": Kind.DATASET,
+    "datasheet": Kind.DATASET,
+}
+
+
+@dataclass(frozen=True)
+class IdScheme:
+    """How a kind's IDs look and how they follow from file names."""
+
+    prefix: str
+    numbered: bool  # NNNN-slug.md holds PREFIX-NNNN; otherwise slug.md holds PREFIX-slug
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        if self.numbered:
+            return re.compile(rf"{re.escape(self.prefix)}-\d{{4,}}\Z")
+        return re.compile(rf"{re.escape(self.prefix)}-[a-z0-9]+(?:[-_.][a-z0-9]+)*\Z")
+
+    @property
+    def example(self) -> str:
+        return f"{self.prefix}-0007" if self.numbered else f"{self.prefix}-fraud-detector"
+
+    def from_filename(self, stem: str) -> str | None:
+        """The ID a file name implies, or None when it implies none."""
+        if self.numbered:
+            m = _NUMBERED.match(stem)
+            if not m:
+                return None
+            digits = m.group(1)  # at least four digits, more when the file name has more
+            return f"{self.prefix}-{int(digits):0{max(4, len(digits))}d}"
+        return f"{self.prefix}-{stem}" if stem else None
+
+
+_NUMBERED = re.compile(r"(\d+)(?:[-_ ]|\Z)")
+
+ID_SCHEMES: dict[Kind, IdScheme] = {
+    Kind.DECISION: IdScheme("ADR", True),
+    Kind.REQUIREMENT: IdScheme("REQ", True),
+    Kind.MODEL_CARD: IdScheme("MC", False),
+    Kind.DATASET: IdScheme("DS", False),
+}
+
+#: Lifecycle statuses that mean "no longer in force".
+INACTIVE_STATUSES = frozenset({"superseded", "retired", "deprecated", "rejected"})
+
+
+@dataclass(frozen=True, eq=False)
+class Record:
+    """One record file, parsed. `data` is None when the front matter could not be read."""
+
+    path: str  # posix, relative to the repository root
+    kind: Kind | None
+    parsed: Parsed
+    body: Body
+    id: str | None
+    id_from_file: bool  # True when the ID was derived from the file name (no `id:` key)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.parsed.data or {}
+
+    @property
+    def ok(self) -> bool:
+        return self.parsed.data is not None
+
+    @property
+    def status(self) -> str | None:
+        """The lifecycle status, with MADR's `superseded by ADR-0123` read as `superseded`."""
+        s = self.data.get("status")
+        if not isinstance(s, str):
+            return None
+        s = s.strip().lower()
+        return "superseded" if s.startswith("superseded") else s
+
+    @property
+    def superseded_by(self) -> str | None:
+        """The successor's ID, from `superseded_by` or from MADR's status form."""
+        v = self.data.get("superseded_by")
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+        s = self.data.get("status")
+        if isinstance(s, str):
+            m = _SUPERSEDED_BY.match(s.strip())
+            if m:
+                return m.group(1)
+        return None
+
+    @property
+    def title(self) -> str | None:
+        t = self.data.get("title")
+        if isinstance(t, str) and t.strip():
+            return t.strip()
+        for h in self.body.headings:
+            if h.level == 1:
+                return h.text
+        return None
+
+    @property
+    def suppressed(self) -> tuple[str, ...]:
+        v = self.data.get("tracecard-ignore")
+        if isinstance(v, str):
+            v = [v]
+        if not isinstance(v, list):
+            return ()
+        return tuple(str(c).strip() for c in v if str(c).strip())
+
+
+# `superseded by ADR-0123`, `superseded by [ADR-0123](0123-x.md)` (MADR 3 writes a link)
+_SUPERSEDED_BY = re.compile(r"superseded by\s+\[?([A-Za-z][\w.-]*-[\w.-]+)", re.IGNORECASE)
+
+
+def id_list(value: Any) -> list[str]:
+    """A list of IDs from a list, or from one string (`ADR-1, ADR-2` as real files have)."""
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(",") if p.strip()]
+    if isinstance(value, list):
+        return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    return []

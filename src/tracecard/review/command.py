@@ -1,0 +1,130 @@
+"""`tracecard review --base REF [--head REF]`: what a pull request changes in the records.
+
+The range is `BASE..HEAD`, what a pull request shows: the commits head has and base does
+not, compared from their merge-base. Head defaults to the checked-out commit (`HEAD`);
+uncommitted changes are not part of a review (`tracecard check` sees them). A `--head` other
+than the checkout must be an ancestor of it, because history is read from the checkout.
+
+Git, besides the one-pass history read (`gitindex.read_history`, cached), answers exactly:
+    git rev-parse --is-shallow-repository BASE^{commit} HEAD^{commit} HEAD^{commit}
+    git merge-base BASE HEAD            (missing in a shallow clone: exit 2, say why)
+    git rev-list BASE..HEAD             (the commits of the range)
+and, only for a `--head` that is not the checkout, `git merge-base --is-ancestor` and
+`git rev-list HEAD..<checkout>`.
+
+Exit codes: 0 no error finding, 1 an error finding, 2 usage (unknown ref, not a git
+repository, shallow clone without the merge-base, bad configuration).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Any
+
+from tracecard.errors import UsageError
+from tracecard.git import revisions
+from tracecard.git.index import WORKTREE, front_matter
+from tracecard.history import timeline as history
+from tracecard.load import config
+from tracecard.load.config import Settings, vocabulary
+from tracecard.load.parse import decode, parse_text
+from tracecard.load.repository import load_graph
+from tracecard.model.findings import Finding, select
+from tracecard.model.graph import RepoGraph
+from tracecard.model.records import Kind
+from tracecard.review.build import Inputs, Issue, KindOf, Review, Span, build
+from tracecard.review.render import RENDERERS, RangeInfo, Report
+from tracecard.rules.registry import RULES
+from tracecard.rules.run import run_rules
+
+
+def review(base: str, head: str | None, fmt: str, out: IO[str], link_base: str = "") -> int:
+    root = config.find_root(Path.cwd())
+    settings = config.load(root)
+    span, info = resolve_range(root, base, head or "HEAD")
+    graph = load_graph(settings)
+    hist = history.history_of(graph)  # the committed versions, and the working tree (ignored)
+    if not hist.available:
+        raise UsageError(hist.message)
+    span = replace(span, after_head=span.after_head | {WORKTREE})
+    inputs = Inputs(span, kind_of(settings), vocabulary(settings), hist.id_changes)
+    result = build(hist.records, inputs)
+    notes: list[str] = [hist.message] if hist.shallow and hist.message else []
+    findings = locate(root, result) + history_findings(graph, span, info, notes)
+    findings = select(findings, settings.select, settings.ignore)
+    findings.sort(key=lambda d: (d.severity.rank * -1, *d.sort_key()))
+    report = Report(info, result, tuple(findings), tuple(notes), link_base)
+    RENDERERS[fmt](report, out)
+    return 1 if report.errors else 0
+
+
+# --- the history rules, for the range ----------------------------------------------------------
+
+def history_findings(
+    graph: RepoGraph, span: Span, info: RangeInfo, notes: list[str]
+) -> list[Finding]:
+    """The HIS findings the range brought in, at their lines in the working tree."""
+    if info.head != info.checkout:
+        notes.append("history rules not run: they judge the checked-out files, and --head is "
+                     "not the checkout")  # fmt: skip
+        return []
+    rules = [r for r in RULES.values() if r.needs_history]
+    found = run_rules(graph, rules, note=lambda line: None).diagnostics
+    # Each history finding carries the commit that brought the problem in.
+    return [d for d in found if d.commit in span.in_range]
+
+
+# --- the range ---------------------------------------------------------------------------------
+
+
+def resolve_range(root: Path, base: str, head: str) -> tuple[Span, RangeInfo]:
+    """The commits of `base..head` and where the range starts; UsageError when it cannot say."""
+    r = revisions.resolve(root, base, head)
+    info = RangeInfo(base, head, r.base, r.head, r.merge_base, len(r.in_range), r.shallow,
+                     r.checkout)  # fmt: skip
+    return Span(r.in_range, r.after_head), info
+
+
+def kind_of(settings: Settings) -> KindOf:
+    """`history.kind_of`, remembered per file and `kind:` value (asked for every record)."""
+    known: dict[tuple[str, object], Kind | None] = {}
+
+    def kind(path: str, data: dict[str, Any] | None) -> Kind | None:
+        named = data.get("kind") if data is not None else None
+        key = (path, named if isinstance(named, str) else None)
+        if key not in known:
+            known[key] = history.kind_of(settings, path, data)
+        return known[key]
+
+    return kind
+
+
+# --- findings at lines -------------------------------------------------------------------------
+
+
+def locate(root: Path, result: Review) -> list[Finding]:
+    """The review's issues as diagnostics, at the line of the key in the file at head.
+
+    The lines are read from the working tree when its front matter is the head's (a CI
+    checkout); otherwise, or for a deleted record, the finding is at line 1."""
+    heads = {c.id: c.head for c in result.changes}
+    out = []
+    for issue in result.issues:
+        head = heads.get(issue.record)
+        line, col = _position(root, issue, head.data if head else None)
+        out.append(Finding(issue.path, line, col, issue.code, issue.severity, issue.message))
+    return out
+
+
+def _position(root: Path, issue: Issue, expected: dict[str, Any] | None) -> tuple[int, int]:
+    if expected is None or not issue.at:
+        return 1, 1
+    try:
+        raw = (root / issue.path).read_bytes()
+    except OSError:
+        return 1, 1
+    if front_matter(raw) != expected:
+        return 1, 1
+    text, _ = decode(raw)
+    return parse_text(text).pos(issue.at) if text is not None else (1, 1)

@@ -1,0 +1,380 @@
+"""The launch gate's rules (GAT): what `tracecard.gate.evaluate` finds on `candidate` and
+`production` cards, reported by `tracecard check`, and GAT011, a result outside its metric's
+range (every card).
+
+The gate's findings are made in `tracecard.gate.evaluate` through these classes, so that
+`tracecard card check` and `tracecard check` report the same codes at the same lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from tracecard.load.config import vocabulary
+from tracecard.model.findings import Finding, Severity
+from tracecard.model.metrics import Vocabulary, as_number
+from tracecard.model.records import Kind, Record
+from tracecard.rules.base import Rule
+from tracecard.rules.requirements import out_of_range
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tracecard.model.graph import RepoGraph
+
+
+class _GateRule(Rule):
+    """Reports the gate issues of its code, for cards that are `candidate` or `production`."""
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        from tracecard.gate.evaluate import evaluate
+
+        for report in evaluate(graph):
+            if not report.gated:
+                continue
+            for finding in report.findings:
+                if finding.code == self.code:
+                    yield finding
+
+
+class LaunchMissed(_GateRule):
+    """What it does:
+    Reports a result of a `candidate` or `production` card that misses the launch minimum of a
+    criterion it must meet (for lower-is-better metrics, a result above the launch maximum).
+
+    Every criterion of every `agreed` requirement the card `satisfies` is held against the
+    card's result on the same metric, dataset, split and slice. Lower-is-better metrics are
+    fpr, fnr, log_loss, latency and the others the vocabulary marks so. Operational
+    results are held against the requirement's constraints the same way: latency, cost and
+    size are maxima, throughput a minimum, and `explainability: required` needs a card with
+    `explainability: full`. The finding is at the result's `value` (or the `operational` value).
+    Draft cards are never reported; `tracecard card check` shows them.
+
+    Why it matters:
+    The launch minimum is what product and ML agreed the feature must at least do. A card that
+    misses it and is still a candidate is about to ship a model that does not do its job.
+
+    Example:
+    ```yaml
+    # REQ-0002: {metric: fpr, dataset: DS-fraud-holdout, split: holdout, launch: 0.0015}
+    status: candidate
+    results:
+      - {metric: fpr, dataset: DS-fraud-holdout, split: holdout, value: 0.0021}
+    ```
+
+    Fix:
+    Improve the model until it meets the launch value, or set the card back to `draft`. If the
+    threshold itself is wrong, change the requirement with a decision record that says why.
+    """
+
+    code = "GAT001"
+    name = "launch-missed"
+
+
+class ResultMissing(_GateRule):
+    """What it does:
+    Reports a criterion of an agreed requirement that a `candidate` or `production` card has no
+    usable result for.
+
+    Missing means: no result with the same metric (`Precision@10` and `precision_at_10` are
+    `precision@10`), dataset, split and slice; a result whose value is not a number; or a
+    criterion that cannot be judged at all. Also a constraint (latency, cost, size,
+    explainability) the card has no `operational` value for. The finding is at the card's
+    `satisfies` entry for the requirement (at the `value` when it is not a number): the card is
+    what must change, and the message names the criterion and its line in the requirement.
+
+    Why it matters:
+    A missing result is not a passing one. "We did not measure it" is the most common way a
+    model ships without meeting the requirement, and the gate must fail until someone measures.
+
+    Example:
+    ```yaml
+    # REQ-0002 asks for precision on DS-fraud-holdout, split holdout, slice first_order
+    satisfies: [REQ-0002]
+    results:
+      - {metric: precision, dataset: DS-fraud-holdout, split: holdout, value: 0.93}
+    ```
+
+    Fix:
+    Measure the model on the criterion's dataset, split and slice and add the result (with
+    the same names) to `results`, or the operational figure under `operational`.
+    """
+
+    code = "GAT002"
+    name = "result-missing"
+
+
+class TargetMissed(_GateRule):
+    """What it does:
+    Warns when a `candidate` or `production` card's result meets the launch minimum of a
+    criterion but not its target (for lower-is-better metrics, is at or under the launch
+    maximum but above the target), and when an operational value misses a preferred level
+    (`explainability: preferred` and a card that is not fully explainable). The finding is at
+    the result's `value`.
+
+    Why it matters:
+    The model may launch, but it does not yet deliver the value the feature was meant to have.
+    The gap should be a known, visible fact in review, not a surprise later.
+
+    Example:
+    ```yaml
+    # REQ-0002: {metric: precision, dataset: DS-fraud-holdout, launch: 0.90, target: 0.93}
+    results:
+      - {metric: precision, dataset: DS-fraud-holdout, value: 0.91}
+    ```
+
+    Fix:
+    Nothing blocks the launch. Improve the model to reach the target, or record the decision
+    to launch below it (and why) in a decision record; suppress the warning for this card with
+    `tracecard-ignore: [GAT003]` if the team has accepted the gap.
+    """
+
+    code = "GAT003"
+    name = "target-missed"
+    severity = Severity.WARNING
+
+
+class IntervalMissesLaunch(_GateRule):
+    """What it does:
+    Warns when a result's confidence interval `ci: [low, high]` reaches past the launch
+    minimum at its pessimistic end (the low end for higher-is-better metrics, the high end for
+    lower-is-better ones) although the value itself passes. The finding is at the `ci`.
+
+    Why it matters:
+    The point value passes, but the evaluation cannot tell the model apart from one that
+    fails: on another sample of the same size it may well miss the launch minimum.
+
+    Example:
+    ```yaml
+    # launch: 0.90 for precision
+    - {metric: precision, dataset: DS-fraud-holdout, value: 0.91, ci: [0.87, 0.94]}
+    ```
+
+    Fix:
+    Evaluate on more data (a larger holdout or slice) to narrow the interval, or improve the
+    model until the whole interval clears the launch value.
+    """
+
+    code = "GAT004"
+    name = "interval-misses-launch"
+    severity = Severity.WARNING
+
+
+class EvaluationDataNotReady(_GateRule):
+    """What it does:
+    Reports a `candidate` or `production` card whose evaluation data is not ready: a dataset
+    named by a criterion of a requirement the card satisfies has a status other than `ready`
+    (`planned`, `labeling`, `retired`). The finding is at the card's first result on that
+    dataset.
+
+    Why it matters:
+    Labeling that was never scoped as a deliverable is the data handoff that fails most
+    often: results measured on half-labeled data are not the results the gate was agreed on.
+
+    Example:
+    ```yaml
+    # docs/datasets/fraud-holdout.md
+    status: labeling
+    labeling: {owner: risk operations, due: 2026-05-30}
+    ```
+
+    Fix:
+    Finish the labeling, re-measure, and set the dataset's `status: ready`; until then keep the
+    card in `draft`.
+    """
+
+    code = "GAT005"
+    name = "evaluation-data-not-ready"
+
+
+class ProductShareLow(_GateRule):
+    """What it does:
+    Warns when an evaluation dataset of a `candidate` or `production` card records a
+    `composition.product_defined_share` under the configured minimum
+    (`min_product_defined_share`, default 0.5). Sheets that do not record the share are not
+    reported. The finding is at the card's first result on that dataset.
+
+    Why it matters:
+    An evaluation set assembled by the ML side alone tends to miss the business-critical edge
+    cases that product people know about; the guideline is that they define at least half.
+
+    Example:
+    ```yaml
+    composition: {size: 20000, product_defined_share: 0.1, includes_production_sample: true}
+    ```
+
+    Fix:
+    Ask the product side for the cases that matter (first orders, high-value baskets, ...) and
+    add them to the dataset, then update the share. A team with another guideline sets
+    `min_product_defined_share` in its configuration.
+    """
+
+    code = "GAT006"
+    name = "product-share-low"
+    severity = Severity.WARNING
+
+
+class ProductionWithoutProductionSample(_GateRule):
+    """What it does:
+    Reports a `production` card evaluated on a dataset whose sheet does not record a sample of
+    real production inputs (`composition.includes_production_sample: true`). The finding is at
+    the card's first result on that dataset.
+
+    Why it matters:
+    Evaluation data that does not represent production inputs is the last handoff that fails:
+    the model meets every criterion on curated data and disappoints on real traffic.
+
+    Example:
+    ```yaml
+    composition: {size: 20000, product_defined_share: 0.6, includes_production_sample: false}
+    ```
+
+    Fix:
+    Add a recent sample of production inputs to the evaluation dataset, re-measure, and set
+    `includes_production_sample: true` with its `production_sample_date`.
+    """
+
+    code = "GAT007"
+    name = "production-without-production-sample"
+
+
+class CandidateWithoutProductionSample(_GateRule):
+    """What it does:
+    Warns when a `candidate` card is evaluated on a dataset whose sheet does not record a
+    sample of real production inputs. GAT007 makes this an error once the card is `production`.
+    The finding is at the card's first result on that dataset.
+
+    Why it matters:
+    The card cannot go to production on this data; better to find out while it is a candidate.
+
+    Example:
+    ```yaml
+    composition: {size: 20000, product_defined_share: 0.6}
+    ```
+
+    Fix:
+    Add a sample of production inputs to the evaluation dataset before promoting the card, and
+    set `includes_production_sample: true`.
+    """
+
+    code = "GAT008"
+    name = "candidate-without-production-sample"
+    severity = Severity.WARNING
+
+
+class CardNotGated(_GateRule):
+    """What it does:
+    Warns when a `candidate` or `production` card satisfies no `agreed` requirement (no
+    `satisfies`, or only draft, retired or unknown requirements), so the launch gate has
+    nothing to hold it to. The finding is at `satisfies` (or `status` when there is none).
+
+    Why it matters:
+    A card passes a gate with no criteria by default. Launching it says "it works" without
+    saying against what.
+
+    Example:
+    ```yaml
+    status: candidate
+    satisfies: []
+    ```
+
+    Fix:
+    Name the requirements the model is meant to meet in `satisfies`, and agree them; or keep
+    the card in `draft`.
+    """
+
+    code = "GAT009"
+    name = "card-not-gated"
+    severity = Severity.WARNING
+
+
+class AmbiguousResult(_GateRule):
+    """What it does:
+    Warns when a card has two or more results with the same metric, dataset, split and slice
+    that a criterion matches. The gate uses the first; the finding is at each other one.
+
+    Why it matters:
+    Two values for one measurement leave the reader to guess which one is real, and the gate
+    may be judging the stale one.
+
+    Example:
+    ```yaml
+    results:
+      - {metric: recall, dataset: DS-fraud-holdout, split: holdout, value: 0.61}
+      - {metric: recall, dataset: DS-fraud-holdout, split: holdout, value: 0.66}
+    ```
+
+    Fix:
+    Keep the current result and delete the other; a result on a subset belongs under its own
+    `slice`.
+    """
+
+    code = "GAT010"
+    name = "ambiguous-result"
+    severity = Severity.WARNING
+
+
+class ResultOutOfRange(Rule):
+    """What it does:
+    Reports a model card result (its `value`, or an end of its `ci`) outside the range of its
+    metric: a proportion such as precision or recall above 1, a latency, loss or error rate
+    below 0, or outside the `min`/`max` of a team metric. Cards of every status are checked.
+
+    Why it matters:
+    A result on the wrong scale (`value: 93` for a precision of 0.93) passes every launch
+    minimum written as a fraction, so the gate would let through a model nobody measured on
+    the requirement's terms.
+
+    Example:
+    ```yaml
+    results:
+      - {metric: precision, value: 93.5, dataset: DS-fraud-holdout, split: holdout}
+    ```
+
+    Fix:
+    Write the value on the metric's scale: `value: 0.935`.
+    """
+
+    code = "GAT011"
+    name = "result-out-of-range"
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        vocab = vocabulary(graph.settings)
+        for card in graph.of_kind(Kind.MODEL_CARD):
+            results = card.data.get("results")
+            if not isinstance(results, list):
+                continue
+            for i, result in enumerate(results):
+                if not isinstance(result, dict) or not isinstance(result.get("metric"), str):
+                    continue
+                metric = vocab.lookup(result["metric"])
+                if metric is None:
+                    continue
+                yield from self._check_result(card, i, result, metric, vocab)
+
+    def _check_result(
+        self, card: Record, i: int, result: dict[str, Any], metric: Any, vocab: Vocabulary
+    ) -> Iterator[Finding]:
+        value = result.get("value")
+        if as_number(value) is not None and not vocab.in_range(metric, value):
+            msg = out_of_range(metric, "value", value)
+            yield self.at(card, ("results", i, "value"), f"{msg}: the gate cannot compare it")
+        ci = result.get("ci")
+        if isinstance(ci, list):
+            for j, end in enumerate(ci[:2]):
+                if as_number(end) is not None and not vocab.in_range(metric, end):
+                    msg = out_of_range(metric, "ci end", end)
+                    yield self.at(card, ("results", i, "ci", j), f"{msg}: write the interval on the metric's scale")
+
+
+GATE_RULES: tuple[type[_GateRule], ...] = (
+    LaunchMissed,
+    ResultMissing,
+    TargetMissed,
+    IntervalMissesLaunch,
+    EvaluationDataNotReady,
+    ProductShareLow,
+    ProductionWithoutProductionSample,
+    CandidateWithoutProductionSample,
+    CardNotGated,
+    AmbiguousResult,
+)

@@ -1,0 +1,75 @@
+"""Running rules: the selected rules over a RepoGraph, their findings filtered by `--select`,
+`--ignore` and each record's `tracecard-ignore`, sorted by place.
+
+Rules that read git run only where git can answer: `needs_history` rules when the history can
+be read (else one line says why they were skipped), `needs_git` rules inside a git repository.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from tracecard.git.branches import in_git
+from tracecard.load.config import Settings
+from tracecard.model.findings import Finding, Severity, matches, select
+from tracecard.model.graph import RepoGraph
+from tracecard.rules.base import Rule
+from tracecard.rules.registry import RULES
+
+
+@dataclass(frozen=True)
+class Result:
+    diagnostics: list[Finding]
+    suppressed: int
+    records: int
+
+
+def run_rules(
+    graph: RepoGraph,
+    rules: Iterable[type[Rule]] | None = None,
+    *,
+    note: Callable[[str], None] | None = None,
+) -> Result:
+    """Run the selected rules; drop what the settings or a record's `tracecard-ignore` exclude.
+
+    `note` receives the one line that says history rules were skipped or limited (by default
+    it goes to stderr as `tracecard: ...`)."""
+    settings = graph.settings
+    chosen = [r for r in (rules or RULES.values()) if _may_fire(r.code, settings)]
+    chosen = _with_history(graph, chosen, note or _to_stderr)
+    found: list[Finding] = []
+    for rule_cls in chosen:
+        found.extend(rule_cls().check(graph))
+    found = select(found, settings.select, settings.ignore)
+    by_path = {r.path: r.suppressed for r in graph.records if r.suppressed}
+    kept = [d for d in found if not matches(d.code, by_path.get(d.path, ()))]
+    kept.sort(key=Finding.sort_key)
+    return Result(kept, len(found) - len(kept), len(graph.records))
+
+
+def _with_history(
+    graph: RepoGraph, chosen: list[type[Rule]], note: Callable[[str], None]
+) -> list[type[Rule]]:
+    """Rules that read git history run only when it can be read; git is not even imported
+    unless one of them is selected. Rules that ask git something else run in a repository."""
+    if any(r.needs_git for r in chosen) and not in_git(graph.settings.root):
+        chosen = [r for r in chosen if not r.needs_git]
+    if not any(r.needs_history for r in chosen):
+        return chosen
+    from tracecard.history.timeline import history_state
+
+    available, said = history_state(graph)
+    if said:
+        note(said)
+    return chosen if available else [r for r in chosen if not r.needs_history]
+
+
+def _to_stderr(line: str) -> None:
+    print(f"tracecard: {line}", file=sys.stderr)
+
+
+def _may_fire(code: str, settings: Settings) -> bool:
+    probe = Finding("", 0, 0, code, Severity.ERROR, "")
+    return bool(select([probe], settings.select, settings.ignore))
