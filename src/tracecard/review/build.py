@@ -29,7 +29,7 @@ What is compared
                   end) for every card that is `candidate` or `production` at either end and
                   that the range touched, directly or through a requirement it satisfies.
 
-A record deleted instead of retired is an `Issue` (HIS006). The other problems a range can
+A record deleted instead of retired is an `Issue` of the rule `RecordDeleted`. The other problems a range can
 bring in (a lifecycle step not allowed, a threshold changed without a decision, a production
 result that regressed, an accepted decision edited, an ID changed) are the HIS rules'
 (`rules/history.py`): the command runs them and keeps the findings the range brought in.
@@ -50,6 +50,8 @@ from tracecard.model.findings import Severity
 from tracecard.model.lifecycles import INITIAL, TRANSITIONS
 from tracecard.model.metrics import Direction, Vocabulary, as_number
 from tracecard.model.records import Kind, id_list
+from tracecard.rules.base import Rule
+from tracecard.rules.history import RecordDeleted
 
 KindOf = Callable[[str, "dict[str, Any] | None"], "Kind | None"]
 KeyPath = tuple[str | int, ...]
@@ -251,14 +253,22 @@ class GateChange:
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """A fact of the range a reviewer must act on, at a key of a record at one end."""
+    """A fact of the range a reviewer must act on, at a key of a record at one end: a finding of
+    `rule` whose line is known once the file at head is read (`tracecard.review.command`)."""
 
-    code: str
-    severity: Severity
+    rule: type[Rule]
     record: str
     path: str
     at: KeyPath  # front-matter key path at head; () for the file (a deleted record)
     message: str
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
 
 
 @dataclass(frozen=True)
@@ -581,15 +591,12 @@ def _is_affected(rid: str, base: State | None, head: State | None, touched: set[
 
 # --- issues ------------------------------------------------------------------------------------
 
-#: A record deleted instead of retired (the rule's doc: `tracecard rules HIS006`). The rule
-#: itself sees uncommitted deletions; the review finds those of the range here.
-DELETED = "HIS006"
-
-
 def deleted_issues(
     changes: Iterable[RecordChange], id_changes: Iterable[IdChange]
 ) -> Iterator[Issue]:
-    """A record that is gone at head (not one whose ID changed: HIS005 reports that)."""
+    """A record that is gone at head (not one whose ID changed: `IdChanged` reports that). The
+    rule `RecordDeleted` itself sees uncommitted deletions; the review finds those of the
+    range here."""
     renamed = {c.old_id for c in id_changes}
     for c in changes:
         if c.change is Change.DELETED and c.id not in renamed:
@@ -599,7 +606,7 @@ def deleted_issues(
 def _deleted(c: RecordChange) -> Issue:
     kind = c.kind
     ways = " or ".join(f"status: {s}" for s in RETIRING[kind]) if kind else "a retiring status"
-    return Issue(DELETED, Severity.ERROR, c.id, c.path, (), (
+    return Issue(RecordDeleted, c.id, c.path, (), (
         f"{c.id} was deleted: restore the file and set {ways} instead, so that the records "
         "that name it still resolve and its history stays readable"
     ))  # fmt: skip
