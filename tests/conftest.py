@@ -1,16 +1,23 @@
 """Fixtures shared by every test module.
 
 - `make_repo` builds a small record repository in a temporary folder from {relpath: content}.
+- "Today" is fixed for every test (TRACECARD_TODAY, inherited by subprocesses too), so that a
+  test that passes today passes next month: `TODAY` is that date.
 - `no_home` points HOME (and the XDG folders under it) at a folder that does not exist, so any
   code that writes to the user's home folder fails loudly instead of touching the real one.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+
+#: The date every test runs on (the run's clock: `tracecard --today`, TRACECARD_TODAY).
+TODAY = "2026-06-15"
+os.environ["TRACECARD_TODAY"] = TODAY
 
 #: What marks the repository root when a test gives no configuration of its own.
 DEFAULT_CONFIG = "# tracecard configuration: the defaults.\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import subprocess
@@ -12,11 +11,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from conftest import TODAY
 
 from tracecard.cli import main
 from tracecard.edit.new import slugify
-
-TODAY = datetime.date.today().isoformat()
 
 
 class Run(NamedTuple):

@@ -316,3 +316,39 @@ def test_no_color_respected_on_a_terminal(repo: Path) -> None:
         out = _on_a_terminal(repo, env)
         assert "SCH001" in out
         assert "\x1b" not in out
+
+
+# --- the run's clock -------------------------------------------------------------------------
+
+
+def test_today_comes_from_the_option_then_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime
+
+    from tracecard.model import clock
+
+    write(tmp_path, "tracecard.toml", "")
+    (tmp_path / "docs/decisions").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRACECARD_TODAY", "2030-01-31")
+    assert main(["rules"]) == 0
+    assert clock.today() == datetime.date(2030, 1, 31)
+    assert main(["--today", "2031-02-01", "rules"]) == 0
+    assert clock.today() == datetime.date(2031, 2, 1)
+    assert main(["adr", "new", "Dated by the clock"]) == 0
+    made = (tmp_path / "docs/decisions/0001-dated-by-the-clock.md").read_text()
+    assert "date: 2030-01-31\n" in made  # a new run: the environment again, not the last option
+
+
+@pytest.mark.parametrize("argv,env", [(["--today", "31/01/2030", "rules"], None),
+                                      (["rules"], "yesterday")])
+def test_a_today_that_is_not_a_date_is_a_usage_error(
+    argv: list[str], env: str | None, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if env is not None:
+        monkeypatch.setenv("TRACECARD_TODAY", env)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "YYYY-MM-DD" in err

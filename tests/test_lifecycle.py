@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import json
 import os
@@ -12,14 +11,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from conftest import TODAY
 
 from tracecard.cli import main
 from tracecard.edit.lifecycle import INITIAL, REVERSE_RELS, TRANSITIONS
 from tracecard.load import schemas
 from tracecard.model.records import Kind
 from tracecard.rules.registry import RULES
-
-TODAY = datetime.date.today().isoformat()
 
 OLD = """\
 ---
