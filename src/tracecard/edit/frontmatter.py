@@ -246,7 +246,7 @@ class Document:
         if isinstance(value, list):
             _check_items(self.name, key, entry.node)
             return list(value)
-        if strings and isinstance(value, str) and entry.node.style not in _BLOCK_SCALAR:
+        if strings and isinstance(value, str) and getattr(entry.node, "style", None) not in _BLOCK_SCALAR:
             return [part.strip() for part in value.split(",") if part.strip()]
         what = _describe(value)
         raise EditError(f"{self.name}: '{key}' holds {what}, not a list; edit it by hand")
@@ -359,13 +359,13 @@ class Document:
         """The indentation of the second key of a block mapping item."""
         if isinstance(last, yaml.MappingNode) and len(last.value) > 1:
             key = last.value[1][0]
-            return self._lines[key.start_mark.line + 1][: key.start_mark.column]
+            return str(self._lines[key.start_mark.line + 1][: key.start_mark.column])
         return " " * len(prefix)
 
     def _prefix_of(self, node: yaml.SequenceNode) -> str | None:
         """The `  - ` before an item, taken from the last item that shows it cleanly."""
         for item in reversed(node.value):
-            before = self._lines[item.start_mark.line + 1][: item.start_mark.column]
+            before = str(self._lines[item.start_mark.line + 1][: item.start_mark.column])
             if _DASH_PREFIX.match(before):
                 return before
         return None
@@ -591,7 +591,7 @@ def _is_block(node: yaml.Node) -> bool:
     """A value that starts on its own lines: block list or mapping, or a `|`/`>` scalar."""
     if isinstance(node, yaml.ScalarNode):
         return node.style in _BLOCK_SCALAR
-    return not node.flow_style
+    return not getattr(node, "flow_style", False)
 
 
 def _end_of(node: yaml.Node) -> tuple[int, int]:

@@ -237,7 +237,7 @@ def _record_from(settings: config.Settings, ch: Change) -> Record:
     data = parsed.data or {}
     rid = data.get("id")
     from_file = not (isinstance(rid, str) and rid.strip())
-    rid = ID_SCHEMES[ch.kind].from_filename(ch.path.stem) if from_file else rid.strip()
+    rid = ID_SCHEMES[ch.kind].from_filename(ch.path.stem) if from_file else str(rid).strip()
     body = scan_body(parsed.body_lines, parsed.body_start)
     return Record(relpath(settings, ch.path), ch.kind, parsed, body, rid, from_file)
 

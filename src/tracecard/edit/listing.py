@@ -6,8 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import IO, Any
 
-from tracecard.edit.lifecycle import TRANSITIONS, Workspace
+from tracecard.edit.lifecycle import Workspace
 from tracecard.errors import UsageError
+from tracecard.model.lifecycles import TRANSITIONS
 from tracecard.model.records import ID_SCHEMES, Kind, Record
 
 FORMATS = ("text", "json")

@@ -21,8 +21,6 @@ from typing import IO
 
 from tracecard.edit import frontmatter as edit
 from tracecard.edit.lifecycle import (
-    INITIAL,
-    REVERSE_RELS,
     Change,
     Workspace,
     change_of,
@@ -39,6 +37,7 @@ from tracecard.git import branches, revisions
 from tracecard.load.config import Settings
 from tracecard.load.parse import parse_text
 from tracecard.model import numbering
+from tracecard.model.lifecycles import INITIAL, REVERSE_RELS
 from tracecard.model.records import ID_SCHEMES, Kind, Record
 
 TEMPLATE_FILES: dict[Kind, str] = {

@@ -92,7 +92,7 @@ def _taken(repo: git.Repo, kind: Kind, folder: Path) -> Iterator[Taken]:
         if tree is None:
             continue
         if tree.hexsha not in names_by_tree:
-            names_by_tree[tree.hexsha] = [b.path for b in tree.traverse() if b.type == "blob"]
+            names_by_tree[tree.hexsha] = list(_paths(tree))
         for path in names_by_tree[tree.hexsha]:
             number = number_of(kind, PurePosixPath(path).name)
             if number is not None:

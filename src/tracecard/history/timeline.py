@@ -20,8 +20,8 @@ Loading (I/O)
                            `tracecard.load.repository` asks; a folder outside git costs one look for `.git`.
     `skip_note(history)`   the one stderr line of `tracecard check` when history is missing
                            (history rules skipped) or cut by a shallow clone (limited), else None.
-    `kind_of`, `is_record_path`, `plain`   which kind a historical file is, whether `discover`
-                           would read it, and front matter as the plain values history keeps.
+    `kind_of`, `is_record_path`   which kind a historical file is, and whether `discover`
+                           would read it.
 
 Reading (pure: front matter or versions in, values out; `tracecard review` uses them too)
     `status_of(data)`                       the status, `superseded by X` read as superseded
@@ -65,7 +65,6 @@ from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
 
 from tracecard.load.config import Settings
-from tracecard.load.parse import plain  # noqa: F401 (re-exported for the history rules)
 from tracecard.model.metrics import Direction, Vocabulary, as_number, normalise
 from tracecard.model.records import ID_SCHEMES, KIND_NAMES, NOT_RECORDS, Kind, id_list
 

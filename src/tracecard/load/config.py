@@ -116,6 +116,8 @@ def load(root: Path) -> Settings:
             table = doc.get("tool", {}).get("tracecard")
             if table is None:
                 continue
+        if not isinstance(table, dict):
+            table = {}
         return _settings(root, path, table)
     return Settings(root=root)
 

@@ -7,6 +7,7 @@ import functools
 import os
 import stat
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from tracecard.load.config import Settings
 from tracecard.load.parse import Parsed, decode, parse_text, scan_body
@@ -133,7 +134,7 @@ def _read(settings: Settings, path: Path) -> Parsed:
         return out
 
 
-def _record_id(kind: Kind | None, path: Path, data: dict | None) -> tuple[str | None, bool]:
+def _record_id(kind: Kind | None, path: Path, data: dict[str, Any] | None) -> tuple[str | None, bool]:
     if data is not None:
         value = data.get("id")
         if isinstance(value, str) and value.strip():

@@ -26,7 +26,7 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
     _Base = yaml.SafeLoader
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """libyaml's composer, without PyYAML's YAML 1.1 tag resolution (a Python call per scalar
     that walks a list of regexes): plain scalars are resolved here, by `scalar`, as YAML 1.2."""
 
@@ -399,6 +399,7 @@ class _Builder:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return self._sequence(node, path)
+            assert isinstance(node, yaml.MappingNode)
             return self._mapping(node, path)
         finally:
             self.active.discard(id(node))

@@ -52,7 +52,8 @@ class SchemaError:
 
 def bundled(name: str) -> dict[str, Any]:
     text = resources.files("tracecard").joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 @cache

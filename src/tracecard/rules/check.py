@@ -9,6 +9,7 @@ from tracecard.errors import UsageError
 from tracecard.load import config
 from tracecard.load.repository import load_graph, no_gc
 from tracecard.model.findings import Severity
+from tracecard.model.graph import RepoGraph
 from tracecard.report.findings import REPORTERS
 from tracecard.rules.registry import RULES
 from tracecard.rules.run import Result, run_rules
@@ -53,7 +54,7 @@ def validate_code(code: str) -> None:
         raise UsageError(f"unknown rule code or prefix {code!r}: `tracecard rules` lists them")
 
 
-def _in_scope(result: Result, root: Path, targets: list[Path], graph: object) -> Result:
+def _in_scope(result: Result, root: Path, targets: list[Path], graph: RepoGraph) -> Result:
     """Keep findings in the files and folders asked for (all of them when none or the root)."""
     prefixes: list[str] = []
     for t in targets:
@@ -67,9 +68,6 @@ def _in_scope(result: Result, root: Path, targets: list[Path], graph: object) ->
     if not prefixes:
         return result
     keep = [d for d in result.diagnostics if any(d.path == p or (p.endswith("/") and d.path.startswith(p)) for p in prefixes)]
-    records = sum(
-        1
-        for r in graph.records  # type: ignore[attr-defined]
-        if any(r.path == p or (p.endswith("/") and r.path.startswith(p)) for p in prefixes)
-    )
+    records = len([r for r in graph.records
+                   if any(r.path == p or (p.endswith("/") and r.path.startswith(p)) for p in prefixes)])
     return Result(keep, result.suppressed, records)

@@ -26,7 +26,6 @@ from tracecard.history.timeline import (
     history_of,
     is_boundary,
     keyed,
-    plain,
     result_changes,
     same_value,
     short,
@@ -35,6 +34,7 @@ from tracecard.history.timeline import (
     versions_after,
 )
 from tracecard.load.config import vocabulary
+from tracecard.load.parse import plain
 from tracecard.model.findings import Finding
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import ID_SCHEMES, Kind, Record, id_list

@@ -175,8 +175,9 @@ class SupersessionCycle(Rule):
             if cycle and frozenset(cycle) not in reported:
                 reported.add(frozenset(cycle))
                 first = min(cycle)
-                rec = graph.by_id.get(first)
-                if rec is not None:
+                found = graph.by_id.get(first)
+                if found is not None:
+                    rec = found
                     path = ("superseded_by",) if "superseded_by" in rec.data else ("supersedes",)
                     chain = " -> ".join(_rotate(cycle, first) + [first])
                     yield self.at(rec, path, f"supersession cycle: {chain}: make one of them current")

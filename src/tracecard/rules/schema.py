@@ -6,6 +6,7 @@ import datetime
 import difflib
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from tracecard.load.schemas import validators
 from tracecard.model.findings import Finding, Severity
@@ -64,7 +65,7 @@ _DATE_FIELDS: tuple[tuple[str, ...], ...] = (
 )  # fmt: skip
 
 
-def _get(data: dict, path: tuple[str, ...]) -> object:
+def _get(data: dict[str, Any], path: tuple[str, ...]) -> object:
     node: object = data
     for key in path:
         if not isinstance(node, dict):
@@ -123,7 +124,7 @@ class MisspeltKey(Rule):
                     yield self.at(rec, (key,), f"unknown key '{key}': did you mean '{close[0]}'?", key=True)
 
 
-def _known_keys(schema: dict) -> set[str]:
+def _known_keys(schema: dict[str, Any]) -> set[str]:
     keys = set(schema.get("properties", {}))
     for part in schema.get("allOf", []):
         keys |= set(part.get("properties", {}))
