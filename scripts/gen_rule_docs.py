@@ -1,4 +1,5 @@
-"""Write docs/rules/, one page per rule and an index, from the rules' own docstrings.
+"""Write docs/rules/, one page per rule and an index, from the rules' own docstrings, and the
+README's list of rule families from the registry.
 
 The docstrings are the single source (`tracecard rules CODE` prints the same text), so the pages
 cannot drift from the code. Run it after adding, changing or removing a rule:
@@ -13,10 +14,32 @@ import argparse
 from pathlib import Path
 
 from tracecard.rules.docs import all_docs, index_markdown, markdown
+from tracecard.rules.registry import FAMILIES
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "rules"
 INDEX = "README.md"
+README = ROOT / "README.md"
+BEGIN = "<!-- families: written by scripts/gen_rule_docs.py -->\n"
+END = "<!-- /families -->\n"
+
+
+def families_block() -> str:
+    """The README's sentence that names every family, from FAMILIES."""
+    names = ", ".join(f"{prefix} ({name})" for prefix, name in FAMILIES.items())
+    return f"Families: {names}.\n"
+
+
+def readme_with_families(text: str) -> str:
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < start:
+        return text
+    return text[: start + len(BEGIN)] + families_block() + text[end:]
+
+
+def readme_stale() -> bool:
+    text = README.read_text(encoding="utf-8")
+    return BEGIN not in text or readme_with_families(text) != text
 
 
 def pages() -> dict[str, str]:
@@ -56,10 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     wanted = pages()
     if args.check:
         problems = differences(wanted)
+        if readme_stale():
+            problems.append("README.md: the family list is stale")
         for problem in problems:
             print(f"docs/rules/ {problem}: run python scripts/gen_rule_docs.py")
         return 1 if problems else 0
     write(wanted)
+    text = README.read_text(encoding="utf-8")
+    if readme_with_families(text) != text:
+        README.write_bytes(readme_with_families(text).encode("utf-8"))
     return 0
 
 

@@ -100,3 +100,7 @@ def test_rules_command_refuses_an_unknown_code(code: str, cli: Cli) -> None:
     assert rc == 2
     assert code in err
     assert "Traceback" not in err
+
+
+def test_readme_names_every_family() -> None:
+    assert not _script().readme_stale(), HINT

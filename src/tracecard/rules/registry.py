@@ -1,10 +1,7 @@
 """The rule registry: one explicit table of every rule, and of the families their codes start with.
 
-`scripts/new_rule.py` adds a rule (and, when it is new, its family) here.
-
-Families: PAR parsing, SCH schema, IDN identity, LNK links, BDY body, REQ requirement
-translations, GAT launch gate, HIS history (rules with `needs_history`: git is read only when
-one of them is selected).
+`python scripts/new_rule.py CODE name --family NAME` adds a rule here (and, when its family
+is new, the family to FAMILIES); the order of `_ALL` is the order of `tracecard rules`.
 """
 
 from __future__ import annotations
