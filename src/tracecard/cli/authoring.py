@@ -1,7 +1,7 @@
 """The record groups (adr, req, card, dataset) and the commands that write records: click only.
 
 Each command turns its options into the arguments of one plain function in
-`tracecard.commands` and returns that function's exit code.
+`tracecard.edit` and returns that function's exit code.
 """
 
 from __future__ import annotations

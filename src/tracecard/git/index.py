@@ -1,6 +1,6 @@
 """The history of every record, read from git in one pass, and the cache that keeps it.
 
-This is the only module that talks to git, and it does so through GitPython's command
+It talks to git (as only the `tracecard.git` package does) through GitPython's command
 doorway (`repo.git`), with exactly these commands per run, whatever the number of records:
 
 - `git rev-parse -q --verify HEAD^{commit}` and `git rev-parse --is-shallow-repository`;

@@ -100,7 +100,7 @@ def history_of(graph: RepoGraph) -> History:
 def history_state(graph: RepoGraph) -> tuple[bool, str | None]:
     """Whether the history rules can run on `graph`, and the line to say about it, if any.
 
-    A folder outside git is answered without importing gitindex or git: a check there must
+    A folder outside git is answered without importing tracecard.git.index or GitPython: a check there must
     cost what it cost before history existed."""
     if not _maybe_in_git(graph.settings.root):
         return False, f"history rules skipped: {_not_a_repo(graph.settings.root)}"
@@ -127,7 +127,7 @@ def current_versions(
     graph: RepoGraph,
 ) -> list[tuple[str, str, dict[str, Any] | None, str]]:
     """`(id, path, front matter, body digest)` of every record on disk, as `with_worktree`
-    wants them (the digest is `gitindex.body_digest`, the one history keeps)."""
+    wants them (the digest is `tracecard.git.index.body_digest`, the one history keeps)."""
     from tracecard.git.index import body_digest
 
     # The data as parsed: a YamlFloat equals its float, so `plain` (a copy of every record,

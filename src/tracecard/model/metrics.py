@@ -1,6 +1,6 @@
 """The metric vocabulary: names, directions and ranges, in one place.
 
-Pure: no files, no configuration loading, no output. The launch gate (`gate.py`) and the
+Pure: no files, no configuration loading, no output. The launch gate (`tracecard.gate`) and the
 requirement rules build on it.
 
 Names

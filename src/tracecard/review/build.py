@@ -1,9 +1,9 @@
 """What a pull request changes in the records: the model behind `tracecard review`.
 
-Pure: the input is the record histories `gitindex.read_history` returned and the commits of
+Pure: the input is the record histories `tracecard.git.index.read_history` returned and the commits of
 the range (`git rev-list BASE..HEAD`, what a pull request shows); the output is a `Review`
-value. Git, files and output are the command's business (`commands/review.py`), and how a
-review looks is the renderers' (`review_report.py`).
+value. Git, files and output are the command's business (`review/command.py`), and how a
+review looks is the renderers' (`review/render.py`).
 
 The two ends of the range
     Versions come in topological order (every commit after its parents). The state of a
@@ -320,7 +320,7 @@ def all_ends(
 ) -> dict[str, Ends]:
     """Every record's two ends; a key that an ID change left behind is absent after it.
 
-    (gitindex keys the versions after an ID change by the new ID, so the old key's last
+    (the history index keys the versions after an ID change by the new ID, so the old key's last
     version is not a deletion: without this it would seem to live on in the same file.)"""
     out = {rid: ends(rec, span) for rid, rec in records.items()}
     for ic in id_changes:
@@ -428,7 +428,7 @@ def _steps(kind: Kind, versions: Iterable[Version]) -> Iterator[Step]:
             yield Step(before, after, v.commit, allowed(kind, before, after))
 
 
-# --- thresholds and results (history.py pairs them the way the launch gate does) -------------
+# --- thresholds and results (history/timeline.py pairs them the way the launch gate does) -------------
 
 
 def threshold_changes(change: RecordChange, vocab: Vocabulary) -> list[ThresholdChange]:

@@ -5,7 +5,8 @@ not, compared from their merge-base. Head defaults to the checked-out commit (`H
 uncommitted changes are not part of a review (`tracecard check` sees them). A `--head` other
 than the checkout must be an ancestor of it, because history is read from the checkout.
 
-Git, besides the one-pass history read (`gitindex.read_history`, cached), answers exactly:
+Git, besides the one-pass history read (`tracecard.git.index.read_history`, cached),
+answers through `tracecard.git.revisions`:
     git rev-parse --is-shallow-repository BASE^{commit} HEAD^{commit} HEAD^{commit}
     git merge-base BASE HEAD            (missing in a shallow clone: exit 2, say why)
     git rev-list BASE..HEAD             (the commits of the range)

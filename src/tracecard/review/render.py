@@ -1,5 +1,5 @@
 """`tracecard review` output: Markdown for a pull-request comment, GitHub workflow annotations,
-JSON for tools, text for a terminal. Renderers write; they decide nothing (see review.py).
+JSON for tools, text for a terminal. Renderers write; they decide nothing (see build.py).
 
 Markdown is read in a minute: a one-line verdict, then only the sections that have content,
 each a short table, with links to the records' files (relative paths, or under `link_base`).
