@@ -366,7 +366,8 @@ def test_threshold_lowered_with_and_without_a_decision(
     repo.commit("Agree REQ-0002", "Priya")
     repo.replace(REQ, "launch: 0.90", "launch: 0.85")
     if with_decision:
-        repo.write("docs/decisions/0004-lower.md", DECISION.replace("ADR-0003", "ADR-0004"))
+        accepted = DECISION.replace("ADR-0003", "ADR-0004").replace("proposed", "accepted")
+        repo.write("docs/decisions/0004-lower.md", accepted)  # a proposed one explains nothing
         repo.replace(REQ, "[ADR-0003]", "[ADR-0003, ADR-0004]")
     lowered = repo.commit("Lower the precision minimum", "Marco")
     run = check(repo.path)
@@ -387,6 +388,11 @@ def test_a_decision_added_later_explains_the_change(
     repo.commit("Ease the target")
     assert check(repo.path).at("HIS003") == [f"{REQ}:10:13"]
     repo.replace(REQ, "[ADR-0003]", "[ADR-0003, ADR-0009]")
+    assert check(repo.path).at("HIS003") == [f"{REQ}:10:13"]  # no such decision: no reason
+    nine = DECISION.replace("ADR-0003", "ADR-0009")
+    repo.write("docs/decisions/0009-ease.md", nine)
+    assert check(repo.path).at("HIS003") == [f"{REQ}:10:13"]  # proposed: not agreed to yet
+    repo.write("docs/decisions/0009-ease.md", nine.replace("status: proposed", "status: accepted"))
     assert check(repo.path).his() == []
 
 
@@ -472,15 +478,15 @@ def test_history_rules_see_only_what_a_shallow_clone_holds(
     tmp_path: Path, repo: Scratch, check: Callable[..., Run]
 ) -> None:
     # In the full history every change is either allowed or undone: nothing to report.
-    repo.write(ADR, DECISION)
+    repo.write(ADR, DECISION.replace("status: proposed", "status: accepted"))
     repo.write("docs/datasets/holdout.md", "---\nid: DS-holdout\nstatus: ready\n---\n# H\n")
-    repo.commit("Propose")
-    repo.replace(ADR, "status: proposed", "status: deprecated")  # not allowed ...
+    repo.commit("Accept")
+    repo.replace(ADR, "status: accepted", "status: proposed")  # no allowed path leads back ...
     repo.replace(
         "docs/datasets/holdout.md", "id: DS-holdout", "id: DS-eval"
     )  # ... and an ID change
     repo.commit("Oops")
-    repo.replace(ADR, "status: deprecated", "status: proposed")  # ... both undone
+    repo.replace(ADR, "status: proposed", "status: accepted")  # ... both undone
     repo.replace("docs/datasets/holdout.md", "id: DS-eval", "id: DS-holdout")
     repo.commit("Undo")
     assert check(repo.path).his() == []

@@ -32,7 +32,7 @@ def front(fields: dict[str, Any], title: str = "Title") -> str:
     return "---\n" + "".join(f"{k}: {v}\n" for k, v in fields.items()) + f"---\n# {title}\n"
 
 
-def requirement(launch: str = "0.80", target: str = "0.90", decisions: str = "[ADR-0001]",
+def requirement(launch: str = "0.80", target: str = "0.81", decisions: str = "[ADR-0001]",
                 status: str = "agreed") -> str:  # fmt: skip
     return (
         f"---\nid: REQ-0001\nstatus: {status}\nproduct_requirement: Block fraud.\n"
@@ -47,15 +47,19 @@ def card(value: str = "0.85", status: str = "candidate") -> str:
         f"---\nid: MC-fraud\nstatus: {status}\nsatisfies: [REQ-0001]\nresults:\n"
         "  - metric: precision\n    dataset: DS-holdout\n    split: test\n"
         f"    value: {value}\n---\n# Fraud detector\n"
+        "\n## Intended Use\n\nScores orders.\n\n## Evaluation Data\n\nThe holdout.\n"
     )
 
 
 def decision(ident: str, status: str = "accepted") -> str:
-    return front({"id": ident, "status": status, "date": "2024-01-01"})
+    return front({"id": ident, "status": status, "date": "2024-01-01"}) + (
+        "\n## Context\n\nFraud costs.\n\n## Decision\n\nPrecision first.\n"
+    )
 
 
 def dataset(status: str = "ready") -> str:
-    return front({"id": "DS-holdout", "status": status, "purpose": "evaluation"})
+    return front({"id": "DS-holdout", "status": status, "purpose": "evaluation",
+                  "composition": "{includes_production_sample: true}"})
 
 
 @pytest.fixture
@@ -134,7 +138,8 @@ def test_threshold_changed_with_a_decision_is_explained(
     repo.write(REQ, requirement(launch="0.75", target="0.95", decisions="[ADR-0001, ADR-0002]"))
     repo.commit("Lower launch, raise target, per ADR-0002")
     code, doc = review_json(capsys)
-    assert code == 0 and doc["findings"] == []
+    # explained: no error (the raised target leaves the card below it: a warning)
+    assert code == 0 and {f["code"] for f in doc["findings"]} <= {"GAT003"}
     assert [(t["field"], t["looser"], t["decisions"]) for t in doc["thresholds"]] == [
         ("launch", True, ["ADR-0002"]),
         ("target", False, ["ADR-0002"]),
@@ -207,23 +212,29 @@ def test_deleted_record_is_an_error(repo: Scratch, capsys: pytest.CaptureFixture
     repo.remove(ADR)
     repo.commit("Remove ADR-0001")
     code, doc = review_json(capsys)
-    assert code == 1 and codes(doc) == [("HIS006", ADR, 1)]
+    # the deletion, and the requirement that still names the deleted decision (as `check` says)
+    assert code == 1 and codes(doc) == [
+        ("HIS006", ADR, 1), ("LNK001", REQ, line_of(repo, REQ, "decisions:"))]
     assert [(r["id"], r["change"]) for r in doc["records"]] == [("ADR-0001", "deleted")]
 
 
 def test_history_rule_findings_of_the_range(
     repo: Scratch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    body = decision("ADR-0001").split("# Title\n", 1)[1]
     repo.write(ADR, front({"id": "ADR-0001", "status": "accepted", "date": "2024-01-01",
-                           "decision-makers": "[Grace]"}))  # fmt: skip
+                           "decision-makers": "[Grace]"}) + body)  # fmt: skip
     repo.write(DS, dataset().replace("DS-holdout", "DS-holdout-v2"))
     repo.commit("Edit accepted ADR-0001, rename the dataset's ID")
     code, doc = review_json(capsys)
     assert code == 1
-    assert codes(doc) == [
+    his = [c for c in codes(doc) if c[0].startswith("HIS")]
+    assert his == [
         ("HIS005", DS, line_of(repo, DS, "id: DS-holdout-v2")),
         ("HIS001", ADR, line_of(repo, ADR, "decision-makers:")),
     ]
+    # the records that still name DS-holdout are broken, as `check` says
+    assert {(c[0], c[1]) for c in codes(doc)} >= {("LNK001", CARD), ("LNK001", REQ)}
     changed = {r["id"]: (r["change"], r["keys"]) for r in doc["records"]}
     assert changed == {"ADR-0001": ("changed", ["decision-makers"]),
                        "DS-holdout-v2": ("changed", ["id"])}  # fmt: skip
@@ -247,13 +258,15 @@ def test_history_findings_from_before_the_range_are_left_out(
 def test_superseding_an_accepted_decision_is_fine(
     repo: Scratch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    body = decision("ADR-0001").split("# Title\n", 1)[1]
     repo.write(ADR, front({"id": "ADR-0001", "status": "superseded", "date": "2024-01-01",
-                           "superseded_by": "ADR-0002"}))  # fmt: skip
+                           "superseded_by": "ADR-0002"}) + body)  # fmt: skip
     repo.write(ADR2, front({"id": "ADR-0002", "status": "accepted", "date": "2024-01-01",
-                            "supersedes": "[ADR-0001]"}))  # fmt: skip
+                            "supersedes": "[ADR-0001]"}) + body)  # fmt: skip
     repo.commit("ADR-0002 supersedes ADR-0001")
     code, doc = review_json(capsys)
-    assert code == 0 and doc["findings"] == []
+    # a warning only: the requirement still links the superseded decision (as `check` says)
+    assert code == 0 and codes(doc) == [("LNK005", REQ, line_of(repo, REQ, "decisions:"))]
     assert [(t["id"], t["allowed"]) for t in doc["transitions"]] == [("ADR-0001", True)]
 
 
@@ -263,7 +276,9 @@ def test_retired_instead_of_deleted_is_fine(
     repo.write(DS, dataset("retired"))
     repo.commit("Retire the holdout")
     code, doc = review_json(capsys)
-    assert code == 0 and doc["findings"] == []
+    assert "HIS006" not in {c[0] for c in codes(doc)}
+    # ... but the candidate card evaluated on it is not ready to launch, as `check` says
+    assert code == 1 and ("GAT005", CARD) in {(c[0], c[1]) for c in codes(doc)}
 
 
 # --- the launch gate before and after -------------------------------------------------------
@@ -277,8 +292,10 @@ def test_gate_before_and_after(repo: Scratch, capsys: pytest.CaptureFixture[str]
     assert gate["card"] == "MC-fraud"
     assert (gate["base"]["verdict"], gate["head"]["verdict"]) == ("PASS", "FAIL")
     (row,) = gate["rows"]
-    assert (row["base"]["verdict"], row["head"]["verdict"]) == ("BELOW TARGET", "FAIL")
-    assert row["changed"] and code == 0  # the gate itself is `tracecard check`'s finding
+    assert (row["base"]["verdict"], row["head"]["verdict"]) == ("PASS", "FAIL")
+    # the failing gate is an error of the review, at the value, as in `tracecard check`
+    assert row["changed"] and code == 1 and doc["verdict"] == "FAIL"
+    assert codes(doc) == [("GAT001", CARD, line_of(repo, CARD, "value: 0.78"))]
 
 
 def test_gate_of_a_card_whose_requirement_changed(
@@ -391,8 +408,10 @@ def test_pull_request_merge_commit_shows_only_the_branch(
     repo.git("checkout", "-q", "--detach", "main")  # what actions/checkout does for a PR
     repo.git("merge", "-q", "--no-ff", "topic", "-m", "Merge topic into main")
     code, doc = review_json(capsys)
-    assert code == 0 and [r["id"] for r in doc["records"]] == ["MC-fraud"]
+    assert [r["id"] for r in doc["records"]] == ["MC-fraud"]
     assert doc["range"]["commits"] == 2  # the branch commit and the merge
+    # the card the branch touched is evaluated on data main set back to labeling
+    assert code == 1 and codes(doc) == [("GAT005", CARD, line_of(repo, CARD, "dataset:"))]
 
 
 def test_head_may_be_an_ancestor_of_the_checkout(

@@ -59,7 +59,7 @@ import os
 import sys
 import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
@@ -117,10 +117,22 @@ def read(settings: Settings, progress: IO[str] | None = None) -> History:
         return History(Status.NOT_A_REPO, message=_not_a_repo(root))
     meter = _Meter(progress) if progress is not None and _is_tty(progress) else None
     try:
-        return read_history(root, list(settings.folders.values()), key_for(settings), meter)
+        hist = read_history(root, list(settings.folders.values()), key_for(settings), meter)
     finally:
         if meter is not None:
             meter.clear()
+    return in_scope(settings, hist)
+
+
+def in_scope(settings: Settings, hist: History) -> History:
+    """The history of the records the configuration reads now: a record whose last file is
+    excluded (or is not a record file) is out of scope, not deleted, for every command."""
+    if not hist.records:
+        return hist
+    kept = {key: rh for key, rh in hist.records.items() if is_record_path(settings, rh.latest.path)}
+    if len(kept) == len(hist.records):
+        return hist
+    return replace(hist, records=kept)
 
 
 def current_versions(

@@ -34,6 +34,28 @@ def record_files(settings: Settings) -> list[tuple[Path, Kind]]:
     return found
 
 
+def discovery_skips(settings: Settings, path: Path) -> bool:
+    """True for a file a whole-repository check would not read as a record although it sits in
+    a record folder (README.md, index.md, templates, files under `_drafts/` or `.hidden/`, an
+    excluded path), or that is excluded anywhere. An explicit path (pre-commit passes the
+    changed files) is skipped the same way, so both checks see the same records."""
+    name = path.name
+    if not name.endswith(".md") or name.lower() in NOT_RECORDS or name.startswith("."):
+        return True
+    try:
+        rel = PurePosixPath(_located(path).relative_to(settings.root).as_posix())
+    except ValueError:
+        return False
+    if settings.exclude and any(fnmatch.fnmatch(rel.as_posix(), pat) for pat in settings.exclude):
+        return True
+    for folder in settings.folders.values():
+        base = PurePosixPath(folder)
+        if rel.is_relative_to(base):
+            inner = rel.relative_to(base).parts[:-1]
+            return any(part.startswith((".", "_")) for part in inner)
+    return False
+
+
 def kind_of_path(settings: Settings, path: Path) -> Kind | None:
     """The kind whose folder holds `path`, if any."""
     try:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from tracecard.load.config import Settings
-from tracecard.load.discover import kind_of_path, load_record, record_files
+from tracecard.load.discover import discovery_skips, kind_of_path, load_record, record_files
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Record
 
@@ -32,6 +32,8 @@ def _load_graph(settings: Settings, extra: Iterable[Path]) -> RepoGraph:
         resolved = path.resolve()
         if resolved in seen or not path.is_file() or path.suffix.lower() != ".md":
             continue
+        if discovery_skips(settings, path):
+            continue  # what a whole-repository check does not read is not a record here either
         seen.add(resolved)
         rec = load_record(settings, path, kind_of_path(settings, path))
         if rec is not None:

@@ -36,6 +36,20 @@ TRANSITIONS: dict[Kind, dict[str, frozenset[str]]] = {
     },
 }
 
+def reachable(lifecycle: dict[str, frozenset[str]], status: str) -> frozenset[str]:
+    """Every status a path of allowed transitions leads to from `status` (not itself, unless a
+    path comes back to it). Between two commits, a status may move along such a path: draft ->
+    candidate -> production in one commit is two allowed steps, not a jump."""
+    seen: set[str] = set()
+    todo = list(lifecycle.get(status, ()))
+    while todo:
+        nxt = todo.pop()
+        if nxt not in seen:
+            seen.add(nxt)
+            todo.extend(lifecycle.get(nxt, ()))
+    return frozenset(seen)
+
+
 #: The status a new record starts in; a record without `status` is read as being in it.
 INITIAL: dict[Kind, str] = {
     Kind.DECISION: "proposed",

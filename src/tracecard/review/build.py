@@ -86,6 +86,7 @@ class State:
     path: str
     data: dict[str, Any]  # {} when the front matter could not be read
     commit: str
+    body: str | None = None  # a digest of the text below the front matter; None: unknown
 
 
 class Change(StrEnum):
@@ -103,6 +104,13 @@ class RecordChange:
     head: State | None
     keys: tuple[str, ...]  # top-level keys whose value differs (changed records)
     commits: tuple[str, ...]  # the range's commits that touched it, oldest first
+
+    @property
+    def body_changed(self) -> bool:
+        """The text below the front matter differs between the two ends (when both are known)."""
+        if self.base is None or self.head is None:
+            return False
+        return None not in (self.base.body, self.head.body) and self.base.body != self.head.body
 
     @property
     def path(self) -> str:
@@ -301,7 +309,7 @@ def ends(rec: RecordHistory, span: Span) -> tuple[State | None, State | None]:
 def _state(version: Version | None) -> State | None:
     if version is None or version.deleted:
         return None
-    return State(version.path, version.data or {}, version.commit)
+    return State(version.path, version.data or {}, version.commit, version.body)
 
 
 def status_of(data: Mapping[str, Any], kind: Kind | None) -> str | None:
@@ -357,7 +365,8 @@ def record_change(
         change = Change.DELETED
     else:
         change, keys = Change.CHANGED, changed_keys(base.data, head.data)
-        if not keys and base.path == head.path:
+        same_body = base.body is None or head.body is None or base.body == head.body
+        if not keys and base.path == head.path and same_body:
             return None
     side = head or base
     assert side is not None

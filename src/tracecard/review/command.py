@@ -52,7 +52,8 @@ def review(base: str, head: str | None, fmt: str, out: IO[str], link_base: str =
     inputs = Inputs(span, kind_of(settings), vocabulary(settings), hist.id_changes)
     result = build(hist.records, inputs)
     notes: list[str] = [hist.message] if hist.shallow and hist.message else []
-    findings = locate(root, result) + history_findings(graph, span, info, notes)
+    findings = (locate(root, result) + history_findings(graph, span, info, notes)
+                + record_findings(graph, result, info))  # fmt: skip
     findings = select(findings, settings.select, settings.ignore)
     findings.sort(key=lambda d: (d.severity.rank * -1, *d.sort_key()))
     report = Report(info, result, tuple(findings), tuple(notes), link_base)
@@ -74,6 +75,29 @@ def history_findings(
     found = run_rules(graph, rules, note=lambda line: None).diagnostics
     # Each history finding carries the commit that brought the problem in.
     return [d for d in found if d.commit in span.in_range]
+
+
+def record_findings(graph: RepoGraph, result: Review, info: RangeInfo) -> list[Finding]:
+    """What `tracecard check` finds, at head, in the records the range touched and in the
+    records that link to them (a deleted or renumbered record leaves its referrers broken; a
+    changed requirement or dataset changes the gate of the cards that name it). The verdict of
+    the review is then never PASS where `check` fails a record the pull request touched."""
+    if info.head != info.checkout:
+        return []  # the working tree is not head: said once, with the history rules
+    touched = {c.head.path for c in result.changes if c.head is not None}
+    ids = {c.id for c in result.changes}
+    ids |= {str(c.base.data["id"]) for c in result.changes
+            if c.base is not None and isinstance(c.base.data.get("id"), str)}  # fmt: skip
+    for rec in graph.records:
+        if rec.id in ids:
+            touched.add(rec.path)
+        elif any(link.target.strip() in ids for link in graph.links(rec)):
+            touched.add(rec.path)
+    if not touched:
+        return []
+    rules = [r for r in RULES.values() if not r.needs_history]
+    found = run_rules(graph, rules, note=lambda line: None).diagnostics
+    return [d for d in found if d.path in touched]
 
 
 # --- the range ---------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def _status(change: RecordChange) -> str:
 def _what(change: RecordChange) -> str:
     if change.change is not Change.CHANGED:
         return ""
-    keys = ", ".join(change.keys)
+    keys = ", ".join([*change.keys, *(["(body)"] if change.body_changed else [])])
     if change.renamed_from:
         return f"renamed from {change.renamed_from}" + (f"; {keys}" if keys else "")
     return keys
@@ -403,6 +403,7 @@ def _record_json(c: RecordChange) -> dict[str, object]:
         "renamed_from": c.renamed_from,
         "status": {"base": c.status(c.base), "head": c.status(c.head)},
         "keys": list(c.keys),
+        "body_changed": c.body_changed,
         "commits": list(c.commits),
     }
 

@@ -15,6 +15,7 @@ looks like a creation; nothing is concluded from it (see `tracecard.history.time
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,6 @@ from tracecard.history.timeline import (
     is_boundary,
     keyed,
     result_changes,
-    same_value,
     short,
     status_of,
     threshold_changes,
@@ -37,6 +37,7 @@ from tracecard.load.config import vocabulary
 from tracecard.load.parse import plain
 from tracecard.model.findings import Finding
 from tracecard.model.graph import RepoGraph
+from tracecard.model.lifecycles import reachable
 from tracecard.model.records import ID_SCHEMES, Kind, Record, id_list
 from tracecard.report.text import fmt_number
 from tracecard.rules.base import Rule
@@ -249,7 +250,9 @@ class TransitionNotAllowed(Rule):
     """What it does:
     Reports a status change that the record kind's lifecycle does not allow.
 
-    Each version is compared with its first parent: a decision that went from accepted back to proposed, a
+    Each version is compared with its first parent, and the change is allowed when a path of
+    allowed steps leads from the old status to the new one (draft -> candidate -> production
+    in one commit is fine). Reported: a decision that went from accepted back to proposed, a
     retired dataset that became ready again, a production model card moved to draft. A record
     without `status` counts as being in its kind's first status; a status that is not one of
     the kind's is left to the schema rules. A change that was later undone (the status set
@@ -286,15 +289,17 @@ class TransitionNotAllowed(Rule):
                 if _first_seen_at_cut(hist, rh):
                     continue
                 for v, old, new in _bad_steps(rh, lifecycle, INITIAL[kind]):
-                    allowed = " or ".join(sorted(lifecycle[old])) or "nothing (it is final)"
+                    allowed = " or ".join(sorted(reachable(lifecycle, old)))
+                    then = (f"then move it on to {allowed} by the lifecycle's steps" if allowed
+                            else "it is final")  # fmt: skip
                     yield self.at(rec, ("status",), (
-                        f"status changed from {old} to {new} {when(v)}: a {kind.label} that is "
-                        f"{old} can change to {allowed}; set `status` back to {old}"
+                        f"status changed from {old} to {new} {when(v)}, which no allowed step "
+                        f"leads to: undo the edit (set `status` back to {old}); {then}"
                     ), commit=v.commit)  # fmt: skip
 
 
 def _bad_steps(
-    rh: RecordHistory, lifecycle: Mapping[str, frozenset[str]], initial: str
+    rh: RecordHistory, lifecycle: dict[str, frozenset[str]], initial: str
 ) -> Iterator[tuple[Version, str, str]]:
     """Status changes the lifecycle forbids, less those set back later (and the setting back)."""
     steps = []
@@ -305,7 +310,9 @@ def _bad_steps(
                 steps.append((v, old, new))
     undone: set[int] = set()
     for i, (v, old, new) in enumerate(steps):
-        if i in undone or old not in lifecycle or new not in lifecycle or new in lifecycle[old]:
+        if i in undone or old not in lifecycle or new not in lifecycle:
+            continue
+        if new in reachable(lifecycle, old):
             continue
         back = next((j for j in range(i + 1, len(steps)) if steps[j][2] == old), None)
         if back is not None:
@@ -319,13 +326,20 @@ def _bad_steps(
 
 class ThresholdWithoutDecision(Rule):
     """What it does:
-    Reports a launch or target value of an agreed requirement changed without a decision.
+    Reports a launch or target value of an agreed requirement that differs from the value last
+    agreed, with no decision to explain it.
 
-    A criterion's `launch` or `target` that was changed (or removed, with its criterion) in a
-    commit that did not add a decision record to the requirement's `decisions`. Criteria are matched between versions by metric, dataset, split
-    and slice. Draft requirements are still being negotiated and are not checked; a retired one
-    gates nothing. A change that was reverted since, or whose requirement has gained a decision
-    since, is not reported. The finding sits at the criterion's value in the current file.
+    The thresholds of the requirement now are compared with those of its last agreed version:
+    the first version in `agreed`, then every later agreed version whose changes were
+    explained. So reopening it (`draft`), lowering a value and agreeing again is a change;
+    so is a value lowered over several commits, or by a merge. A change is explained by a
+    decision record added to the requirement's `decisions` since the last agreed version,
+    which was agreed to (`accepted`, or since deprecated or superseded) and is about this
+    requirement (it names its ID, or names no requirement at all). A proposed or rejected
+    decision, an ID that is no record, or a decision that names only other requirements
+    explains nothing. Draft requirements are still being negotiated and are not checked; a
+    retired one gates nothing. A value set back to the agreed one is not reported. The finding
+    sits at the criterion's value and names the last commit that changed it.
 
     Why it matters:
     A threshold is where product and ML agreed on what "good enough" means. Lowered quietly to
@@ -353,43 +367,122 @@ class ThresholdWithoutDecision(Rule):
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         hist = history_of(graph)
         for rec, rh in _tracked(graph, hist, Kind.REQUIREMENT):
-            if rec.status != "retired":
-                yield from self._record(rec, rh)
+            if rec.status == "agreed":
+                yield from self._record(graph, rec, rh)
 
-    def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+    def _record(self, graph: RepoGraph, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         current = _current(rec, rh)
+        agreed = last_agreed(graph, rec, rh)
+        if agreed is None or agreed.data is None or status_of(current) != "agreed":
+            return
+        changes = threshold_changes(agreed.data, current)
+        if not changes or explains(graph, rec, agreed.data, current):
+            return
+        hint = _unqualified(graph, rec, agreed.data, current)
         now = keyed(current.get("criteria"))
-        for v, t in _unexplained_threshold_changes(rh, current).values():
+        for t in changes:
             index, crit = now.get((t.key, t.nth), (None, {}))
-            if same_value(crit.get(t.field), t.before):
-                continue  # the old value is back
             where: tuple[str | int, ...] = ("criteria",)
             if index is not None:
                 where = ("criteria", index, t.field) if t.field in crit else ("criteria", index)
+            v = _last_change_of(rh, t) or rh.latest
+            since = "" if v is agreed else f" (last agreed {when(agreed)})"
             yield self.at(rec, where, (
                 f"{t.field} of {t.label} changed from {_value(t.before)} to {_value(t.after)} "
-                f"{when(v)} without a decision: add the decision record that explains it to "
-                "`decisions` (in the same commit), or restore the value"
+                f"{when(v)}{since} without a decision{hint}: add an accepted decision record "
+                f"that explains it and names {rec.id} to `decisions`, or restore the value"
             ), commit=v.commit)  # fmt: skip
 
 
-def _unexplained_threshold_changes(
-    rh: RecordHistory, current: Mapping[str, Any]
-) -> dict[tuple[Any, ...], tuple[Version, ThresholdChange]]:
-    """Per criterion value, the first unexplained change of an agreed requirement that was
-    not set back since (a change back to the value before it closes it)."""
-    open_: dict[tuple[Any, ...], tuple[Version, ThresholdChange]] = {}
+#: Statuses of a decision that was agreed to (it may have been replaced since).
+_DECIDED = frozenset({"accepted", "deprecated", "superseded"})
+
+
+def last_agreed(graph: RepoGraph, rec: Record, rh: RecordHistory) -> Version | None:
+    """The last version of an agreed requirement whose thresholds count as agreed: the first
+    version in `agreed`, then each later agreed version whose thresholds equal it or whose
+    changes an accepted decision explains. Versions in draft in between do not count, so
+    reopen, edit, re-agree is held to the thresholds agreed before."""
+    found: Version | None = None
     for v in rh.versions:
-        if not _compared(v) or status_of(v.before) != "agreed" or _explained_since(v, current):
+        if v.deleted or v.data is None or status_of(v.data) != "agreed":
+            continue
+        if found is None or found.data is None:
+            found = v
+        elif not threshold_changes(found.data, v.data) or explains(graph, rec, found.data, v.data):
+            found = v
+    return found
+
+
+def _decisions_added(
+    graph: RepoGraph, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> list[Record]:
+    out = []
+    for did in added_decisions(before, after):
+        found = graph.get(did)
+        if found is not None and found.kind is Kind.DECISION:
+            out.append(found)
+    return out
+
+
+def _names(decision: Record, rid: str) -> bool:
+    """The decision is about the requirement: it names it (in a front-matter value or its
+    text), or it names no requirement at all (it was linked from this one, and says nothing
+    of another). A decision that names only other requirements is about them."""
+    texts = [*_strings(decision.data), *decision.parsed.body_lines]
+    if any(rid in text for text in texts):
+        return False if not rid else True
+    return not any(_REQ_ID.search(text) for text in texts)
+
+
+_REQ_ID = re.compile(rf"\b{re.escape(ID_SCHEMES[Kind.REQUIREMENT].prefix)}-[0-9]+\b")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def explains(
+    graph: RepoGraph, rec: Record, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> bool:
+    """A decision added to `decisions` between the two versions explains their threshold
+    changes when it was agreed to (accepted, or since deprecated or superseded) and names the
+    requirement."""
+    rid = rec.id or ""
+    return any(
+        d.status in _DECIDED and _names(d, rid) for d in _decisions_added(graph, before, after)
+    )
+
+
+def _unqualified(
+    graph: RepoGraph, rec: Record, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> str:
+    """Why the decisions added since do not explain the change, when some were added."""
+    reasons = []
+    for d in _decisions_added(graph, before, after):
+        if d.status not in _DECIDED:
+            reasons.append(f"{d.id} is {d.status or 'without a status'}, not accepted")
+        elif not _names(d, rec.id or ""):
+            reasons.append(f"{d.id} is about other requirements, not {rec.id}")
+    return f" ({'; '.join(reasons)})" if reasons else ""
+
+
+def _last_change_of(rh: RecordHistory, change: ThresholdChange) -> Version | None:
+    """The latest version that changed this criterion value."""
+    for v in reversed(rh.versions):
+        if not _compared(v):
             continue
         for t in threshold_changes(v.before, v.data):
-            mark = (t.key, t.nth, t.field)
-            first = open_.get(mark)
-            if first is None:
-                open_[mark] = (v, t)
-            elif same_value(t.after, first[1].before):
-                del open_[mark]
-    return open_
+            if (t.key, t.nth, t.field) == (change.key, change.nth, change.field):
+                return v
+    return None
 
 
 # --- HIS004 --------------------------------------------------------------------------------
