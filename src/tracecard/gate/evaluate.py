@@ -30,13 +30,14 @@ from tracecard.gate.judge import Flag, Row, SkipReason, Verdict, gate_card, judg
 from tracecard.load.config import vocabulary
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
+from tracecard.model.lifecycles import TRANSITIONS
 from tracecard.model.metrics import Direction, Vocabulary, as_number, normalise
 from tracecard.model.records import Kind, Record, id_list
 from tracecard.report.text import criterion_text, threshold_text, value_text
 from tracecard.rules import gate as gat
 from tracecard.rules.base import Rule
 from tracecard.rules.links import UnknownId
-from tracecard.rules.requirements import CriterionNotMeasurable
+from tracecard.rules.requirements import AgreedWithoutCriteria, CriterionNotMeasurable
 from tracecard.rules.schema import SchemaViolation
 
 GATED_STATUSES = frozenset({"candidate", "production"})
@@ -115,9 +116,12 @@ def evaluate_card(
     named = {rid: reqs[rid].data for rid in id_list(card.data.get("satisfies")) if rid in reqs}
     gate = gate_card(card.data, named, vocab)
     notes: list[str] = []
+    unjudged: list[str] = []  # agreed requirements that state nothing to judge
     rows = list(gate.rows)
     for skip in gate.skipped:
-        if skip.reason is SkipReason.NOT_A_MAPPING and skip.index is not None:
+        if skip.reason is SkipReason.NO_CRITERIA:
+            unjudged.append(skip.requirement or "?")
+        elif skip.reason is SkipReason.NOT_A_MAPPING and skip.index is not None:
             # A criterion written as a sentence cannot be judged: the card cannot pass it.
             rows.append(judge({}, None, vocab, criterion_index=skip.index,
                               requirement=skip.requirement))  # fmt: skip
@@ -131,7 +135,13 @@ def evaluate_card(
         lines.append(GateLine(row, *place))
         issues += ctx.row_issues(row, place)
     issues += ctx.data_issues(rows)
-    if is_gated(card) and not rows:
+    for rid in unjudged:
+        issues.append(gat.ResultMissing.at(card, ctx.satisfies_path(rid), (
+            f"{rid} is agreed but states no criterion and no constraint (see "
+            f"{AgreedWithoutCriteria.code} there): the gate cannot judge this card against it; "
+            f"agree the measurable criteria of {rid} first"
+        )))  # fmt: skip
+    if is_gated(card) and not rows and not unjudged:
         issues.append(gat.CardNotGated.at(card, _satisfies_or_status(card), (
             f"this {card.status} card satisfies no agreed requirement: the launch gate holds it "
             "to nothing; name the requirements it meets in satisfies"
@@ -241,6 +251,15 @@ class _Context:
             return (f"operational explainability is {actual!r}; {rid} prefers "
                     f"{value_text(row.target)} explanations (target missed)")  # fmt: skip
         lower = row.direction is Direction.LOWER
+        if row.verdict is Verdict.FAIL and Flag.OUT_OF_RANGE in row.flags:
+            return (f"{what} is {actual}, outside the range of {row.metric}: the gate cannot "
+                    f"compare it with the launch value {launch} of {rid}, so the card cannot "
+                    "launch with it; write the value on the metric's scale")  # fmt: skip
+        if row.verdict is Verdict.FAIL and Flag.OUTSIDE_CI in row.flags and row.ci is not None:
+            low, high = sorted(row.ci)
+            return (f"{what} is {actual}, outside its own confidence interval [{low:g}, "
+                    f"{high:g}]: one of them is wrong, so the gate cannot trust it against the "
+                    f"launch value {launch} of {rid}; correct the value or the interval")  # fmt: skip
         if row.verdict is Verdict.FAIL and row.constraint:
             side = "above the limit" if lower else "below the minimum"
             return (f"operational {row.metric} is {actual}, {side} {launch} of {rid}: the card "
@@ -323,7 +342,7 @@ class _Context:
     def _dataset_issues(self, ds_id: str, ds: Record, path: Path_) -> Iterator[Finding]:
         status = self.card.status
         if ds.status != "ready":
-            then = "or set the card back to draft" if is_gated(self.card) else "before promoting it"
+            then = _then_for(self.card)
             yield gat.EvaluationDataNotReady.at(self.card, path, (
                 f"evaluated on {ds_id}, whose status is {ds.status!r}, not ready"
                 f"{_labeling(ds)}: a launch candidate needs labeled evaluation data; finish "
@@ -351,6 +370,16 @@ class _Context:
                 f"composition.includes_production_sample): {why}; add a production sample "
                 "and set includes_production_sample: true"
             ))  # fmt: skip
+
+
+def _then_for(card: Record) -> str:
+    """What else the card can do while its data is not ready: only a step its lifecycle allows."""
+    if not is_gated(card):
+        return "before promoting it"
+    allowed = TRANSITIONS[Kind.MODEL_CARD].get(card.status or "", frozenset())
+    if "draft" in allowed:
+        return "or set the card back to draft"
+    return f"or retire the card (a {card.status} card cannot go back to draft)"
 
 
 def _split_slice(split: object, slice_: object) -> str:

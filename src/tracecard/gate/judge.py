@@ -76,6 +76,8 @@ class Flag(StrEnum):
     DIRECTION_ASSUMED = "direction_assumed"  # unknown metric, no direction given
     BAD_CI = "bad_ci"  # the result's ci is not a pair of numbers: ignored
     AMBIGUOUS_RESULT = "ambiguous_result"  # several results match; the first is used
+    OUT_OF_RANGE = "out_of_range"  # the value is outside the metric's range: FAIL, not compared
+    OUTSIDE_CI = "outside_ci"  # the value lies outside its own confidence interval: FAIL
 
 
 Value = float | str | None  # numbers keep the object they were loaded as (YamlFloat keeps `1.10`)
@@ -112,6 +114,7 @@ class SkipReason(StrEnum):
     NOT_A_MAPPING = "not_a_mapping"  # a requirement or criterion that is not a mapping
     BAD_CRITERIA = "bad_criteria"  # `criteria` present but not a list
     BAD_CONSTRAINTS = "bad_constraints"  # `constraints` present but not a mapping
+    NO_CRITERIA = "no_criteria"  # an agreed requirement with no criterion and no constraint
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +229,14 @@ def judge(
     direction = _direction(crit.get("direction"), metric, Direction.HIGHER, flags)
     launch, target = _thresholds(crit, flags)
     actual, ci = _measurement(res, flags)
+    if actual is not None and metric is not None and not vocab.in_range(metric, actual):
+        flags.add(Flag.OUT_OF_RANGE)
+    if actual is not None and ci is not None and not min(ci) <= actual <= max(ci):
+        flags.add(Flag.OUTSIDE_CI)
     if flags & {Flag.NO_METRIC, Flag.NO_DATASET}:
         verdict = Verdict.MISSING
+    elif flags & {Flag.OUT_OF_RANGE, Flag.OUTSIDE_CI} and launch is not None:
+        verdict = Verdict.FAIL  # a value that cannot be what was measured is not compared
     else:
         verdict = _verdict(direction, actual, launch, target)
     ci_warning = (
@@ -483,6 +492,8 @@ def gate_card(card: object, requirements: object, vocab: Vocabulary | None = Non
             part = gate_requirement(requirement_id, requirement, data, vocab)
             rows += part.rows
             skipped += part.skipped
+            if not part.rows and not part.skipped:
+                skipped.append(Skip(requirement_id, SkipReason.NO_CRITERIA))
     return CardGate(tuple(rows), tuple(skipped))
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracecard.load.config import vocabulary
 from tracecard.model.findings import Finding, Severity
+from tracecard.model.graph import RepoGraph
 from tracecard.model.metrics import Vocabulary, as_number
 from tracecard.model.records import Kind, Record
 from tracecard.rules.base import Rule
@@ -378,3 +379,47 @@ GATE_RULES: tuple[type[_GateRule], ...] = (
     CardNotGated,
     AmbiguousResult,
 )
+
+
+class ValueOutsideInterval(Rule):
+    """What it does:
+    Reports a model card result whose `value` lies outside its own confidence interval `ci`
+    (`value: 0.43` with `ci: [0.44, 0.46]`). Cards of every status are checked; the finding is
+    at the `value`.
+
+    Why it matters:
+    A point estimate always lies inside its interval. When it does not, one of the two was
+    copied wrong, and nobody can say which: the launch gate fails such a result on a
+    `candidate` or `production` card rather than compare a number it cannot trust.
+
+    Example:
+    ```yaml
+    results:
+      - {metric: recall, dataset: DS-fraud-holdout, split: holdout, value: 0.43, ci: [0.44, 0.46]}
+    ```
+
+    Fix:
+    Copy the value and the interval again from the same evaluation run.
+    """
+
+    code = "GAT012"
+    name = "value-outside-interval"
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for card in graph.of_kind(Kind.MODEL_CARD):
+            results = card.data.get("results")
+            for i, result in enumerate(results if isinstance(results, list) else []):
+                if not isinstance(result, dict):
+                    continue
+                value, ci = as_number(result.get("value")), result.get("ci")
+                if value is None or not isinstance(ci, list) or len(ci) != 2:
+                    continue
+                ends = [as_number(end) for end in ci]
+                if None in ends:
+                    continue
+                low, high = sorted(e for e in ends if e is not None)
+                if not low <= value <= high:
+                    yield self.at(card, ("results", i, "value"), (
+                        f"value {value:g} lies outside its own confidence interval "
+                        f"[{low:g}, {high:g}]: copy both again from the same evaluation run"
+                    ))  # fmt: skip

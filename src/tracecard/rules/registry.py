@@ -61,6 +61,7 @@ _ALL: list[type[Rule]] = [
     history.ProductionResultRegressed,
     history.IdChanged,
     history.RecordDeleted,
+    gate.ValueOutsideInterval,
 ]
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
