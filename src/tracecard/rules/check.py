@@ -67,7 +67,10 @@ def _in_scope(result: Result, root: Path, targets: list[Path], graph: RepoGraph)
         prefixes.append(rel if t.is_file() else rel.rstrip("/") + "/")
     if not prefixes:
         return result
-    keep = [d for d in result.diagnostics if any(d.path == p or (p.endswith("/") and d.path.startswith(p)) for p in prefixes)]
-    records = len([r for r in graph.records
-                   if any(r.path == p or (p.endswith("/") and r.path.startswith(p)) for p in prefixes)])
-    return Result(keep, result.suppressed, records)
+    def asked(path: str) -> bool:
+        return any(path == p or (p.endswith("/") and path.startswith(p)) for p in prefixes)
+
+    keep = [d for d in result.diagnostics if asked(d.path)]
+    suppressed = [p for p in result.suppressed_in if asked(p)]
+    records = len([r for r in graph.records if asked(r.path)])
+    return Result(keep, len(suppressed), records, tuple(suppressed))

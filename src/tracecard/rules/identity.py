@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from tracecard.model.findings import Finding
 from tracecard.model.graph import RepoGraph
-from tracecard.model.records import ID_SCHEMES, Record
+from tracecard.model.numbering import format_id, number_of
+from tracecard.model.records import ID_SCHEMES, Kind, Record
 from tracecard.rules.base import Rule
 
 
@@ -138,7 +140,16 @@ class MissingId(Rule):
     name = "missing-id"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        taken: dict[Kind, int] = {}  # the next free number per numbered kind, counted once
         for rec in graph.records:
             if rec.kind is not None and rec.ok and rec.id is None:
-                scheme = ID_SCHEMES[rec.kind]
-                yield self.at(rec, (), f"no ID: add 'id: {scheme.example}' and name the file to match")
+                if rec.kind not in taken:
+                    numbers = (number_of(rec.kind, r.id) for r in graph.of_kind(rec.kind) if r.id)
+                    taken[rec.kind] = max((n for n in numbers if n is not None), default=0) + 1
+                rid = format_id(rec.kind, taken[rec.kind])
+                taken[rec.kind] += 1  # two records without an ID get two different suggestions
+                stem = PurePosixPath(rec.path).stem
+                yield self.at(rec, (), (
+                    f"no ID: add 'id: {rid}' (the next free number) and name the file "
+                    f"{rid.split('-', 1)[1]}-{stem}.md to match"
+                ))  # fmt: skip

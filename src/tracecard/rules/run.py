@@ -24,6 +24,8 @@ class Result:
     diagnostics: list[Finding]
     suppressed: int
     records: int
+    #: The file of each suppressed finding, so that a check of some paths counts only theirs.
+    suppressed_in: tuple[str, ...] = ()
 
 
 def run_rules(
@@ -44,9 +46,12 @@ def run_rules(
         found.extend(rule_cls().check(graph))
     found = select(found, settings.select, settings.ignore)
     by_path = {r.path: r.suppressed for r in graph.records if r.suppressed}
-    kept = [d for d in found if not matches(d.code, by_path.get(d.path, ()))]
+    kept: list[Finding] = []
+    dropped: list[Finding] = []
+    for d in found:
+        (dropped if matches(d.code, by_path.get(d.path, ())) else kept).append(d)
     kept.sort(key=Finding.sort_key)
-    return Result(kept, len(found) - len(kept), len(graph.records))
+    return Result(kept, len(dropped), len(graph.records), tuple(d.path for d in dropped))
 
 
 def _with_history(
