@@ -26,7 +26,7 @@ from tracecard.model import clock
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.lifecycles import INITIAL, REVERSE_RELS, TRANSITIONS  # noqa: F401 (re-exported)
-from tracecard.model.records import ID_SCHEMES, Kind, Record, id_list
+from tracecard.model.records import ID_SCHEMES, Kind, Record, id_list, resolve_id
 from tracecard.rules.registry import RULES
 from tracecard.rules.run import run_rules
 
@@ -77,9 +77,9 @@ class Workspace:
         return rec
 
     def _resolve(self, kind: Kind, ident: str) -> str:
-        for candidate in _spellings(kind, ident):
-            if candidate in self.graph.by_id:
-                return candidate
+        found = resolve_id(self.graph.by_id, ident, kind)
+        if found is not None:
+            return found
         if ident.endswith(".md"):
             given = Path(ident).resolve()
             for rec in self.graph.records:
@@ -92,20 +92,6 @@ class Workspace:
 _GROUP = {
     Kind.DECISION: "adr", Kind.REQUIREMENT: "req", Kind.MODEL_CARD: "card", Kind.DATASET: "dataset",
 }  # fmt: skip
-
-
-def _spellings(kind: Kind, ident: str) -> list[str]:
-    """`ADR-0007` as written, then normalised: `adr-7` and `7` name ADR-0007, `fraud` MC-fraud."""
-    scheme = ID_SCHEMES[kind]
-    out = [ident]
-    head, _, tail = ident.rpartition("-")
-    if scheme.numbered and tail.isdigit() and head.upper() in ("", scheme.prefix):
-        out.append(f"{scheme.prefix}-{int(tail):04d}")
-    if not scheme.numbered and not ident.upper().startswith(scheme.prefix + "-"):
-        out.append(f"{scheme.prefix}-{ident}")
-    if ident.upper().startswith(scheme.prefix + "-"):
-        out.append(scheme.prefix + ident[len(scheme.prefix) :])
-    return out
 
 
 # -- transitions ----------------------------------------------------------------------------
@@ -349,8 +335,7 @@ def link(src_ident: str, rel: str, dst_ident: str, out: IO[str]) -> int:
 def find_any(ws: Workspace, ident: str) -> Record:
     """A record of any kind, by its exact ID or the normalised spelling of its kind's IDs."""
     for kind in Kind:
-        for candidate in _spellings(kind, ident.strip()):
-            rec = ws.graph.by_id.get(candidate)
-            if rec is not None and rec.kind is kind:
-                return ws.find(kind, candidate)
+        found = resolve_id((r for r, rec in ws.graph.by_id.items() if rec.kind is kind), ident, kind)
+        if found is not None:
+            return ws.find(kind, found)
     raise UsageError(f"unknown ID {ident!r}: no record has it")

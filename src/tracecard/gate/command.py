@@ -26,7 +26,7 @@ from tracecard.gate.render import RENDERERS
 from tracecard.load import config
 from tracecard.load.repository import load_graph
 from tracecard.model.graph import RepoGraph
-from tracecard.model.records import Kind, Record, id_list
+from tracecard.model.records import Kind, Record, id_list, resolve_id
 
 
 def card_check(targets: tuple[str, ...], fmt: str, out: IO[str]) -> int:
@@ -53,8 +53,8 @@ def select_cards(graph: RepoGraph, targets: Iterable[str], root: Path) -> list[R
         path = Path(target)
         if path.exists():
             records += _under(graph, path, root)
-        elif target in graph.by_id:
-            records.append(graph.by_id[target])
+        elif (rid := resolve_id(graph.by_id, target)) is not None:
+            records.append(graph.by_id[rid])
         else:
             raise UsageError(f"{target}: no record has this ID, and no such file or folder")
     affected = {id(card) for rec in records for card in _cards_of(graph, rec)}

@@ -10,7 +10,6 @@ has, now or in the history, is exit 2.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from tracecard.errors import UsageError
 from tracecard.history.timeline import Event, EventKind, history_of, kind_of, record_timeline, short
 from tracecard.load import config
 from tracecard.load.repository import load_graph
-from tracecard.model.records import ID_SCHEMES
+from tracecard.model.records import resolve_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History, RecordHistory
@@ -53,25 +52,15 @@ def resolve(ident: str, graph: RepoGraph, hist: History) -> str:
     wanted = ident.strip()
     if wanted in known:
         return wanted
-    folded = {k.casefold(): k for k in known}
-    for candidate in _spellings(wanted):
-        if candidate.casefold() in folded:
-            return folded[candidate.casefold()]
+    found = resolve_id(known, wanted)
+    if found is not None:
+        return found
     path = Path(wanted)
     if path.suffix == ".md" and path.exists():
         for rec in graph.records:
             if rec.id in known and (graph.settings.root / rec.path).resolve() == path.resolve():
                 return rec.id
     raise UsageError(f"unknown ID {ident!r}: no record has it, now or in the git history")
-
-
-def _spellings(ident: str) -> list[str]:
-    out = [ident]
-    m = re.fullmatch(r"([A-Za-z]+)-?0*(\d+)", ident)
-    if m:
-        out.append(f"{m.group(1)}-{int(m.group(2)):04d}")
-    out += [f"{s.prefix}-{ident}" for s in ID_SCHEMES.values() if not s.numbered]
-    return out
 
 
 # --- rendering -----------------------------------------------------------------------------

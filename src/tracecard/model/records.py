@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -163,3 +164,35 @@ def id_list(value: Any) -> list[str]:
     if isinstance(value, list):
         return [v.strip() for v in value if isinstance(v, str) and v.strip()]
     return []
+
+
+def spellings(ident: str, kind: Kind | None = None) -> list[str]:
+    """The IDs `ident` may stand for, as written first: `ADR-0007` also as `adr-7`, `ADR7` and
+    (with `kind`) `7`; `MC-fraud` also as `fraud`. Every command that takes an ID reads it so."""
+    ident = ident.strip()
+    out = [ident]
+    schemes = [ID_SCHEMES[kind]] if kind is not None else list(ID_SCHEMES.values())
+    m = re.fullmatch(r"([A-Za-z]*)-?0*(\d+)", ident)
+    for scheme in schemes:
+        if scheme.numbered and m and m.group(1).upper() in ((scheme.prefix,) if kind is None
+                                                            else ("", scheme.prefix)):
+            out.append(f"{scheme.prefix}-{int(m.group(2)):04d}")
+            out.append(f"{scheme.prefix}-{m.group(2)}")  # a number wider than four digits
+        if not scheme.numbered and not ident.upper().startswith(scheme.prefix + "-"):
+            out.append(f"{scheme.prefix}-{ident}")
+        if ident.upper().startswith(scheme.prefix + "-"):
+            out.append(scheme.prefix + ident[len(scheme.prefix):])
+    return list(dict.fromkeys(out))
+
+
+def resolve_id(known: Iterable[str], ident: str, kind: Kind | None = None) -> str | None:
+    """The one of `known` that `ident` names (exact first, then any case), or None."""
+    pool = set(known)
+    folded = {k.casefold(): k for k in sorted(pool)}
+    for candidate in spellings(ident, kind):
+        if candidate in pool:
+            return candidate
+    for candidate in spellings(ident, kind):
+        if candidate.casefold() in folded:
+            return folded[candidate.casefold()]
+    return None
