@@ -282,7 +282,8 @@ def transition(kind: Kind, ident: str, target: str, out: IO[str]) -> int:
     doc = load_doc(ws, rec)
     set_status(doc, kind, target)
     commit(ws, [change_of(ws, rec, doc)])
-    print(f"{rec.id}: {now} -> {target} ({rec.path})", file=out)
+    assumed = " (it had no status: read as " + now + ")" if rec.status is None else ""
+    print(f"{rec.id}: {now} -> {target} ({rec.path}){assumed}", file=out)
     return 0
 
 

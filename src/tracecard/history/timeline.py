@@ -66,7 +66,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tracecard.load.config import Settings
 from tracecard.model.metrics import Direction, Vocabulary, as_number, normalise
-from tracecard.model.records import ID_SCHEMES, KIND_NAMES, NOT_RECORDS, Kind, id_list
+from tracecard.model.records import (
+    ID_SCHEMES,
+    KIND_NAMES,
+    NOT_RECORDS,
+    Kind,
+    canonical_status,
+    id_list,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History, KeyFor, RecordHistory, Version
@@ -243,8 +250,7 @@ def status_of(data: Mapping[str, Any] | None) -> str | None:
     s = data.get("status") if data is not None else None
     if not isinstance(s, str) or not s.strip():
         return None
-    s = s.strip().lower()
-    return "superseded" if s.startswith("superseded") else s
+    return canonical_status(s)
 
 
 def short(commit: str) -> str:

@@ -39,7 +39,7 @@ CONFIG_KEYS = frozenset(
     {
         "select", "ignore", "extend-select", "strict", "folders", "schemas", "sections",
         "metrics", "min_product_defined_share", "max_file_size", "exclude", "templates",
-        "regression_tolerance",
+        "regression_tolerance", "statuses",
     }
 )  # fmt: skip
 
@@ -62,6 +62,9 @@ class Settings:
     max_file_size: int = 1_000_000
     exclude: tuple[str, ...] = ()
     templates: str | None = None
+    #: A team's own status words, per kind, read as a state of the kind's lifecycle
+    #: (`[statuses.decision] "on hold" = "proposed"`).
+    statuses: dict[Kind, dict[str, str]] = field(default_factory=dict)
 
     def with_cli(
         self, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), strict: bool | None = None
@@ -163,6 +166,8 @@ def _settings(root: Path, path: Path, table: dict[str, Any]) -> Settings:
         kw["exclude"] = tuple(_typed(path, "exclude", table["exclude"], list))
     if "templates" in table:
         kw["templates"] = _typed(path, "templates", table["templates"], str)
+    if "statuses" in table:
+        kw["statuses"] = _statuses(path, _by_kind(path, "statuses", table["statuses"], dict))
     return replace(s, **kw)
 
 
@@ -187,6 +192,23 @@ def _codes(path: Path, key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise UsageError(f"{path}: '{key}' must be a list of rule codes or prefixes")
     return tuple(v.strip().upper() for v in value)
+
+
+def _statuses(path: Path, raw: dict[Kind, Any]) -> dict[Kind, dict[str, str]]:
+    from tracecard.model.lifecycles import TRANSITIONS
+
+    out: dict[Kind, dict[str, str]] = {}
+    for kind, table in raw.items():
+        states = TRANSITIONS[kind]
+        for word, state in table.items():
+            where = f"{path}: 'statuses.{kind.value}.{word}'"
+            if not isinstance(state, str) or state not in states:
+                raise UsageError(f"{where} must name a status of the {kind.label} lifecycle "
+                                 f"({', '.join(states)})")
+            if word.strip().lower() in states:
+                raise UsageError(f"{where}: {word!r} is a status of its own already")
+            out.setdefault(kind, {})[word.strip().lower()] = state
+    return out
 
 
 def _by_kind(path: Path, key: str, value: Any, item_type: type) -> dict[Kind, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from tracecard.load.config import Settings
 from tracecard.load.discover import discovery_skips, kind_of_path, load_record, record_files
 from tracecard.model.graph import RepoGraph
-from tracecard.model.records import Record
+from tracecard.model.records import STATUS_ALIASES, Record
 
 
 def load_graph(settings: Settings, extra: Iterable[Path] = ()) -> RepoGraph:
@@ -20,6 +20,8 @@ def load_graph(settings: Settings, extra: Iterable[Path] = ()) -> RepoGraph:
 
 
 def _load_graph(settings: Settings, extra: Iterable[Path]) -> RepoGraph:
+    STATUS_ALIASES.clear()
+    STATUS_ALIASES.update(settings.statuses)
     records: list[Record] = []
     files = record_files(settings)
     for path, kind in files:

@@ -113,12 +113,9 @@ class Record:
 
     @property
     def status(self) -> str | None:
-        """The lifecycle status, with MADR's `superseded by ADR-0123` read as `superseded`."""
-        s = self.data.get("status")
-        if not isinstance(s, str):
-            return None
-        s = s.strip().lower()
-        return "superseded" if s.startswith("superseded") else s
+        """The lifecycle status, with MADR's `superseded by ADR-0123` read as `superseded`, and
+        a team's own status word (`[statuses]` in the configuration) as the state it maps to."""
+        return canonical_status(self.data.get("status"), self.kind)
 
     @property
     def superseded_by(self) -> str | None:
@@ -196,3 +193,23 @@ def resolve_id(known: Iterable[str], ident: str, kind: Kind | None = None) -> st
         if candidate.casefold() in folded:
             return folded[candidate.casefold()]
     return None
+
+
+#: The team's own status words per kind (`[statuses]` of the configuration), set once per run
+#: by `tracecard.load.repository.load_graph`.
+STATUS_ALIASES: dict[Kind, dict[str, str]] = {}
+
+
+def canonical_status(value: object, kind: Kind | None = None) -> str | None:
+    """A `status` value as a lifecycle state: lower case, `superseded by X` as `superseded`, a
+    configured alias as the state it stands for (of `kind`, or of any kind when unknown)."""
+    if not isinstance(value, str):
+        return None
+    s = value.strip().lower()
+    if s.startswith("superseded"):
+        return "superseded"
+    tables = [STATUS_ALIASES.get(kind, {})] if kind is not None else STATUS_ALIASES.values()
+    for table in tables:
+        if s in table:
+            return table[s]
+    return s

@@ -62,6 +62,7 @@ _ALL: list[type[Rule]] = [
     history.IdChanged,
     history.RecordDeleted,
     gate.ValueOutsideInterval,
+    schema.StatusAssumed,
 ]
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}

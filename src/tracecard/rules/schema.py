@@ -48,7 +48,12 @@ class SchemaViolation(Rule):
         for rec in graph.records:
             if not rec.ok or rec.kind is None:
                 continue
-            for err in per_kind[rec.kind].errors(rec.data):
+            data = rec.data
+            aliases = graph.settings.statuses.get(rec.kind)
+            raw = data.get("status")
+            if aliases and isinstance(raw, str) and raw.strip().lower() in aliases:
+                data = {**data, "status": aliases[raw.strip().lower()]}  # a team's own word
+            for err in per_kind[rec.kind].errors(data):
                 yield self.at(rec, err.path, err.message, key=err.at_key)
             for path in _DATE_FIELDS:
                 value = _get(rec.data, path)
@@ -129,3 +134,46 @@ def _known_keys(schema: dict[str, Any]) -> set[str]:
     for part in schema.get("allOf", []):
         keys |= set(part.get("properties", {}))
     return keys
+
+
+class StatusAssumed(Rule):
+    """What it does:
+    Reports a record with no `status` (decision records may leave it out, as MADR allows): it
+    is read as being in the first status of its kind's lifecycle (a decision as `proposed`),
+    and the finding says so. Info by default: raise it with `--select`/severity settings in
+    CI if your records must say their status. The finding is at the top of the front matter.
+
+    Why it matters:
+    A decision that has guided the team for two years but says no status is read as merely
+    proposed: it can be rejected with one command, and the history rules do not protect it as
+    an accepted decision. Saying the status makes what everyone assumes visible.
+
+    Example:
+    ```yaml
+    ---
+    title: Use PostgreSQL for the feature store
+    date: 2023-02-01
+    ---
+    ```
+
+    Fix:
+    Write the status the record really has (`status: accepted`). A team that uses its own
+    words (MADR's "on hold") maps them onto the lifecycle in the configuration:
+    `[statuses.decision]` with `"on hold" = "proposed"`.
+    """
+
+    code = "SCH003"
+    name = "status-assumed"
+    severity = Severity.INFO
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        from tracecard.model.lifecycles import INITIAL
+
+        for rec in graph.records:
+            if not rec.ok or rec.kind is None or "status" in rec.data:
+                continue
+            first = INITIAL[rec.kind]
+            yield self.at(rec, (), (
+                f"no status: read as {first}, the first status of a {rec.kind.label}; write "
+                f"the status it has (`status: {first}`, or what the team agreed)"
+            ))  # fmt: skip
