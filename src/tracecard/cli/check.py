@@ -17,8 +17,12 @@ FORMATS = ("text", "json", "github", "sarif")
               help="Only these rule codes or prefixes (comma-separated or repeated): --select LNK,BDY001.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
 @click.option("--strict/--no-strict", default=None, help="Warnings also make the exit code 1.")
+@click.option("--staged", is_flag=True,
+              help="For pre-commit: PATHS are the changed files; also report on what uncommitted "
+                   "deletions and renames break (the deleted file, and every record that still "
+                   "links to an ID that is gone). With no PATHS, only that.")
 def check_cmd(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
-              strict: bool | None) -> int:
+              strict: bool | None, staged: bool) -> int:
     """Check records: parsing, schemas, IDs, links, body sections, requirement translations,
     the launch gate, and (in a git repository) their history. `tracecard rules` lists the codes.
 
@@ -28,7 +32,7 @@ def check_cmd(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore:
     """  # noqa: D301
     from tracecard.rules.check import check
 
-    return check(paths, fmt, select, ignore, strict, sys.stdout)
+    return check(paths, fmt, select, ignore, strict, sys.stdout, staged=staged)
 
 
 @click.command("rules")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import IO
 
 from tracecard.errors import UsageError
+from tracecard.git.branches import in_git
 from tracecard.load import config
 from tracecard.load.repository import load_graph, no_gc
 from tracecard.model.findings import Severity
@@ -22,6 +23,7 @@ def check(
     ignore: tuple[str, ...],
     strict: bool | None,
     out: IO[str],
+    staged: bool = False,
 ) -> int:
     targets = [Path(p) for p in paths]
     for t in targets:
@@ -34,6 +36,11 @@ def check(
     with no_gc():
         graph = load_graph(settings, extra=[t for t in targets if t.is_file()])
         result = run_rules(graph)
+    if staged:
+        gone = gone_scope(graph)
+        targets = [*targets, *(root / p for p in gone)]
+        if not targets:
+            result = Result([], 0, 0)  # nothing changed that a record check can see
     result = _in_scope(result, root, targets, graph)
     REPORTERS[fmt](result, out)
     return exit_code(result, settings.strict)
@@ -54,6 +61,34 @@ def validate_code(code: str) -> None:
         raise UsageError(f"unknown rule code or prefix {code!r}: `tracecard rules` lists them")
 
 
+def gone_scope(graph: RepoGraph) -> list[str]:
+    """What the uncommitted deletions and renames touch (pre-commit passes changed files, never
+    a deleted one): the files of records that are gone, and the records that still link to an
+    ID that is gone. Empty outside git."""
+    from tracecard.git.index import WORKTREE
+    from tracecard.history.timeline import history_of
+
+    if not in_git(graph.settings.root):
+        return []
+    hist = history_of(graph)
+    if not hist.available:
+        return []
+    gone: set[str] = set()
+    paths: set[str] = set()
+    for key, rh in hist.records.items():
+        last = rh.latest
+        if last.commit == WORKTREE and last.deleted and key not in graph.by_id:
+            gone.add(key)
+            paths.add(last.path)
+    gone |= {c.old_id for c in hist.id_changes
+             if c.commit == WORKTREE and c.old_id not in graph.by_id}  # fmt: skip
+    if gone:
+        for rec in graph.records:
+            if any(link.target.strip() in gone for link in graph.links(rec)):
+                paths.add(rec.path)
+    return sorted(paths)
+
+
 def _in_scope(result: Result, root: Path, targets: list[Path], graph: RepoGraph) -> Result:
     """Keep findings in the files and folders asked for (all of them when none or the root)."""
     prefixes: list[str] = []
@@ -64,7 +99,7 @@ def _in_scope(result: Result, root: Path, targets: list[Path], graph: RepoGraph)
             rel = t.as_posix()
         if rel in ("", "."):
             return result
-        prefixes.append(rel if t.is_file() else rel.rstrip("/") + "/")
+        prefixes.append(rel if t.is_file() or not t.exists() else rel.rstrip("/") + "/")
     if not prefixes:
         return result
     def asked(path: str) -> bool:
