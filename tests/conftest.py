@@ -64,3 +64,12 @@ def no_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         monkeypatch.setenv(var, str(home / sub))
     yield home
     assert not home.exists(), f"something wrote to the home folder: {sorted(home.rglob('*'))}"
+
+
+@pytest.fixture(scope="session")
+def hook_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+    """The project's hooks as pre-commit installs them: (hook repository, commit,
+    PRE_COMMIT_HOME), built once per session (pre-commit pip-installs tracecard there)."""
+    from test_precommit import make_hook_source
+
+    return make_hook_source(tmp_path_factory)

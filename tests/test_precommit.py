@@ -104,9 +104,9 @@ def _snapshot(tmp: Path) -> tuple[Path, str]:
     return snap, git("rev-parse", "HEAD", cwd=snap).strip()
 
 
-@pytest.fixture(scope="module")
-def hook_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
-    """(hook repository, commit, PRE_COMMIT_HOME), shared by every test of the module."""
+def make_hook_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+    """(hook repository, commit, PRE_COMMIT_HOME): the `hook_source` fixture of conftest.py,
+    built once per test session and shared by every module that runs the hooks."""
     if shutil.which("git") is None or not (PROJECT / ".git").exists():
         pytest.skip("the project is not a git checkout: try-repo needs one")
     if not (PROJECT / ".pre-commit-hooks.yaml").is_file():
@@ -147,11 +147,13 @@ def try_repo(hook_source: tuple[Path, str, Path], cwd: Path, *args: str) -> subp
     return subprocess.run(cmd, cwd=cwd, env=_env(home), capture_output=True, text=True, timeout=900)
 
 
-def run_hook(hook_source: tuple[Path, str, Path], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`pre-commit run` with the configuration try-repo writes, and the module's shared store."""
+def run_hook(hook_source: tuple[Path, str, Path], cwd: Path, *args: str,
+             hooks: tuple[str, ...] = (HOOK,)) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """`pre-commit run` with the configuration try-repo writes, and the session's shared store."""
     repo, ref, home = hook_source
     config = home.parent / "pre-commit-config.yaml"
-    config.write_text(f"repos:\n-   repo: {repo}\n    rev: {ref}\n    hooks:\n    -   id: {HOOK}\n")
+    ids = "".join(f"    -   id: {h}\n" for h in hooks)
+    config.write_text(f"repos:\n-   repo: {repo}\n    rev: {ref}\n    hooks:\n{ids}")
     cmd = [sys.executable, "-m", "pre_commit", "run", "--config", str(config), "--color", "never", *args]
     return subprocess.run(cmd, cwd=cwd, env=_env(home), capture_output=True, text=True, timeout=900)
 

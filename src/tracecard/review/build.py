@@ -104,6 +104,7 @@ class RecordChange:
     head: State | None
     keys: tuple[str, ...]  # top-level keys whose value differs (changed records)
     commits: tuple[str, ...]  # the range's commits that touched it, oldest first
+    old_id: str | None = None  # the ID the record had at base, when the range changed it
 
     @property
     def body_changed(self) -> bool:
@@ -335,8 +336,9 @@ def all_ends(
         if ic.commit in span.after_head or ic.old_id not in out:
             continue
         base, head = out[ic.old_id]
-        if head is not None and head.path == ic.path:
-            head = None
+        if head is not None and (head.path == ic.path or ic.commit in span.in_range
+                                 and head.commit not in span.in_range):  # fmt: skip
+            head = None  # the old ID is gone at head (changed in place, or with a rename)
         if base is not None and base.path == ic.path and ic.commit not in span.in_range:
             base = None
         out[ic.old_id] = (base, head)
@@ -390,7 +392,7 @@ def _id_changes_joined(
         keys = changed_keys(base.data, new.head.data)
         commits = tuple(dict.fromkeys(old.commits + new.commits))
         by_id[ic.new_id] = RecordChange(
-            new.id, new.kind, Change.CHANGED, base, new.head, keys, commits
+            new.id, new.kind, Change.CHANGED, base, new.head, keys, commits, ic.old_id
         )
         del by_id[ic.old_id]
     return [by_id[c.id] for c in changes if c.id in by_id]

@@ -86,8 +86,7 @@ def record_findings(graph: RepoGraph, result: Review, info: RangeInfo) -> list[F
         return []  # the working tree is not head: said once, with the history rules
     touched = {c.head.path for c in result.changes if c.head is not None}
     ids = {c.id for c in result.changes}
-    ids |= {str(c.base.data["id"]) for c in result.changes
-            if c.base is not None and isinstance(c.base.data.get("id"), str)}  # fmt: skip
+    ids |= {c.old_id for c in result.changes if c.old_id is not None}
     for rec in graph.records:
         if rec.id in ids:
             touched.add(rec.path)

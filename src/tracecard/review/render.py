@@ -116,6 +116,8 @@ def _what(change: RecordChange) -> str:
     if change.change is not Change.CHANGED:
         return ""
     keys = ", ".join([*change.keys, *(["(body)"] if change.body_changed else [])])
+    if change.old_id and change.old_id != change.id:
+        keys = f"ID was {change.old_id}" + (f"; {keys}" if keys else "")
     if change.renamed_from:
         return f"renamed from {change.renamed_from}" + (f"; {keys}" if keys else "")
     return keys
@@ -401,6 +403,7 @@ def _record_json(c: RecordChange) -> dict[str, object]:
         "change": str(c.change),
         "path": c.path,
         "renamed_from": c.renamed_from,
+        "old_id": c.old_id,
         "status": {"base": c.status(c.base), "head": c.status(c.head)},
         "keys": list(c.keys),
         "body_changed": c.body_changed,
