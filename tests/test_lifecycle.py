@@ -379,17 +379,21 @@ def test_agree_is_refused_when_the_check_would_fail(repo: Path, tc: Tc) -> None:
 
 
 def fail_second_replace(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> list[str]:
-    """`os.replace` fails the second time it is called (the second file of a change)."""
+    """The second file of a change fails to move into place (`os.replace` for a changed file,
+    `os.link` for a new one: the two share one count)."""
     calls: list[str] = []
-    real = os.replace
+    real_replace, real_link = os.replace, os.link
 
-    def flaky(src: str, dst: str) -> None:
-        calls.append(str(dst))
-        if len(calls) == 2:
-            raise exc
-        real(src, dst)
+    def flaky(real):  # type: ignore[no-untyped-def]
+        def move(src: str, dst: str) -> None:
+            calls.append(str(dst))
+            if len(calls) == 2:
+                raise exc
+            real(src, dst)
+        return move
 
-    monkeypatch.setattr(os, "replace", flaky)
+    monkeypatch.setattr(os, "replace", flaky(real_replace))
+    monkeypatch.setattr(os, "link", flaky(real_link))
     return calls
 
 

@@ -56,9 +56,13 @@ def git(env: dict[str, str]) -> Run:
 
 
 @pytest.fixture(scope="module")
-def try_repo(env: dict[str, str]) -> Run:
+def try_repo(env: dict[str, str], hook_source: tuple[Path, str, Path]) -> Run:
+    """try-repo on the project as it is on disk (the session's snapshot: new files included)."""
+    source, ref, _ = hook_source
+
     def run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-        cmd = [sys.executable, "-m", "pre_commit", "try-repo", str(PROJECT), HOOK, *args]
+        cmd = [sys.executable, "-m", "pre_commit", "try-repo", str(source), HOOK, "--ref", ref,
+               *args]  # fmt: skip
         return subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True,
                               timeout=600, check=False)  # fmt: skip
 

@@ -15,6 +15,7 @@ their command runs, so that `tracecard --help` and the pre-commit hook start lig
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 
 import click
@@ -89,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"tracecard: internal error: {type(exc).__name__}: {exc} "
                    "(set TRACECARD_DEBUG=1 for the traceback, and please report it)", err=True)
         return 2
+    finally:
+        held = sys.modules.get("tracecard.edit.transaction")
+        if held is not None:
+            held.release()
     return rv if isinstance(rv, int) else 0
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
-from tracecard.edit.lifecycle import write_bytes_atomically
+from tracecard.edit import transaction
 from tracecard.edit.new import DEFAULT_TEMPLATE_DIR, TEMPLATE_FILES, shipped_template
 from tracecard.errors import UsageError
 from tracecard.load import config
@@ -78,11 +78,15 @@ def init(directory: str | None, out: IO[str]) -> int:
     if not plan.files and not plan.folders:
         print(f"tracecard is already set up in {root}: nothing changed", file=out)
         return 0
-    for folder in plan.folders:
-        folder.mkdir(parents=True, exist_ok=True)
-    for path in plan.files:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomically(path, plan.files[path])
+    for target in [*plan.folders, *plan.files]:
+        transaction.inside(root, target)  # a linked folder must not carry the writes outside
+    with transaction.locked(root):
+        for folder in plan.folders:
+            folder.mkdir(parents=True, exist_ok=True)
+        for path in plan.files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        transaction.apply(root, [transaction.Write(p, data, None)
+                                 for p, data in plan.files.items()])  # fmt: skip
     for line in _report(root, plan):
         print(line, file=out)
     return 0

@@ -10,13 +10,13 @@ write fails, so two records are never left half-updated.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from tracecard.edit import frontmatter as edit
+from tracecard.edit import transaction
 from tracecard.errors import UsageError
 from tracecard.load import config
 from tracecard.load.discover import relpath
@@ -46,8 +46,12 @@ class Workspace:
 
     @classmethod
     def open(cls, start: Path | None = None) -> Workspace:
+        """The repository, read under its write lock (held until the command ends), so that
+        what the command changes is what it read."""
         root = config.find_root(start or Path.cwd())
-        return cls(load_graph(config.load(root)))
+        settings = config.load(root)
+        transaction.lock(settings.root)
+        return cls(load_graph(settings))
 
     @property
     def settings(self) -> config.Settings:
@@ -193,7 +197,7 @@ def commit(ws: Workspace, changes: Sequence[Change]) -> None:
             f"refused, {d.path}:{d.line} would fail the check: {d.code} {d.message}{more}; "
             "nothing written"
         )
-    write_all(changes)
+    write_all(changes, ws.settings.root)
 
 
 def new_errors(ws: Workspace, changes: Sequence[Change]) -> list[Finding]:
@@ -236,34 +240,23 @@ def _record_from(settings: config.Settings, ch: Change) -> Record:
     return Record(relpath(settings, ch.path), ch.kind, parsed, body, rid, from_file)
 
 
-def write_all(changes: Sequence[Change]) -> None:
-    """Write each change atomically, in order; if one fails, undo those already written."""
+def write_all(changes: Sequence[Change], root: Path) -> None:
+    """Write every change or none (`tracecard.edit.transaction`): exclusive for new files,
+    refused for a file changed since it was read, undone as a whole when interrupted."""
     for ch in changes:  # everything verified before the first byte is written
         ch.doc.to_bytes()
         if ch.original is None and ch.path.exists():
             raise UsageError(f"{ch.path}: already exists; nothing written")
-    done: list[Change] = []
-    try:
-        for ch in changes:
-            edit.save(ch.doc, ch.path)
-            done.append(ch)
-    except BaseException:
-        for ch in reversed(done):
-            _undo(ch)
-        raise
+    writes = [transaction.Write(ch.path, ch.doc.to_bytes(), ch.original) for ch in changes]
+    transaction.apply(root, [w for w in writes if w.data != w.before])
 
 
-def _undo(ch: Change) -> None:
-    with contextlib.suppress(OSError):
-        if ch.original is None:
-            ch.path.unlink()
-        else:
-            write_bytes_atomically(ch.path, ch.original)
-
-
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Bytes that are not a record document (a restored file, a README), written atomically."""
-    edit.write_atomic(str(path), data)
+def write_bytes_atomically(path: Path, data: bytes, root: Path | None = None) -> None:
+    """Bytes that are not a record document (a README, a template), written the same way."""
+    before = path.read_bytes() if path.is_file() else None
+    if before != data:
+        transaction.apply(root or config.find_root(path.parent), [
+            transaction.Write(path, data, before)])
 
 
 # -- commands -------------------------------------------------------------------------------

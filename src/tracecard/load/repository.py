@@ -14,7 +14,12 @@ from tracecard.model.records import STATUS_ALIASES, Record
 
 
 def load_graph(settings: Settings, extra: Iterable[Path] = ()) -> RepoGraph:
-    """Every record of the repository, plus any `extra` files that turn out to be records."""
+    """Every record of the repository, plus any `extra` files that turn out to be records.
+
+    A change that a killed writer left half done is undone first (`tracecard.edit.transaction`)."""
+    from tracecard.edit.transaction import recover
+
+    recover(settings.root)
     with no_gc():
         return _load_graph(settings, extra)
 

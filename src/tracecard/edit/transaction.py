@@ -1,0 +1,310 @@
+"""Writes that are exclusive, all-or-nothing across files, and stay in the repository.
+
+Every command that writes records does so in one `Transaction`:
+
+1. **The lock.** `lock(root)` takes an exclusive `flock` on `<git dir>/tracecard/write.lock`
+   (`<root>/.tracecard/write.lock` outside git) before the command reads the records it will
+   change, and keeps it until the command ends. Two writers in one repository therefore run
+   one after the other: the second reads what the first wrote (a new number, a new status),
+   and a file changed on disk since it was read is refused (`frontmatter.save`). The lock is
+   released by the kernel when the process dies, however it dies.
+2. **The journal.** Before the first byte of a record changes, `journal.json` beside the lock
+   lists every file the change touches: its path, its bytes before (none for a new file), the
+   digest of its bytes after, and the temporary file that holds them. Then the temporary
+   files are written and synced, then moved into place (a new file is linked, so it can never
+   replace a file created meanwhile), then the journal is removed. SIGINT and SIGTERM are held
+   back while files move; one that arrived meanwhile undoes the whole change before the
+   command exits 130, so an interrupted command leaves the files as they were.
+3. **Recovery.** A process killed outright (SIGKILL, power loss) leaves the journal behind.
+   The next tracecard command that reads the repository (`recover`) takes the lock, puts
+   every file back as the journal says it was, removes the temporary files and the journal,
+   and says so in one line on stderr.
+4. **Containment.** A path whose real location (links resolved) is outside the repository is
+   never written, nor is one inside `.git`.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from tracecard.edit import frontmatter as edit
+from tracecard.errors import UsageError
+
+JOURNAL = "journal.json"
+LOCK = "write.lock"
+#: How long a writer waits for another one to finish before giving up.
+LOCK_TIMEOUT = 60.0
+
+_held: dict[str, int] = {}  # state folder -> the open lock file, while this process holds it
+
+
+def state_dir(root: Path) -> Path:
+    """Where the lock and the journal live: under the git directory, else beside the records."""
+    start = root.resolve()
+    for folder in (start, *start.parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            return dot / "tracecard"
+        if dot.is_file():  # a linked worktree or a submodule: `gitdir: <path>`
+            text = dot.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                gitdir = Path(text[len("gitdir:"):].strip())
+                return (gitdir if gitdir.is_absolute() else folder / gitdir) / "tracecard"
+    return start / ".tracecard"
+
+
+def lock(root: Path, timeout: float = LOCK_TIMEOUT) -> None:
+    """Hold the repository's write lock until `release` (or the end of the process)."""
+    folder = state_dir(root)
+    key = str(folder)
+    if key in _held:
+        return
+    import fcntl
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UsageError(f"cannot take the write lock in {folder}: {exc.strerror or exc}") from exc
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise UsageError("another tracecard command has been writing in this "
+                                 f"repository for {timeout:.0f} s; try again") from None
+            time.sleep(0.02)
+    _held[key] = fd
+    _recover_held(folder)
+
+
+def release() -> None:
+    """Let go of every lock this process holds (the end of a command)."""
+    for fd in _held.values():
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    held_before = str(state_dir(root)) in _held
+    lock(root)
+    try:
+        yield
+    finally:
+        if not held_before:
+            release()
+
+
+# --- recovery ----------------------------------------------------------------------------------
+
+
+def recover(root: Path) -> None:
+    """Undo a change a killed writer left half done, if there is one (cheap when there is not:
+    one `stat`)."""
+    folder = state_dir(root)
+    if not (folder / JOURNAL).exists() or str(folder) in _held:
+        return
+    with locked(root):
+        pass  # taking the lock recovers
+
+
+def _recover_held(folder: Path) -> None:
+    journal = folder / JOURNAL
+    try:
+        entries = json.loads(journal.read_text(encoding="utf-8"))["files"]
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError, KeyError, TypeError):
+        print(f"tracecard: {journal} cannot be read; remove it if no tracecard command is "
+              "running", file=sys.stderr)  # fmt: skip
+        return
+    restored = _roll_back(entries)
+    with contextlib.suppress(OSError):
+        journal.unlink()
+    print(f"tracecard: an interrupted write was undone ({restored} file(s) put back as they "
+          "were)", file=sys.stderr)  # fmt: skip
+
+
+def _roll_back(entries: list[dict[str, Any]]) -> int:
+    restored = 0
+    for entry in reversed(entries):
+        target, temp = entry["path"], entry["temp"]
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        before = entry["before"]
+        now = _read(target)
+        if before is None:
+            if now is not None and _digest(now) == entry["after"]:
+                with contextlib.suppress(OSError):
+                    os.unlink(target)
+                    restored += 1
+        else:
+            original = base64.b64decode(before)
+            if now != original:
+                edit.write_atomic(target, original)
+                restored += 1
+    return restored
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Write:
+    """One file of a change: its bytes after, and its bytes before (None: a new file)."""
+
+    path: Path
+    data: bytes
+    before: bytes | None
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path` with links resolved; UsageError when that is outside `root` or inside `.git`."""
+    real_root = root.resolve()
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(real_root):
+        raise UsageError(f"{path} is outside the repository ({real}): tracecard writes only "
+                         "inside it; nothing written")  # fmt: skip
+    if ".git" in real.relative_to(real_root).parts:
+        raise UsageError(f"{path} is inside .git: tracecard does not write there")
+    return real
+
+
+def apply(root: Path, writes: Sequence[Write]) -> None:
+    """Write every file or none, under the lock, journaled (see the module docstring)."""
+    if not writes:
+        return
+    with locked(root):
+        folder = state_dir(root)
+        plan = []
+        for w in writes:
+            real = inside(root, w.path)
+            now = _read(str(real))
+            if w.before is None and now is not None:
+                raise UsageError(f"{w.path}: already exists; nothing written")
+            if w.before is not None and now != w.before:
+                raise UsageError(f"{w.path}: changed on disk since it was read (another "
+                                 "command or an editor wrote it); nothing written")  # fmt: skip
+            temp = real.parent / f".{real.name}.tracecard-{os.getpid()}.tmp"
+            plan.append((w, real, temp))
+        journal = folder / JOURNAL
+        entries = [{"path": str(real), "temp": str(temp), "after": _digest(w.data),
+                    "before": None if w.before is None else base64.b64encode(w.before).decode()}
+                   for w, real, temp in plan]  # fmt: skip
+        try:
+            with _signals_held() as caught:
+                _write_synced(journal, json.dumps({"files": entries}).encode())
+                for w, real, temp in plan:
+                    _write_synced(temp, w.data, mode=_mode(real, w.before is None))
+                for w, real, temp in plan:
+                    if w.before is None:
+                        os.link(temp, real)  # exclusive: fails if the file appeared meanwhile
+                        os.unlink(temp)
+                    else:
+                        os.replace(temp, real)
+                    _sync_folder(real.parent)
+                if caught:
+                    raise KeyboardInterrupt  # interrupted while the files moved: undo it all
+        except BaseException as exc:
+            with _signals_held():
+                _roll_back(entries)
+                with contextlib.suppress(OSError):
+                    journal.unlink()
+            if isinstance(exc, FileExistsError):
+                raise UsageError(f"{exc.filename}: created by someone else meanwhile; nothing "
+                                 "written") from None  # fmt: skip
+            if isinstance(exc, OSError):
+                why = exc.strerror or str(exc)
+                where = f"{exc.filename}: " if exc.filename else ""
+                raise UsageError(f"{where}cannot write ({why}); nothing written, every file is "
+                                 "unchanged") from None  # fmt: skip
+            raise
+        with contextlib.suppress(OSError):
+            journal.unlink()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM are noted, not acted on, inside the block; the list says which came."""
+    caught: list[int] = []
+    if not _main_thread():
+        yield caught
+        return
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    old = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield caught
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+    if signal.SIGTERM in caught:
+        raise SystemExit(143)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _write_synced(path: Path, data: bytes, mode: int = 0o644) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    with contextlib.suppress(OSError):
+        os.chmod(path, mode)
+
+
+def _mode(real: Path, new: bool) -> int:
+    if not new:
+        with contextlib.suppress(OSError):
+            return real.stat().st_mode & 0o7777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
