@@ -211,15 +211,18 @@ def apply(root: Path, writes: Sequence[Write]) -> None:
         try:
             with _signals_held() as caught:
                 _write_synced(journal, json.dumps({"files": entries}).encode())
+                _failpoint("journal")
                 for w, real, temp in plan:
                     _write_synced(temp, w.data, mode=_mode(real, w.before is None))
-                for w, real, temp in plan:
+                _failpoint("temps")
+                for n, (w, real, temp) in enumerate(plan, 1):
                     if w.before is None:
                         os.link(temp, real)  # exclusive: fails if the file appeared meanwhile
                         os.unlink(temp)
                     else:
                         os.replace(temp, real)
                     _sync_folder(real.parent)
+                    _failpoint(f"moved:{n}")
                 if caught:
                     raise KeyboardInterrupt  # interrupted while the files moved: undo it all
         except BaseException as exc:
@@ -238,6 +241,17 @@ def apply(root: Path, writes: Sequence[Write]) -> None:
             raise
         with contextlib.suppress(OSError):
             journal.unlink()
+
+
+def _failpoint(name: str) -> None:
+    """For the interruption tests: `TRACECARD_FAILPOINT=moved:1:KILL` sends this process
+    SIGKILL (or INT, TERM) once the first file has moved. Unset in normal use: one lookup."""
+    wanted = os.environ.get("TRACECARD_FAILPOINT")
+    if not wanted:
+        return
+    point, _, sig = wanted.rpartition(":")
+    if point == name:
+        os.kill(os.getpid(), getattr(signal, f"SIG{sig}", signal.SIGKILL))
 
 
 @contextlib.contextmanager

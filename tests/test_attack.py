@@ -1,0 +1,132 @@
+"""Attacks on the writing commands: parallel writers, interrupted writers, writes that would
+leave the repository. Each runs real `tracecard` processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import write_repo
+
+DECISION = """---
+id: ADR-0001
+title: Keep records
+status: proposed
+date: 2026-01-05
+---
+# Keep records
+
+## Context
+
+Why.
+
+## Decision
+
+What.
+"""
+
+
+def tracecard(cwd: Path, *args: str, env: dict[str, str] | None = None,
+              ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "tracecard", *args], cwd=cwd, text=True,
+                          capture_output=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def spawn(cwd: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "tracecard", *args], cwd=cwd, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".git" not in p.parts and ".tracecard" not in p.parts}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = write_repo(tmp_path / "repo", {"docs/decisions/0001-keep-records.md": DECISION})
+    for folder in ("requirements", "model-cards", "datasets"):
+        (root / "docs" / folder).mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root
+
+
+def test_parallel_new_records_never_share_an_id(repo: Path) -> None:
+    procs = [spawn(repo, "adr", "new", "Same title") for _ in range(8)]
+    procs += [spawn(repo, "card", "new", "Shared", "--slug", "shared") for _ in range(3)]
+    results = [(p.wait(timeout=120), p.stdout.read() if p.stdout else "") for p in procs]
+    adr = [r for r in results[:8]]
+    assert all(code == 0 for code, _ in adr), results
+    made = sorted((repo / "docs/decisions").glob("0*.md"))
+    ids = [line for p in made for line in p.read_text().splitlines() if line.startswith("id:")]
+    assert len(made) == 9 and len(set(ids)) == 9  # ADR-0001 and eight new ones
+    cards = [code for code, _ in results[8:]]
+    assert sorted(cards) == [0, 2, 2]  # one card made, the others refused: none lost
+    assert len(list((repo / "docs/model-cards").glob("*.md"))) == 1
+    assert not list(repo.rglob("*.tmp"))
+
+
+def test_parallel_status_changes_lose_no_update(repo: Path) -> None:
+    procs = [spawn(repo, "adr", verb, "ADR-0001") for verb in ("accept", "reject") * 4]
+    codes = [p.wait(timeout=120) for p in procs]
+    status = [ln for ln in (repo / "docs/decisions/0001-keep-records.md").read_text().splitlines()
+              if ln.startswith("status:")]
+    # one transition happened; every later command saw it: the same verb has nothing to do
+    # (exit 0), the other is refused by the lifecycle (exit 2)
+    assert status in (["status: accepted"], ["status: rejected"])
+    won = "accept" if status == ["status: accepted"] else "reject"
+    verbs = ("accept", "reject") * 4
+    assert [c for v, c in zip(verbs, codes) if v == won] == [0] * 4, codes
+    assert [c for v, c in zip(verbs, codes) if v != won] == [2] * 4, codes
+
+
+@pytest.mark.parametrize("point", ["journal:KILL", "temps:KILL", "moved:1:KILL", "moved:2:KILL"])
+def test_killed_writer_is_undone_by_the_next_command(repo: Path, point: str) -> None:
+    assert tracecard(repo, "adr", "accept", "ADR-0001").returncode == 0
+    before = files(repo)
+    done = tracecard(repo, "adr", "new", "Rank in two stages", "--supersedes", "ADR-0001",
+                     env={"TRACECARD_FAILPOINT": point})
+    assert done.returncode == -signal.SIGKILL
+    after = tracecard(repo, "check")
+    assert "Traceback" not in after.stderr
+    assert files(repo) == before
+    assert not list(repo.rglob("*.tmp"))
+    assert "interrupted write was undone" in after.stderr or point.startswith("journal")
+
+
+@pytest.mark.parametrize("sig", ["INT", "TERM"])
+def test_interrupted_writer_leaves_the_files_as_they_were(repo: Path, sig: str) -> None:
+    assert tracecard(repo, "adr", "accept", "ADR-0001").returncode == 0
+    before = files(repo)
+    done = tracecard(repo, "adr", "new", "Rank in two stages", "--supersedes", "ADR-0001",
+                     env={"TRACECARD_FAILPOINT": f"moved:1:{sig}"})
+    assert done.returncode in (130, 143), done.stderr
+    assert "Traceback" not in done.stderr
+    assert files(repo) == before
+    assert not list(repo.rglob("*.tmp"))
+    assert not (repo / ".git/tracecard/journal.json").exists()
+
+
+def test_a_record_linked_from_outside_is_never_written(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(DECISION.replace("ADR-0001", "ADR-0002"))
+    (repo / "docs/decisions/0002-linked.md").symlink_to(outside)
+    before = outside.read_bytes()
+    done = tracecard(repo, "adr", "accept", "ADR-0002")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert outside.read_bytes() == before
+
+
+def test_init_does_not_write_through_a_linked_folder(tmp_path: Path) -> None:
+    root, outside = tmp_path / "repo", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    (root / ".tracecard").symlink_to(outside)
+    done = tracecard(root, "init")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert list(outside.iterdir()) == []
