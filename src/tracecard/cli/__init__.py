@@ -14,6 +14,7 @@ their command runs, so that `tracecard --help` and the pre-commit hook start lig
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -62,6 +63,13 @@ for _group, _command in COMMANDS:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code instead of exiting (callable from tests)."""
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not UTF-8 reaches Python as lone surrogates: write them as
+        # `\udcff` escapes (valid UTF-8, and valid JSON) rather than fail on them.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="tracecard",
                       standalone_mode=False)

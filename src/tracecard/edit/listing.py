@@ -10,6 +10,7 @@ from tracecard.edit.lifecycle import Workspace
 from tracecard.errors import UsageError
 from tracecard.model.lifecycles import TRANSITIONS
 from tracecard.model.records import ID_SCHEMES, Kind, Record
+from tracecard.report.text import one_line
 
 FORMATS = ("text", "json")
 
@@ -67,7 +68,7 @@ def _table(kind: Kind, rows: list[dict[str, Any]], out: IO[str]) -> None:
         print(f"no {kind.label} records", file=out)
         return
     columns = ["id", "status"] + (["date"] if kind is Kind.DECISION else []) + ["title"]
-    cells = [[_cell(row, c) for c in columns] for row in rows]
+    cells = [[one_line(_cell(row, c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = [[c.upper() for c in columns]] + cells
     for line in lines:

@@ -17,6 +17,8 @@ from tracecard.report.text import (
     escape_data,
     escape_property,
     fmt_number,
+    md,
+    md_code,
     one_line,
     threshold_text,
     use_colour,
@@ -105,8 +107,9 @@ def _paint(code: str, s: str, colour: bool) -> str:
 
 def _text_card(report: CardReport, out: IO[str], colour: bool) -> None:
     card = report.card
-    out.write(_paint("1", f"{card.id}", colour) + f" ({card.status or 'no status'})  {card.path}\n")
-    table = [HEADERS, *(cells(report, line) for line in report.lines)]
+    out.write(_paint("1", one_line(f"{card.id}"), colour)
+              + f" ({one_line(card.status or 'no status')})  {one_line(card.path)}\n")
+    table = [HEADERS, *(tuple(one_line(c) for c in cells(report, line)) for line in report.lines)]
     widths = [max(len(r[c]) for r in table) for c in range(len(HEADERS))]
     for n, values in enumerate(table):
         padded = [v.ljust(w) for v, w in zip(values, widths, strict=True)]
@@ -131,7 +134,7 @@ def _text_card(report: CardReport, out: IO[str], colour: bool) -> None:
 
 
 def _md(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md(s)
 
 
 def markdown(reports: Sequence[CardReport], out: IO[str]) -> None:
@@ -140,7 +143,7 @@ def markdown(reports: Sequence[CardReport], out: IO[str]) -> None:
     for report in reports:
         card = report.card
         out.write(f"\n### {_md(card.id or card.path)} ({_md(card.status or 'no status')}): "
-                  f"{card_verdict(report)}\n\n`{card.path}`\n\n")  # fmt: skip
+                  f"{card_verdict(report)}\n\n{md_code(card.path)}\n\n")  # fmt: skip
         if report.lines:
             out.write("| " + " | ".join(HEADERS) + " |\n")
             out.write("|" + "---|" * len(HEADERS) + "\n")
@@ -154,7 +157,7 @@ def markdown(reports: Sequence[CardReport], out: IO[str]) -> None:
             out.write("\n")
         for issue in report.findings:
             out.write(f"- {issue.severity.value} **{issue.code}** "
-                      f"`{issue.path}:{issue.line}`: {_md(issue.message)}\n")  # fmt: skip
+                      f"{md_code(f'{issue.path}:{issue.line}')}: {_md(issue.message)}\n")  # fmt: skip
         for note in report.notes:
             out.write(f"- note: {_md(note)}\n")
 

@@ -35,6 +35,7 @@ from tracecard.load import config
 from tracecard.load.repository import load_graph
 from tracecard.model.metrics import Vocabulary
 from tracecard.model.records import Kind
+from tracecard.report.text import md, md_url
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History, RecordHistory, Version
@@ -198,7 +199,7 @@ def _record_table(items: list[Entry], link: Callable[[str], str]) -> list[str]:
     rows = ["| ID | Title | Status | Created | Last updated |", "|---|---|---|---|---|"]
     for e in items:
         rows.append(
-            f"| [{e.id}]({link(e.path)}) | {_cell(e.title or '')} | {_cell(e.status or '')} "
+            f"| [{_cell(e.id)}]({link(e.path)}) | {_cell(e.title or '')} | {_cell(e.status or '')} "
             f"| {e.created.markdown()} | {e.updated.markdown()} |"
         )
     return rows
@@ -233,7 +234,7 @@ def _text(value: Any) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return md(str(text))
 
 
 RENDERERS: dict[str, Callable[[list[Entry], Callable[[str], str]], str]] = {
@@ -277,7 +278,7 @@ def _linker(root: Path, target: Path | None) -> Callable[[str], str]:
     base = target.resolve().parent if target is not None else root.resolve()
 
     def link(path: str) -> str:
-        return Path(os.path.relpath(root.resolve() / path, base)).as_posix()
+        return md_url(Path(os.path.relpath(root.resolve() / path, base)).as_posix())
 
     return link
 

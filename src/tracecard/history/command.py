@@ -19,6 +19,7 @@ from tracecard.history.timeline import Event, EventKind, history_of, kind_of, re
 from tracecard.load import config
 from tracecard.load.repository import load_graph
 from tracecard.model.records import resolve_id
+from tracecard.report.text import one_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History, RecordHistory
@@ -111,9 +112,9 @@ def _verdict(e: Event) -> str:
 
 
 def as_text(head: dict[str, Any], events: list[Event], out: IO[str]) -> None:
-    title = f"  {head['title']}" if head["title"] else ""
-    out.write(f"{head['id']}{title}\n")
-    state = "deleted" if head["deleted"] else head["path"]
+    title = f"  {one_line(str(head['title']))}" if head["title"] else ""
+    out.write(f"{one_line(head['id'])}{title}\n")
+    state = "deleted" if head["deleted"] else one_line(head["path"])
     out.write(f"{head['kind'] or 'record'}, {state}\n")
     width = max((len(e.version.author) for e in events), default=0)
     current = None
@@ -124,8 +125,10 @@ def as_text(head: dict[str, Any], events: list[Event], out: IO[str]) -> None:
             if short(v.commit) == "uncommitted":
                 out.write("\nuncommitted changes\n")
             else:
-                out.write(f"\n{v.date[:10]}  {short(v.commit)}  {v.author:<{width}}  {v.subject}\n")
-        out.write(f"    {describe(e)}\n")
+                who = one_line(v.author)
+                out.write(f"\n{v.date[:10]}  {short(v.commit)}  {who:<{width}}  "
+                          f"{one_line(v.subject)}\n")
+        out.write(f"    {one_line(describe(e))}\n")
 
 
 def as_json(head: dict[str, Any], events: list[Event], out: IO[str]) -> None:

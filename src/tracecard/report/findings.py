@@ -36,7 +36,7 @@ def text(result: Result, out: IO[str]) -> None:
     colour = use_colour(out)
     for d in result.diagnostics:
         code = f"\x1b[{_COLOURS[d.severity]}m{d.code}\x1b[0m" if colour else d.code
-        loc = f"\x1b[1m{d.path}\x1b[0m" if colour else d.path
+        loc = f"\x1b[1m{one_line(d.path)}\x1b[0m" if colour else one_line(d.path)
         out.write(f"{loc}:{d.line}:{d.col}: {code} {one_line(d.message)}\n")
     out.write(summary(result) + "\n")
 
@@ -127,7 +127,8 @@ def sarif(result: Result, out: IO[str]) -> None:
 
 
 def _sarif_result(d: Finding, index: dict[str, int]) -> dict[str, object]:
-    fingerprint = hashlib.sha256(f"{d.code}\0{d.path}\0{d.message}".encode()).hexdigest()[:32]
+    key = f"{d.code}\0{d.path}\0{d.message}".encode("utf-8", "surrogateescape")
+    fingerprint = hashlib.sha256(key).hexdigest()[:32]
     res: dict[str, object] = {
         "ruleId": d.code,
         "level": _SARIF_LEVEL[d.severity],
@@ -135,7 +136,7 @@ def _sarif_result(d: Finding, index: dict[str, int]) -> dict[str, object]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(d.path, safe="/"), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": quote(d.path.encode("utf-8", "surrogateescape"), safe="/"), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": d.line, "startColumn": d.col},
                 }
             }

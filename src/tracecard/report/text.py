@@ -18,10 +18,68 @@ def use_colour(stream: IO[str]) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+def _unsafe() -> dict[int, str]:
+    """Every character that could act instead of being read: C0 and C1 controls (escape
+    sequences, bells, carriage returns), DEL, line and paragraph separators, and the Unicode
+    controls that reorder text on screen (bidi overrides and isolates)."""
+    table = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+    table.update({0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"})
+    for c in (0x2028, 0x2029, 0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F),
+              *range(0x2066, 0x206A)):  # fmt: skip
+        table[c] = f"\\u{c:04x}"
+    # a byte of a file name that is not UTF-8 (Python's surrogate escape): the byte
+    table.update({c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xDD00)})
+    return table
+
+
+_UNSAFE = _unsafe()
+
+
 def one_line(message: str) -> str:
-    """A message on one line: a newline quoted from a record must not start a line of its own
-    (in a GitHub log such a line could be run as a workflow command)."""
-    return message.replace("\r", "\\r").replace("\n", "\\n")
+    """Record content made inert for a terminal or a CI log, on one line: a newline quoted from
+    a record cannot start a line of its own (in a GitHub log such a line could be run as a
+    workflow command), and an escape sequence cannot clear the screen or paint "passed"; each
+    such character is shown as an escape (`\\n`, `\\x1b`, `\\u202e`)."""
+    return message.translate(_UNSAFE)
+
+
+clean = one_line
+
+
+def md(text: str) -> str:
+    """Record content as inert Markdown text, on one line and safe in a table cell: HTML cannot
+    open (`<` `>` `&` as entities), and emphasis, links, images, code spans and cell borders
+    cannot start (their characters backslash-escaped)."""
+    s = " ".join(clean(text).split())
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = []
+    for ch in s:
+        out.append("\\" + ch if ch in _MD_SPECIAL else ch)
+    return "".join(out)
+
+
+_MD_SPECIAL = frozenset("\\`*_[]|~!#")
+
+
+def md_code(text: str) -> str:
+    """Record content as a Markdown code span that nothing in it can close, on one line; `|` is
+    escaped so that it does not end a table cell."""
+    s = " ".join(clean(text).split()).replace("|", "\\|")
+    run = longest = 0
+    for ch in s:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or not s.strip() else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def md_url(path: str) -> str:
+    """A repository path as a link destination: percent-encoded, so that nothing in a file or
+    folder name can end the link or start another."""
+    from urllib.parse import quote
+
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def fmt_number(value: object) -> str:
@@ -56,7 +114,10 @@ def value_text(value: object) -> str:
 
 
 def escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A GitHub workflow command's data (the message), encoded as GitHub documents (% CR LF),
+    after every other control character is made visible."""
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return s.translate({c: v for c, v in _UNSAFE.items() if c not in (0x0A, 0x0D)})
 
 
 def escape_property(s: str) -> str:

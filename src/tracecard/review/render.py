@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
+from urllib.parse import quote
 
 from tracecard import __version__
 from tracecard.gate.judge import Row
@@ -21,6 +22,9 @@ from tracecard.report.text import (
     escape_data,
     escape_property,
     fmt_number,
+    md,
+    md_code,
+    md_url,
     one_line,
     threshold_text,
     value_text,
@@ -186,8 +190,7 @@ def _gate_rows(gate: GateChange) -> tuple[list[GateRowPair], int]:
 
 
 def _md(s: str) -> str:
-    s = s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return s.replace(" -> ", " → ")
+    return md(s).replace(" -&gt; ", " → ")
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -203,7 +206,8 @@ class _Markdown:
 
     def link(self, text: str, path: str, line: int | None = None) -> str:
         anchor = f"#L{line}" if line else ""
-        return f"[{_md(text)}]({self.report.link_base}{path}{anchor})"
+        base = quote(one_line(self.report.link_base), safe=":/#?=&@%+~")  # the user's own URL
+        return f"[{_md(text)}]({base}{md_url(path)}{anchor})"
 
     def record(self, rid: str) -> str:
         path = self.review.paths.get(rid)
@@ -228,14 +232,14 @@ class _Markdown:
         live = set(self.review.paths.values())  # a deleted record's file has nothing to link to
         rows = [[f.severity.value, f"**{f.code}**",
                  self.link(f"{f.path}:{f.line}", f.path, f.line) if f.path in live
-                 else f"`{_md(f.path)}`", _md(f.message)]
+                 else md_code(f.path), _md(f.message)]
                 for f in self.report.findings]  # fmt: skip
         return "#### Findings\n\n" + _table(["", "code", "where", "what to do"], rows)
 
     def records(self) -> str:
         rows = []
         for c in self.review.changes:
-            where = f"`{_md(c.path)}`" if c.change is Change.DELETED else self.link(c.path, c.path)
+            where = md_code(c.path) if c.change is Change.DELETED else self.link(c.path, c.path)
             kind = c.kind.label if c.kind else "?"
             rows.append([str(c.change), f"**{_md(c.id)}**", kind, _md(_status(c)), where,
                          _md(_what(c))])  # fmt: skip
@@ -299,7 +303,7 @@ def markdown(report: Report, out: IO[str]) -> None:
     mark = "❌" if report.errors else "✅"
     out.write(f"{mark} **{_md(headline(report))}**\n\n")
     info = report.range
-    out.write(f"<sub>`{_md(info.base_ref)}...{_md(info.head_ref)}`: merge-base "
+    out.write(f"<sub>{md_code(f'{info.base_ref}...{info.head_ref}')}: merge-base "
               f"`{info.merge_base[:12]}`, head `{info.head[:12]}`</sub>\n")  # fmt: skip
     for section in _Markdown(report).sections():
         out.write("\n" + section)
@@ -311,6 +315,7 @@ def markdown(report: Report, out: IO[str]) -> None:
 
 
 def _columns(rows: Sequence[Sequence[str]]) -> Iterator[str]:
+    rows = [[one_line(v) for v in r] for r in rows]  # record content: inert, one line
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     for r in rows:
         yield ("  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True))).rstrip()
@@ -356,7 +361,8 @@ def text(report: Report, out: IO[str]) -> None:
         if rows:
             out.write(f"\n{title}:\n" + "\n".join(_columns(rows)) + "\n")
     for g in report.review.gates:
-        out.write(f"\nlaunch gate {g.card}: {_gate_word(g.base)} -> {_gate_word(g.head)}\n")
+        out.write(f"\nlaunch gate {one_line(g.card)}: {_gate_word(g.base)} -> "
+                  f"{_gate_word(g.head)}\n")
         changed, same = _gate_rows(g)
         rows = [_gate_cells(p) for p in changed]
         if rows:
