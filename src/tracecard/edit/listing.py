@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import IO, Any
 
@@ -10,7 +9,7 @@ from tracecard.edit.lifecycle import Workspace
 from tracecard.errors import UsageError
 from tracecard.model.lifecycles import TRANSITIONS
 from tracecard.model.records import ID_SCHEMES, Kind, Record
-from tracecard.report.text import one_line
+from tracecard.report.text import dumps_json, one_line
 
 FORMATS = ("text", "json")
 
@@ -24,8 +23,7 @@ def list_records(kind: Kind, statuses: Sequence[str], fmt: str, out: IO[str], er
     if wanted:
         rows = [row for row in rows if row["status"] in wanted]
     if fmt == "json":
-        json.dump(rows, out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        out.write(dumps_json(rows))
     else:
         _table(kind, rows, out)
     if unreadable:

@@ -4,7 +4,6 @@ tools, GitHub workflow annotations. Renderers write; they decide nothing (see ru
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import IO
 
@@ -14,6 +13,7 @@ from tracecard.gate.judge import Verdict
 from tracecard.model.findings import Finding, Severity
 from tracecard.report.text import (
     criterion_text,
+    dumps_json,
     escape_data,
     escape_property,
     fmt_number,
@@ -229,8 +229,7 @@ def as_json(reports: Sequence[CardReport], out: IO[str]) -> None:
         },
         "cards": [_card_json(r) for r in reports],
     }
-    json.dump(doc, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(dumps_json(doc))
 
 
 # --- github ----------------------------------------------------------------------------------

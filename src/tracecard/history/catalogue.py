@@ -13,7 +13,6 @@ repository without commits is a usage error (exit 2): an index of a cut history 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from tracecard.load import config
 from tracecard.load.repository import load_graph
 from tracecard.model.metrics import Vocabulary
 from tracecard.model.records import Kind
-from tracecard.report.text import md, md_url
+from tracecard.report.text import dumps_json, md, md_url
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History, RecordHistory, Version
@@ -156,7 +155,7 @@ def _version_changed(v: Version) -> bool:
 
 def as_json(items: list[Entry], link: Callable[[str], str]) -> str:
     doc = {"version": FORMAT_VERSION, "records": [_entry_json(e) for e in items]}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return dumps_json(doc)
 
 
 def _entry_json(e: Entry) -> dict[str, Any]:

@@ -9,7 +9,6 @@ has, now or in the history, is exit 2.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from tracecard.history.timeline import Event, EventKind, history_of, kind_of, re
 from tracecard.load import config
 from tracecard.load.repository import load_graph
 from tracecard.model.records import resolve_id
-from tracecard.report.text import one_line
+from tracecard.report.text import dumps_json, one_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History, RecordHistory
@@ -133,8 +132,7 @@ def as_text(head: dict[str, Any], events: list[Event], out: IO[str]) -> None:
 
 def as_json(head: dict[str, Any], events: list[Event], out: IO[str]) -> None:
     doc = {**head, "events": [_event_json(e) for e in events]}
-    json.dump(doc, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(dumps_json(doc))
 
 
 def _event_json(e: Event) -> dict[str, Any]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from typing import IO
 from urllib.parse import quote
 
 from tracecard import __version__
 from tracecard.model.findings import Finding, Severity
-from tracecard.report.text import escape_data, escape_property, one_line, use_colour
+from tracecard.report.text import dumps_json, escape_data, escape_property, one_line, use_colour
 from tracecard.rules.run import Result
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -50,8 +49,7 @@ def as_json(result: Result, out: IO[str]) -> None:
         "summary": {**_counts(result), "suppressed": result.suppressed},
         "diagnostics": [_json_diagnostic(d) for d in result.diagnostics],
     }
-    json.dump(doc, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(dumps_json(doc))
 
 
 def _json_diagnostic(d: Finding) -> dict[str, object]:
@@ -122,8 +120,7 @@ def sarif(result: Result, out: IO[str]) -> None:
             }
         ],
     }
-    json.dump(doc, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(dumps_json(doc))
 
 
 def _sarif_result(d: Finding, index: dict[str, int]) -> dict[str, object]:

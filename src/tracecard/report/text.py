@@ -122,3 +122,15 @@ def escape_data(s: str) -> str:
 
 def escape_property(s: str) -> str:
     return escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def dumps_json(doc: object) -> str:
+    """JSON for people and tools: UTF-8 kept readable, but every character that could act on a
+    terminal (controls, bidi and line separators, lone surrogates) written as a `\\u` escape."""
+    import json
+
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    return text.translate(_JSON_UNSAFE) + "\n"
+
+
+_JSON_UNSAFE = {c: f"\\u{c:04x}" for c in _UNSAFE if c >= 0x7F}

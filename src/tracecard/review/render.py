@@ -7,7 +7,6 @@ each a short table, with links to the records' files (relative paths, or under `
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -19,6 +18,7 @@ from tracecard.history.timeline import MatchKey
 from tracecard.model.findings import Finding, Severity
 from tracecard.report.text import (
     criterion_text,
+    dumps_json,
     escape_data,
     escape_property,
     fmt_number,
@@ -490,8 +490,7 @@ def as_json(report: Report, out: IO[str]) -> None:
                      for f in report.findings],
         "notes": list(report.notes),
     }  # fmt: skip
-    json.dump(doc, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(dumps_json(doc))
 
 
 RENDERERS: dict[str, Callable[[Report, IO[str]], None]] = {
