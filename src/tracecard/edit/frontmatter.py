@@ -46,6 +46,8 @@ _YAML11_WORDS = frozenset(
     {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "=", "<<"}
 )
 # Numbers in YAML 1.1 (underscores, sexagesimal, octal, versions that look like floats).
+#: A YAML 1.1 timestamp (`2026-01-01`, `2026-1-9 10:00`): 1.1 readers make it a date.
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|\s*\Z)")
 _NUMBERISH = re.compile(
     r"[-+]?[0-9_.:]*[0-9][0-9_.:]*([eE][-+]?[0-9]+)?\Z|[-+]?0[xXoObB][0-9a-fA-F_]+\Z"
 )
@@ -132,17 +134,22 @@ class Document:
 
     # -- edits ---------------------------------------------------------------------------
 
-    def set_scalar(self, key: str, value: Scalar) -> None:
-        """Give top-level `key` a scalar value, keeping its line, comment and quoting."""
+    def set_scalar(self, key: str, value: Scalar, prose: bool = False) -> None:
+        """Give top-level `key` a scalar value, keeping its line, comment and quoting. With
+        `prose` (a title), text that a YAML 1.1 reader would take for a date is quoted too."""
         expected = value.isoformat() if isinstance(value, datetime.date) else value
         entry = self._entry(key)
+        node = entry.node if entry is not None else None
+        style = node.style if isinstance(node, yaml.ScalarNode) else None
+        if isinstance(value, datetime.date) and style not in ("'", '"'):
+            text = value.isoformat()  # a date is written as a date: YYYY-MM-DD, unquoted
+        elif prose and isinstance(value, str) and _TIMESTAMP.match(value) and style != '"':
+            text = _format(value, "'", flow=False)
+        else:
+            text = _format(expected, style if style in ("'", '"') else None, flow=False)
         if entry is None:
-            text = _format(expected, None, flow=False)
             self._append_lines(key, [f": {text}"], {key: expected})
             return
-        node = entry.node
-        style = node.style if isinstance(node, yaml.ScalarNode) else None
-        text = _format(expected, style if style in ("'", '"') else None, flow=False)
         self._commit(*self._replace_value(entry, text), {key: expected})
 
     def append_to_list(self, key: str, item: str) -> None:

@@ -127,7 +127,7 @@ def check_transition(kind: Kind, rec: Record, target: str) -> str:
 def set_status(doc: edit.Document, kind: Kind, status: str) -> None:
     doc.set_scalar("status", status)
     if kind is Kind.DECISION:  # MADR: `date` is when the decision was last updated
-        doc.set_scalar("date", today())
+        doc.set_scalar("date", clock.today())
 
 
 def supersede_edits(ws: Workspace, old: Record, new_id: str) -> edit.Document | None:

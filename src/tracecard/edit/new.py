@@ -36,7 +36,7 @@ from tracecard.errors import UsageError
 from tracecard.git import branches, revisions
 from tracecard.load.config import Settings
 from tracecard.load.parse import parse_text
-from tracecard.model import numbering
+from tracecard.model import clock, numbering
 from tracecard.model.lifecycles import INITIAL, REVERSE_RELS
 from tracecard.model.records import ID_SCHEMES, Kind, Record
 
@@ -133,8 +133,16 @@ def _folder(settings: Settings, kind: Kind) -> Path:
     return folder
 
 
+#: File names stay well under the 255 bytes most file systems allow, number and temp names
+#: included.
+MAX_SLUG = 60
+
+
 def _slug(text: str, given: bool) -> str:
     slug = slugify(text)
+    if len(slug) > MAX_SLUG:  # cut at a word boundary when there is one
+        cut = slug[:MAX_SLUG]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut[MAX_SLUG // 2:] else cut
     if not slug:
         what = "--slug" if given else "the title"
         raise UsageError(f"{what} {text!r} has no letters or digits to make a file name from")
@@ -183,10 +191,10 @@ def _render(settings: Settings, kind: Kind, rid: str, title: str) -> edit.Docume
     filled = (b"\xef\xbb\xbf" if bom else b"") + (head + body).encode("utf-8")
     doc = edit.Document(filled, name=f"template {name}")
     doc.set_scalar("id", rid)
-    doc.set_scalar("title", title)
+    doc.set_scalar("title", title, prose=True)
     doc.set_scalar("status", INITIAL[kind])
     if kind is Kind.DECISION:
-        doc.set_scalar("date", values["date"])
+        doc.set_scalar("date", clock.today())
     if author:
         doc.append_to_list("owners", author)
     return doc

@@ -160,15 +160,26 @@ def _settings(root: Path, path: Path, table: dict[str, Any]) -> Settings:
                 raise UsageError(f"{path}: '{key}' must be between 0 and 1 (a fraction: 0.5 is half)")
     if "max_file_size" in table:
         kw["max_file_size"] = _typed(path, "max_file_size", table["max_file_size"], int)
-        if kw["max_file_size"] <= 0:
-            raise UsageError(f"{path}: 'max_file_size' must be a positive number of bytes")
+        if not 0 < kw["max_file_size"] <= MAX_FILE_SIZE_CAP:
+            raise UsageError(f"{path}: 'max_file_size' must be a number of bytes from 1 to "
+                             f"{MAX_FILE_SIZE_CAP} (a record is text; a data set belongs "
+                             "elsewhere)")  # fmt: skip
     if "exclude" in table:
-        kw["exclude"] = tuple(_typed(path, "exclude", table["exclude"], list))
+        raw_exclude = _typed(path, "exclude", table["exclude"], list)
+        if not all(isinstance(p, str) for p in raw_exclude):
+            raise UsageError(f"{path}: 'exclude' must be a list of path patterns (strings), "
+                             'e.g. exclude = ["docs/decisions/_archive/*"]')  # fmt: skip
+        kw["exclude"] = tuple(raw_exclude)
     if "templates" in table:
         kw["templates"] = _typed(path, "templates", table["templates"], str)
+        _inside(root, path, "templates", kw["templates"])
     if "statuses" in table:
         kw["statuses"] = _statuses(path, _by_kind(path, "statuses", table["statuses"], dict))
     return replace(s, **kw)
+
+
+#: The largest `max_file_size` accepted: 64 MiB.
+MAX_FILE_SIZE_CAP = 64 * 1024 * 1024
 
 
 def _inside(root: Path, path: Path, key: str, folder: str) -> None:

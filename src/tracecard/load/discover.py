@@ -9,6 +9,7 @@ import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from tracecard.errors import UsageError
 from tracecard.load.config import Settings
 from tracecard.load.parse import Parsed, decode, parse_text, scan_body
 from tracecard.model.records import ID_SCHEMES, KIND_NAMES, NOT_RECORDS, Kind, Record
@@ -19,10 +20,14 @@ def record_files(settings: Settings) -> list[tuple[Path, Kind]]:
     """Every Markdown file under the kinds' folders, sorted, with the folder's kind."""
     found: list[tuple[Path, Kind]] = []
     root = settings.root
+    real_root = root.resolve()
     for kind, folder in settings.folders.items():
         base = root / folder
         if not base.is_dir():
             continue
+        if not base.resolve().is_relative_to(real_root):
+            raise UsageError(f"{folder} (the {kind.label} folder) links to {base.resolve()}, "
+                             "outside the repository: tracecard reads and writes only inside it")
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
             for name in sorted(filenames):
@@ -118,6 +123,14 @@ def load_record(settings: Settings, path: Path, folder_kind: Kind | None) -> Rec
 
 def _read(settings: Settings, path: Path) -> Parsed:
     try:
+        real = path.resolve()
+        if not real.is_relative_to(settings.root.resolve()):
+            out = Parsed()
+            out.problems.append(par.Unreadable.problem(1, 1, (
+                f"links to {real}, outside the repository: tracecard reads and writes records "
+                "only inside it; move the record into the repository"
+            )))  # fmt: skip
+            return out
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
             # A FIFO or a link to /dev/zero would block or never end: never open one.
@@ -138,7 +151,7 @@ def _read(settings: Settings, path: Path) -> Parsed:
             )
             return out
         with path.open("rb") as fh:
-            raw = fh.read(settings.max_file_size + 1)  # the file may grow while we read
+            raw = fh.read(min(size, settings.max_file_size) + 1)  # it may grow while we read
     except OSError as exc:
         out = Parsed()
         out.problems.append(par.Unreadable.problem(1, 1, f"cannot read the file: {exc.strerror or exc}"))
