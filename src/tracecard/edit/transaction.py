@@ -202,7 +202,8 @@ def apply(root: Path, writes: Sequence[Write]) -> None:
             if w.before is not None and now != w.before:
                 raise UsageError(f"{w.path}: changed on disk since it was read (another "
                                  "command or an editor wrote it); nothing written")  # fmt: skip
-            temp = real.parent / f".{real.name}.tracecard-{os.getpid()}.tmp"
+            tag = hashlib.sha256(str(real).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+            temp = real.parent / f".tracecard-{os.getpid()}-{tag}.tmp"  # short: any name fits
             plan.append((w, real, temp))
         journal = folder / JOURNAL
         entries = [{"path": str(real), "temp": str(temp), "after": _digest(w.data),

@@ -211,6 +211,14 @@ def _load_yaml(source: str, out: Parsed) -> None:
         out.data = {}
         out.positions[()] = (out.fm_start, 1, out.fm_start, 1)
         return
+    deep = _too_deep(node)
+    if deep is not None:
+        out.problems.append(par.YamlTooComplex.problem(
+            offset + deep.start_mark.line, deep.start_mark.column + 1,
+            f"front matter nests lists and mappings more than {MAX_DEPTH} levels deep: "
+            "flatten it (no record needs that)",
+        ))  # fmt: skip
+        return
     if not odd and "&" not in source and "!" not in source and "<<" not in source:
         # No anchors, aliases, tags or merges: a plain tree, built without bookkeeping.
         if isinstance(node, yaml.MappingNode):
@@ -238,6 +246,32 @@ def _load_yaml(source: str, out: Parsed) -> None:
         return
     out.data = data
     out.positions[()] = (out.fm_start, 1, out.fm_start, 1)
+
+
+#: How deep lists and mappings may nest. Every reader and editor of tracecard refuses deeper
+#: front matter the same way (PAR009), before any code that recurses sees it.
+MAX_DEPTH = 64
+
+
+def _too_deep(root: yaml.Node) -> yaml.Node | None:
+    """The first node nested deeper than MAX_DEPTH, walked without recursion (aliases are not
+    followed: the node budget bounds those)."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+    return None
 
 
 def _plain_value(node: yaml.Node, offset: int, problems: list[Finding]) -> Any:

@@ -93,6 +93,9 @@ def load_extension(root: Path, rel: str) -> dict[str, Any]:
                 f"schema {rel}: $ref {ref!r} leaves the file; tracecard never fetches schemas "
                 "(no network): copy the definition under $defs and refer to it as '#/$defs/...'"
             )
+        if not _resolves(schema, ref):
+            raise UsageError(f"schema {rel}: $ref {ref!r} points to nothing in the file: add "
+                             "that definition, or correct the pointer")  # fmt: skip
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError as _JSchemaError
 
@@ -101,6 +104,41 @@ def load_extension(root: Path, rel: str) -> dict[str, Any]:
     except _JSchemaError as exc:
         raise UsageError(f"schema {rel}: not a valid Draft 2020-12 schema: {exc.message}") from exc
     return schema
+
+
+def _resolves(schema: Any, ref: str) -> bool:
+    """Whether a local `$ref` (`#`, `#/$defs/x`, or an `$anchor`) names a part of `schema`."""
+    from urllib.parse import unquote
+
+    fragment = unquote(ref[1:])
+    if not fragment:
+        return True
+    if not fragment.startswith("/"):  # a plain-name fragment: an $anchor somewhere in the file
+        return fragment in _anchors(schema)
+    node = schema
+    for part in fragment[1:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
+
+
+def _anchors(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("$anchor", "$dynamicAnchor") and isinstance(v, str):
+                found.add(v)
+            else:
+                found |= _anchors(v)
+    elif isinstance(node, list):
+        for v in node:
+            found |= _anchors(v)
+    return found
 
 
 def _refs(node: Any) -> Iterator[str]:
