@@ -43,14 +43,22 @@ class Workspace:
     """The repository the command works on: its settings and every record in it."""
 
     graph: RepoGraph
+    #: Only the settings were read, no record: for a command that writes a new record and
+    #: touches no other (`adr new` without links), which must stay fast in a large repository.
+    light: bool = False
 
     @classmethod
-    def open(cls, start: Path | None = None) -> Workspace:
+    def open(cls, start: Path | None = None, light: bool = False) -> Workspace:
         """The repository, read under its write lock (held until the command ends), so that
         what the command changes is what it read."""
         root = config.find_root(start or Path.cwd())
         settings = config.load(root)
         transaction.lock(settings.root)
+        if light:
+            from tracecard.edit.transaction import recover
+
+            recover(settings.root)
+            return cls(RepoGraph.build(settings, []), light=True)
         return cls(load_graph(settings))
 
     @property
@@ -208,6 +216,8 @@ def new_errors(ws: Workspace, changes: Sequence[Change]) -> list[Finding]:
     Positions are left out of the comparison: an edit moves the lines of what follows it."""
     settings = ws.settings
     rules = list(RULES.values())  # history rules too: the change is one more uncommitted version
+    if ws.light:  # new records only, linked to nothing: they have no history and no neighbours
+        rules = [r for r in rules if not r.needs_history and not r.needs_git]
     changed = {relpath(settings, ch.path): _record_from(settings, ch) for ch in changes}
     records = [changed.get(r.path, r) for r in ws.graph.records]
     records += [rec for path, rec in changed.items() if path not in ws.graph_paths]

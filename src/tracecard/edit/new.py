@@ -85,7 +85,8 @@ def new_record(
     slug: str | None = None,
     open_editor: bool = False,
 ) -> int:
-    ws = Workspace.open()
+    # A record linked to nothing needs no other record read: numbers come from file names.
+    ws = Workspace.open(light=not supersedes and not links)
     title = _check_title(title)
     folder = _folder(ws.settings, kind)
     slug = _slug(slug if slug is not None else title, given=slug is not None)
