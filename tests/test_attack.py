@@ -129,3 +129,47 @@ def test_init_does_not_write_through_a_linked_folder(tmp_path: Path) -> None:
     done = tracecard(root, "init")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("config", [
+    "exclude = [1, 2]\n",
+    "max_file_size = 100000000000\n",
+    'templates = "../../elsewhere"\n',
+    "[schemas]\ndecision = \"s.json\"\n",
+    "[statuses.decision]\n\"on hold\" = \"frozen\"\n",
+])
+def test_bad_configuration_is_one_clear_line(repo: Path, config: str) -> None:
+    (repo / "s.json").write_text('{"properties": {"x": {"$ref": "#/$defs/missing"}}}')
+    (repo / "tracecard.toml").write_text(config)
+    done = tracecard(repo, "check")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    errors = [ln for ln in done.stderr.splitlines() if ln.startswith("tracecard: error:")]
+    assert len(errors) == 1 and len(errors[0]) < 400, done.stderr
+
+
+def test_hostile_titles_make_safe_files(repo: Path) -> None:
+    long = tracecard(repo, "adr", "new", "word " * 2000)
+    assert long.returncode == 0, long.stderr
+    assert len(Path(long.stdout.strip()).name) < 80
+    dated = tracecard(repo, "adr", "new", "2026-01-01")
+    assert dated.returncode == 0
+    assert "title: '2026-01-01'\n" in (repo / dated.stdout.strip()).read_text()
+
+
+def test_deep_front_matter_is_refused_alike_by_check_and_editors(repo: Path) -> None:
+    deep = "[" * 300 + "]" * 300
+    (repo / "docs/decisions/0001-keep-records.md").write_text(
+        DECISION.replace("date: 2026-01-05\n", f"date: 2026-01-05\nx: {deep}\n"))
+    checked = tracecard(repo, "check", "--format", "json")
+    assert "PAR009" in checked.stdout and "Traceback" not in checked.stderr
+    accepted = tracecard(repo, "adr", "accept", "ADR-0001")
+    assert accepted.returncode == 2 and "Traceback" not in accepted.stderr
+
+
+def test_a_record_with_a_long_file_name_can_be_edited(repo: Path) -> None:
+    name = "0002-" + "a" * 240 + ".md"
+    (repo / "docs/decisions" / name).write_text(DECISION.replace("ADR-0001", "ADR-0002"))
+    done = tracecard(repo, "adr", "accept", "ADR-0002")
+    assert done.returncode == 0, done.stderr
+    assert "status: accepted" in (repo / "docs/decisions" / name).read_text()
