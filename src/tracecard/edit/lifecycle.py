@@ -20,7 +20,8 @@ from tracecard.edit import transaction
 from tracecard.errors import UsageError
 from tracecard.load import config
 from tracecard.load.discover import relpath
-from tracecard.load.parse import parse_text, scan_body
+from tracecard.load.markdown import scan_body
+from tracecard.load.parse import parse_text
 from tracecard.load.repository import load_graph
 from tracecard.model import clock
 from tracecard.model.findings import Finding, Severity

@@ -11,7 +11,8 @@ from typing import Any
 
 from tracecard.errors import UsageError
 from tracecard.load.config import Settings
-from tracecard.load.parse import Parsed, decode, parse_text, scan_body
+from tracecard.load.markdown import scan_body
+from tracecard.load.parse import Parsed, decode, parse_text
 from tracecard.model.records import ID_SCHEMES, KIND_NAMES, NOT_RECORDS, Kind, Record
 from tracecard.rules import parsing as par
 

@@ -483,20 +483,10 @@ class _Builder:
         return result
 
 
-# --- body -------------------------------------------------------------------------------
+# --- body (read by tracecard.load.markdown) ---------------------------------------------------
 
-_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
-_FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})")
-_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*\Z")
-_FENCE_CHARS = frozenset("`~")
-_BOLD_CHARS = frozenset("*_")
-_SETEXT_CHARS = frozenset("=-")
-_BOLD_LABEL = re.compile(r" {0,3}(?:\*\*([^*]+)\*\*|__([^_]+)__)[ \t]*:?[ \t]*\Z")
 #: The level given to a bold-only paragraph used as a heading: below every real heading.
 BOLD_LEVEL = 7
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
-_REFDEF = re.compile(r" {0,3}\[[^\]]+\]:[ \t]*(<[^>]*>|\S+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,96 +494,7 @@ class Body:
     """What the rules need from a body: headings, prose lines (code blocks blanked), links."""
 
     headings: tuple[Heading, ...]
-    prose: tuple[tuple[int, str], ...]  # (file line, text with code spans blanked)
+    prose: tuple[tuple[int, str], ...]  # (file line, the line with all but readable text blanked)
     links: tuple[BodyLink, ...]
-    fences: tuple[int, ...] = ()  # lines that open a fenced code block
-
-
-def scan_body(lines: list[str], first_line: int) -> Body:
-    """One pass over the body: fenced code and HTML comments are not prose."""
-    headings: list[Heading] = []
-    prose: list[tuple[int, str]] = []
-    links: list[BodyLink] = []
-    fences: list[int] = []
-    fence: str | None = None
-    in_comment = False
-    prev = ""
-    for i, raw in enumerate(lines):
-        lineno = first_line + i
-        if fence is not None:
-            stripped = raw.strip()
-            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
-                fence = None
-            prev = ""
-            continue
-        text = raw
-        if in_comment:
-            end = text.find("-->")
-            if end < 0:
-                continue
-            text = " " * (end + 3) + text[end + 3 :]
-            in_comment = False
-        if "<!--" in text:
-            text, in_comment = _blank_comments(text)
-        # Dispatch on the first character: most lines are prose, and a regex per line per
-        # construct is what the body scan would otherwise spend its time on.
-        first = text.lstrip(" ")[:1]
-        if first in _FENCE_CHARS:
-            m = _FENCE_OPEN.match(text)
-            if m:
-                fence = m.group(1)
-                fences.append(lineno)
-                prev = ""
-                continue
-        if first == "#":
-            m = _ATX.match(text)
-            if m:
-                headings.append(Heading(len(m.group(1)), (m.group(2) or "").strip(), lineno))
-                prev = ""
-                continue
-        if first in _BOLD_CHARS and not prev.strip():
-            m = _BOLD_LABEL.match(text)
-            if m:  # a paragraph that is only bold text serves as a heading in real records
-                headings.append(Heading(BOLD_LEVEL, (m.group(1) or m.group(2)).strip(), lineno))
-        if first in _SETEXT_CHARS and prev.strip() and _SETEXT.match(text) and not _is_block_start(prev):
-            level = 1 if text.strip()[0] == "=" else 2
-            headings.append(Heading(level, prev.strip(), lineno - 1))
-            if prose and prose[-1][0] == lineno - 1:
-                prose.pop()
-            prev = ""
-            continue
-        if "`" in text:
-            text = _CODE_SPAN.sub(lambda mm: " " * len(mm.group(0)), text)
-        prose.append((lineno, text))
-        if "](" in text:
-            for lm in _LINK.finditer(text):
-                links.append(BodyLink(lm.group(1).strip("<>"), lineno, lm.start(1) + 1))
-        elif "]:" in text:
-            rm = _REFDEF.match(text)
-            if rm:
-                links.append(BodyLink(rm.group(1).strip("<>"), lineno, rm.start(1) + 1))
-        prev = text
-    return Body(tuple(headings), tuple(prose), tuple(links), tuple(fences))
-
-
-def _blank_comments(text: str) -> tuple[str, bool]:
-    """Blank out `<!-- ... -->` runs (keeping columns); report whether one stays open."""
-    out = []
-    pos = 0
-    while True:
-        start = text.find("<!--", pos)
-        if start < 0:
-            out.append(text[pos:])
-            return "".join(out), False
-        out.append(text[pos:start])
-        end = text.find("-->", start + 4)
-        if end < 0:
-            out.append(" " * (len(text) - start))
-            return "".join(out), True
-        out.append(" " * (end + 3 - start))
-        pos = end + 3
-
-
-def _is_block_start(line: str) -> bool:
-    s = line.lstrip()
-    return s[:1] in ("-", "*", "+", ">", "|") or s[:2].rstrip(".").isdigit() and ". " in s[:5]
+    fences: tuple[int, ...] = ()  # lines that open a code block (fenced or indented)
+    labels: tuple[tuple[int, str], ...] = ()  # heading text, blanked like prose

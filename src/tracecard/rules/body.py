@@ -180,7 +180,7 @@ class Placeholder(Rule):
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         for rec in graph.records:
-            for line, text in rec.body.prose:
+            for line, text in (*rec.body.labels, *rec.body.prose):
                 if not ("{" in text or "[More" in text or "TODO" in text or "TBD" in text or "FIXME" in text):
                     continue  # a cheap first look: most lines hold nothing a placeholder starts with
                 m = _PLACEHOLDER.search(text)
