@@ -85,6 +85,9 @@ class _Mask:
     def add(self, start: int, end: int) -> None:
         src = self.src
         i = src.index(start)
+        if end < src.starts[i + 1]:  # within one line: the common case
+            self.keep.setdefault(i, []).append((src.col(i, start), src.col(i, end)))
+            return
         while start < end and i < len(src.lines):
             line_end = src.starts[i + 1] - 1  # the newline of line i
             stop = min(end, line_end)
@@ -120,12 +123,27 @@ def scan_body(lines: list[str], first_line: int) -> Body:
     heading: list[Any] | None = None  # [level, start offset, text parts]
     paragraph: list[Any] | None = None  # [start offset, events] while it may be a bold label
     for event, span in pyromark.events_with_range(src.text, options=OPTIONS, merge_text=True):
-        start, end = span["start"], span["end"]
-        name, value = _split(event)
+        name: Any
+        value: Any
+        if isinstance(event, dict):
+            ((name, value),) = event.items()
+        else:
+            name, value = event, None
+        if name == "Text":
+            if not code and not html:
+                if heading is not None:
+                    heading[2].append(value)
+                    labels.add(span["start"], span["end"])
+                else:
+                    prose.add(span["start"], span["end"])
+            if paragraph is not None:
+                paragraph[1].append((name, value))
+            continue
         if paragraph is not None and not (name == "End" and value == "Paragraph"):
             paragraph[1].append((name, value))
         if name == "Start":
-            kind = _kind(value)
+            kind = value if value.__class__ is str else next(iter(value))
+            start = span["start"]
             if kind == "CodeBlock":
                 code += 1
                 fences.append(src.position(start)[0])
@@ -133,16 +151,22 @@ def scan_body(lines: list[str], first_line: int) -> Body:
                 html += 1
             elif kind == "Heading":
                 heading = [_LEVELS[value["Heading"]["level"]], start, []]
-            elif kind == "Paragraph" and heading is None:
-                paragraph = [start, []]
+            elif kind == "Paragraph":
+                paragraph = [start, []] if heading is None else None
             elif kind in ("Link", "Image"):
                 info = value[kind]
                 if info["link_type"] == "Inline":  # the others resolve through a definition
-                    line, col = _destination(src, start, end, info["dest_url"])
+                    line, col = _destination(src, start, span["end"], info["dest_url"])
                     links.append(BodyLink(info["dest_url"], line, col))
         elif name == "End":
-            kind = _kind(value)
-            if kind == "CodeBlock":
+            kind = value if value.__class__ is str else next(iter(value))
+            if kind == "Paragraph":
+                if paragraph is not None and paragraph[1] and paragraph[1][0] == ("Start", "Strong"):
+                    label = _bold_label(paragraph[1])
+                    if label is not None:
+                        headings.append(Heading(BOLD_LEVEL, label, src.position(paragraph[0])[0]))
+                paragraph = None
+            elif kind == "CodeBlock":
                 code -= 1
             elif kind == "HtmlBlock":
                 html -= 1
@@ -150,37 +174,17 @@ def scan_body(lines: list[str], first_line: int) -> Body:
                 text = "".join(heading[2]).strip()
                 headings.append(Heading(heading[0], text, src.position(heading[1])[0]))
                 heading = None
-            elif kind == "Paragraph" and paragraph is not None:
-                label = _bold_label(paragraph[1])
-                if label is not None:
-                    headings.append(Heading(BOLD_LEVEL, label, src.position(paragraph[0])[0]))
-                paragraph = None
-        elif name in ("Text", "Code") and not code and not html:
-            if heading is not None:
-                heading[2].append(value)
-                labels.add(start, end)
-            elif name == "Text":
-                prose.add(start, end)
-    for definition in pyromark.reference_definitions(src.text, options=OPTIONS).values():
+        elif name == "Code" and heading is not None and not code and not html:
+            heading[2].append(value)
+            labels.add(span["start"], span["end"])
+    definitions = pyromark.reference_definitions(src.text, options=OPTIONS) if "]:" in src.text else {}
+    for definition in definitions.values():
         span = definition["span"]
         line, col = _destination(src, span["start"], span["end"], definition["dest"], ref=True)
         links.append(BodyLink(definition["dest"], line, col))
     links.sort(key=lambda link: (link.line, link.col))
     return Body(tuple(headings), tuple(prose.lines()), tuple(links), tuple(fences),
                 tuple(labels.lines()))  # fmt: skip
-
-
-def _split(event: Any) -> tuple[str, Any]:
-    """pyromark's event, `{"Start": {...}}` or `"SoftBreak"`, as (name, value)."""
-    if isinstance(event, dict):
-        ((name, value),) = event.items()
-        return str(name), value
-    return str(event), None
-
-
-def _kind(value: Any) -> str:
-    """The tag of a Start or End event: `"Paragraph"`, or the key of `{"Heading": {...}}`."""
-    return value if isinstance(value, str) else str(next(iter(value)))
 
 
 def _bold_label(events: list[tuple[str, Any]]) -> str | None:

@@ -156,8 +156,10 @@ class Placeholder(Rule):
     """What it does:
     Warns about template text left in a record's body: Hugging Face's
     `[More Information Needed]`, `{{...}}` and MADR-style `{describe the context}` placeholders,
-    and the words `TODO`, `TBD` and `FIXME`. Code blocks, inline code and HTML comments are not
-    read.
+    and the words `TODO`, `TBD` and `FIXME`. The body is read as GitHub renders it (CommonMark
+    with GitHub's tables and footnotes): headings, paragraphs, list items, table cells and
+    link text are read; code blocks, inline code, HTML (blocks, comments, tags) and link
+    destinations are not (a URL is an address, and `{...}` in one is usually a real template).
 
     Why it matters:
     A record with placeholders looks finished in a file listing but answers none of the
