@@ -208,6 +208,21 @@ def write_corpus(p: dict[str, object]) -> None:
         "docs/decisions/0001-keep-decisions-as-records.md:6:1\n", encoding="utf-8")
 
 
+def _tracecard_importable() -> bool:
+    """The scaffold writes nothing unless the docs can be generated afterwards."""
+    probe = subprocess.run([sys.executable, "-c", "import tracecard.rules.registry"],
+                           capture_output=True, env=_env())  # fmt: skip
+    return probe.returncode == 0
+
+
+def _env() -> dict[str, str]:
+    """This checkout's src/ first on the path, whichever tracecard is installed."""
+    import os
+
+    path = os.environ.get("PYTHONPATH", "")
+    return {**os.environ, "PYTHONPATH": str(ROOT / "src") + (os.pathsep + path if path else "")}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Scaffold a rule: class, registration, corpus and docs.",
@@ -220,6 +235,11 @@ def main(argv: list[str] | None = None) -> int:
                                          "'model reviews'; for a known one it must match)")
     parser.add_argument("--severity", choices=("error", "warning", "info"), default="error")
     args = parser.parse_args(argv)
+    if not _tracecard_importable():
+        print("new_rule: this Python cannot import tracecard and its dependencies: run it with "
+              "the project's environment, .venv/bin/python scripts/new_rule.py ...; nothing "
+              "written", file=sys.stderr)  # fmt: skip
+        return 2
     try:
         p = plan(args.code, args.name, args.family, args.severity)
     except ScaffoldError as exc:
@@ -228,10 +248,13 @@ def main(argv: list[str] | None = None) -> int:
     write_rule(p)
     register(p)
     write_corpus(p)
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_rule_docs.py")], check=True)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_rule_docs.py")], check=True,
+                   env=_env())  # fmt: skip
     print(f"{p['code']} {p['name']}: edit src/tracecard/rules/{p['module']}.py (class "
-          f"{p['cls']}), then the records in tests/corpus/{p['code']}/ and run "
-          "python scripts/gen_rule_docs.py")
+          f"{p['cls']}: its docstring and its check), make the records in "
+          f"tests/corpus/{p['code']}/ show the real case (format: tests/test_rules_corpus.py), "
+          f"then run {sys.executable} "
+          "scripts/gen_rule_docs.py")
     return 0
 
 

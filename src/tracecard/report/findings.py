@@ -26,9 +26,13 @@ def summary(result: Result) -> str:
     c = _counts(result)
     sup = f"; {result.suppressed} suppressed by tracecard-ignore" if result.suppressed else ""
     if not result.diagnostics:
-        return f"No findings in {result.records} records{sup}."
+        return f"No findings in {_records(result.records)}{sup}."
     parts = [f"{c[s]} {s}{'s' if c[s] != 1 else ''}" for s in ("error", "warning", "info") if c[s]]
-    return f"Found {', '.join(parts)} in {result.records} records{sup}."
+    return f"Found {', '.join(parts)} in {_records(result.records)}{sup}."
+
+
+def _records(n: int) -> str:
+    return f"{n} record" if n == 1 else f"{n} records"
 
 
 def text(result: Result, out: IO[str]) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from tracecard.rules import (
     body,
-    branches,
     gate,
     history,
     identity,
@@ -35,7 +34,7 @@ _ALL: list[type[Rule]] = [
     identity.IdPattern,
     identity.IdFileName,
     identity.MissingId,
-    branches.TakenOnAnotherBranch,
+    identity.TakenOnAnotherBranch,
     links.UnknownId,
     links.WrongKind,
     links.SupersessionNotMirrored,
