@@ -124,8 +124,9 @@ def load_record(settings: Settings, path: Path, folder_kind: Kind | None) -> Rec
 
 def _read(settings: Settings, path: Path) -> Parsed:
     try:
-        real = path.resolve()
-        if not real.is_relative_to(settings.root.resolve()):
+        # Only a link can lead out of a folder discovery checked: resolve those alone.
+        real = path.resolve() if path.is_symlink() else path
+        if real is not path and not real.is_relative_to(settings.root.resolve()):
             out = Parsed()
             out.problems.append(par.Unreadable.problem(1, 1, (
                 f"links to {real}, outside the repository: tracecard reads and writes records "

@@ -75,38 +75,51 @@ class _Source:
         return self.first + i, self.col(i, offset) + 1
 
 
-class _Mask:
-    """Per line, which characters are readable text (the rest become spaces)."""
+class _Blanks:
+    """What of the source is not prose: whole lines (code and HTML blocks, headings) and
+    ranges within lines (inline code and HTML, link destinations). Prose is the rest."""
 
     def __init__(self, src: _Source) -> None:
         self.src = src
-        self.keep: dict[int, list[tuple[int, int]]] = {}
+        self.lines: set[int] = set()  # 0-based line indexes
+        self.ranges: dict[int, list[tuple[int, int]]] = {}
 
-    def add(self, start: int, end: int) -> None:
+    def block(self, start: int, end: int) -> range:
+        """Blank the lines a block spans; return their indexes."""
+        first = self.src.index(start)
+        last = self.src.index(max(start, end - 1))
+        span = range(first, last + 1)
+        self.lines.update(span)
+        return span
+
+    def inline(self, start: int, end: int) -> None:
         src = self.src
         i = src.index(start)
-        if end < src.starts[i + 1]:  # within one line: the common case
-            self.keep.setdefault(i, []).append((src.col(i, start), src.col(i, end)))
-            return
         while start < end and i < len(src.lines):
-            line_end = src.starts[i + 1] - 1  # the newline of line i
-            stop = min(end, line_end)
+            stop = min(end, src.starts[i + 1] - 1)
             if stop > start:
-                self.keep.setdefault(i, []).append((src.col(i, start), src.col(i, stop)))
+                self.ranges.setdefault(i, []).append((src.col(i, start), src.col(i, stop)))
             i += 1
             if i < len(src.starts):
                 start = max(start, src.starts[i])
 
-    def lines(self) -> list[tuple[int, str]]:
+    def text(self, i: int) -> str:
+        line = self.src.lines[i]
+        cut = self.ranges.get(i)
+        if not cut:
+            return line
+        chars = list(line)
+        for a, b in cut:
+            chars[a:b] = " " * (b - a)
+        return "".join(chars)
+
+    def prose(self) -> list[tuple[int, str]]:
         out = []
-        for i in sorted(self.keep):
-            line = self.src.lines[i]
-            chars = [" "] * len(line)
-            for a, b in self.keep[i]:
-                chars[a:b] = line[a:b]
-            text = "".join(chars)
-            if text.strip():
-                out.append((self.src.first + i, text))
+        for i in range(len(self.src.lines)):
+            if i not in self.lines:
+                text = self.text(i)
+                if text.strip():
+                    out.append((self.src.first + i, text))
         return out
 
 
@@ -115,13 +128,14 @@ def scan_body(lines: list[str], first_line: int) -> Body:
     if not any(line.strip() for line in lines):
         return Body((), (), (), ())
     src = _Source(lines, first_line)
-    prose, labels = _Mask(src), _Mask(src)
+    blanks = _Blanks(src)
     headings: list[Heading] = []
+    heading_lines: list[int] = []
     links: list[BodyLink] = []
     fences: list[int] = []
-    code = html = 0  # depth inside code blocks and HTML blocks
     heading: list[Any] | None = None  # [level, start offset, text parts]
     paragraph: list[Any] | None = None  # [start offset, events] while it may be a bold label
+    skip = 0  # inside a code or HTML block: its events are not Markdown
     for event, span in pyromark.events_with_range(src.text, options=OPTIONS, merge_text=True):
         name: Any
         value: Any
@@ -130,12 +144,8 @@ def scan_body(lines: list[str], first_line: int) -> Body:
         else:
             name, value = event, None
         if name == "Text":
-            if not code and not html:
-                if heading is not None:
-                    heading[2].append(value)
-                    labels.add(span["start"], span["end"])
-                else:
-                    prose.add(span["start"], span["end"])
+            if heading is not None and not skip:
+                heading[2].append(value)
             if paragraph is not None:
                 paragraph[1].append((name, value))
             continue
@@ -145,19 +155,24 @@ def scan_body(lines: list[str], first_line: int) -> Body:
             kind = value if value.__class__ is str else next(iter(value))
             start = span["start"]
             if kind == "CodeBlock":
-                code += 1
+                skip += 1
                 fences.append(src.position(start)[0])
+                blanks.block(start, span["end"])
             elif kind == "HtmlBlock":
-                html += 1
+                skip += 1
+                blanks.block(start, span["end"])
             elif kind == "Heading":
                 heading = [_LEVELS[value["Heading"]["level"]], start, []]
+                heading_lines.extend(blanks.block(start, span["end"]))
             elif kind == "Paragraph":
                 paragraph = [start, []] if heading is None else None
             elif kind in ("Link", "Image"):
                 info = value[kind]
                 if info["link_type"] == "Inline":  # the others resolve through a definition
-                    line, col = _destination(src, start, span["end"], info["dest_url"])
+                    at = _destination_offset(src, start, span["end"])
+                    line, col = src.position(at)
                     links.append(BodyLink(info["dest_url"], line, col))
+                    blanks.inline(at, span["end"])  # an address is not prose
         elif name == "End":
             kind = value if value.__class__ is str else next(iter(value))
             if kind == "Paragraph":
@@ -166,25 +181,29 @@ def scan_body(lines: list[str], first_line: int) -> Body:
                     if label is not None:
                         headings.append(Heading(BOLD_LEVEL, label, src.position(paragraph[0])[0]))
                 paragraph = None
-            elif kind == "CodeBlock":
-                code -= 1
-            elif kind == "HtmlBlock":
-                html -= 1
+            elif kind in ("CodeBlock", "HtmlBlock"):
+                skip -= 1
             elif kind == "Heading" and heading is not None:
                 text = "".join(heading[2]).strip()
                 headings.append(Heading(heading[0], text, src.position(heading[1])[0]))
                 heading = None
-        elif name == "Code" and heading is not None and not code and not html:
-            heading[2].append(value)
-            labels.add(span["start"], span["end"])
-    definitions = pyromark.reference_definitions(src.text, options=OPTIONS) if "]:" in src.text else {}
-    for definition in definitions.values():
-        span = definition["span"]
-        line, col = _destination(src, span["start"], span["end"], definition["dest"], ref=True)
-        links.append(BodyLink(definition["dest"], line, col))
+        elif name == "Code":
+            if heading is not None:
+                heading[2].append(value)
+            blanks.inline(span["start"], span["end"])
+        elif name in ("InlineHtml", "Html", "InlineMath", "DisplayMath"):
+            blanks.inline(span["start"], span["end"])
+    if "]:" in src.text:
+        for definition in pyromark.reference_definitions(src.text, options=OPTIONS).values():
+            span = definition["span"]
+            at = _destination_offset(src, span["start"], span["end"], ref=True)
+            line, col = src.position(at)
+            links.append(BodyLink(definition["dest"], line, col))
+            blanks.block(span["start"], span["end"])
     links.sort(key=lambda link: (link.line, link.col))
-    return Body(tuple(headings), tuple(prose.lines()), tuple(links), tuple(fences),
-                tuple(labels.lines()))  # fmt: skip
+    labels = [(src.first + i, blanks.text(i)) for i in dict.fromkeys(heading_lines)]
+    return Body(tuple(headings), tuple(blanks.prose()), tuple(links), tuple(fences),
+                tuple((n, t) for n, t in labels if t.strip()))  # fmt: skip
 
 
 def _bold_label(events: list[tuple[str, Any]]) -> str | None:
@@ -204,15 +223,14 @@ def _bold_label(events: list[tuple[str, Any]]) -> str | None:
     return label.rstrip(":").strip() or None
 
 
-def _destination(src: _Source, start: int, end: int, dest: str, ref: bool = False,
-                 ) -> tuple[int, int]:  # fmt: skip
-    """Where a link's destination is written in the source (the link's start if not found):
+def _destination_offset(src: _Source, start: int, end: int, ref: bool = False) -> int:
+    """The byte offset where a link's destination is written (the link's start if not found):
     after `](` for an inline link, after `]:` for a reference definition."""
     raw = src.data[start:end]
     at = raw.find(b"]:") if ref else raw.rfind(b"](")
-    if at >= 0:
-        at += 2
-        while at < len(raw) and raw[at:at + 1] in (b" ", b"\t", b"\n", b"\r", b"<"):
-            at += 1
-        return src.position(start + at)
-    return src.position(start)
+    if at < 0:
+        return start
+    at += 2
+    while at < len(raw) and raw[at:at + 1] in (b" ", b"\t", b"\n", b"\r", b"<"):
+        at += 1
+    return start + at

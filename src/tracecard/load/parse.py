@@ -211,7 +211,7 @@ def _load_yaml(source: str, out: Parsed) -> None:
         out.data = {}
         out.positions[()] = (out.fm_start, 1, out.fm_start, 1)
         return
-    deep = _too_deep(node)
+    deep = _too_deep(node) if _may_be_deep(source) else None
     if deep is not None:
         out.problems.append(par.YamlTooComplex.problem(
             offset + deep.start_mark.line, deep.start_mark.column + 1,
@@ -251,6 +251,18 @@ def _load_yaml(source: str, out: Parsed) -> None:
 #: How deep lists and mappings may nest. Every reader and editor of tracecard refuses deeper
 #: front matter the same way (PAR009), before any code that recurses sees it.
 MAX_DEPTH = 64
+
+
+def _may_be_deep(source: str) -> bool:
+    """Whether the YAML text could nest more than MAX_DEPTH levels. A block level takes more
+    indentation or a `- ` on the line, a flow level a `[` or `{`: a bound from those counts,
+    cheap to take, spares the walk for every ordinary record."""
+    flow = source.count("[") + source.count("{")
+    if flow > MAX_DEPTH // 2:
+        return True
+    block = max((len(ln) - len(ln.lstrip(" ")) + ln.count("- ") for ln in source.splitlines()),
+                default=0)  # fmt: skip
+    return block + flow >= MAX_DEPTH - 1
 
 
 def _too_deep(root: yaml.Node) -> yaml.Node | None:
