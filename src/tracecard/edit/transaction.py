@@ -30,6 +30,8 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import secrets
 import signal
 import sys
 import time
@@ -39,10 +41,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tracecard.edit import frontmatter as edit
 from tracecard.errors import UsageError
 
 JOURNAL = "journal.json"
+JOURNAL_VERSION = 1
+_TEMP_NAME = re.compile(r"\.tracecard-[0-9a-f]{16}\.tmp")
 LOCK = "write.lock"
 #: How long a writer waits for another one to finish before giving up.
 LOCK_TIMEOUT = 60.0
@@ -74,8 +77,8 @@ def lock(root: Path, timeout: float = LOCK_TIMEOUT) -> None:
     import fcntl
 
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        _state_folder(root, folder)
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
     except OSError as exc:
         raise UsageError(f"cannot take the write lock in {folder}: {exc.strerror or exc}") from exc
     deadline = time.monotonic() + timeout
@@ -90,15 +93,44 @@ def lock(root: Path, timeout: float = LOCK_TIMEOUT) -> None:
                                  f"repository for {timeout:.0f} s; try again") from None
             time.sleep(0.02)
     _held[key] = fd
-    _recover_held(folder)
+    _recover_held(root, folder)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_saved_handlers: dict[int, Any] = {}
+
+
+def _state_folder(root: Path, folder: Path) -> None:
+    """The lock and journal folder exists, and is a real folder inside the repository (not a
+    link that would carry them, or what recovery writes, elsewhere)."""
+    for part in (folder.parent, folder):
+        if part.is_symlink():
+            raise UsageError(f"{part} is a link: tracecard keeps its lock and journal only in "
+                             "a real folder inside the repository")  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def release() -> None:
-    """Let go of every lock this process holds (the end of a command)."""
+    """Let go of every lock this process holds (the end of a command), and give SIGINT and
+    SIGTERM back their handlers if a committed change had set them aside."""
     for fd in _held.values():
         with contextlib.suppress(OSError):
             os.close(fd)
     _held.clear()
+    for signum, handler in _saved_handlers.items():
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signum, handler)
+    _saved_handlers.clear()
+
+
+def _done_is_done() -> None:
+    """A change is written: from here to the end of the command an interrupt must not report
+    "Aborted" (exit 130 promises the files are as they were), so SIGINT and SIGTERM wait."""
+    if not _main_thread():
+        return
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signum not in _saved_handlers:
+            _saved_handlers[signum] = signal.signal(signum, signal.SIG_IGN)
 
 
 @contextlib.contextmanager
@@ -125,31 +157,79 @@ def recover(root: Path) -> None:
         pass  # taking the lock recovers
 
 
-def _recover_held(folder: Path) -> None:
+def _recover_held(root: Path, folder: Path) -> None:
     journal = folder / JOURNAL
+    if journal.is_symlink():
+        _set_aside(journal, "is a link")
+        return
     try:
-        entries = json.loads(journal.read_text(encoding="utf-8"))["files"]
+        raw = journal.read_bytes()
     except FileNotFoundError:
         return
-    except (OSError, ValueError, KeyError, TypeError):
-        print(f"tracecard: {journal} cannot be read; remove it if no tracecard command is "
-              "running", file=sys.stderr)  # fmt: skip
+    except OSError as exc:
+        _set_aside(journal, f"cannot be read ({exc.strerror or exc})")
         return
-    restored = _roll_back(entries)
+    entries = _valid_entries(root, raw)
+    if entries is None:
+        _set_aside(journal, "is not a journal tracecard wrote, or points outside the repository")
+        return
+    restored = _roll_back(root, entries)
     with contextlib.suppress(OSError):
         journal.unlink()
     print(f"tracecard: an interrupted write was undone ({restored} file(s) put back as they "
           "were)", file=sys.stderr)  # fmt: skip
 
 
-def _roll_back(entries: list[dict[str, Any]]) -> int:
+def _set_aside(journal: Path, why: str) -> None:
+    """A journal that cannot be trusted is renamed, never acted on, and said once."""
+    aside = journal.with_name(JOURNAL + ".rejected")
+    with contextlib.suppress(OSError):
+        os.replace(journal, aside)
+    print(f"tracecard: {journal} {why}: set aside as {aside.name}, nothing undone",
+          file=sys.stderr)  # fmt: skip
+
+
+def _valid_entries(root: Path, raw: bytes) -> list[dict[str, Any]] | None:
+    """The journal's entries if every one is what `apply` writes: a path and a temporary file
+    inside the repository (relative to it), the temporary file beside its target with the
+    name `apply` gives, the digest after and the bytes before (base64) or null."""
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+        entries = doc["files"]
+        if doc.get("version") != JOURNAL_VERSION or not isinstance(entries, list):
+            return None
+        out = []
+        for e in entries:
+            path, temp, after, before = e["path"], e["temp"], e["after"], e["before"]
+            if not all(isinstance(v, str) for v in (path, temp, after)):
+                return None
+            if before is not None and not isinstance(before, str):
+                return None
+            target, tmp = root / path, root / temp
+            if Path(path).is_absolute() or Path(temp).is_absolute():
+                return None
+            inside(root, target)
+            if tmp.parent != target.parent or not _TEMP_NAME.fullmatch(tmp.name):
+                return None
+            if before is not None:
+                base64.b64decode(before, validate=True)
+            out.append({"path": target, "temp": tmp, "after": after, "before": before})
+        return out
+    except (ValueError, KeyError, TypeError, AttributeError, UsageError, UnicodeDecodeError):
+        return None
+
+
+def _roll_back(root: Path, entries: list[dict[str, Any]]) -> int:
+    """Put every file back as it was before; the temporary files go. Restoring a file goes
+    through its journaled temporary name, so a recovery killed in turn leaves nothing the next
+    one does not know."""
     restored = 0
     for entry in reversed(entries):
-        target, temp = entry["path"], entry["temp"]
+        target, temp = Path(entry["path"]), Path(entry["temp"])
         with contextlib.suppress(OSError):
             os.unlink(temp)
         before = entry["before"]
-        now = _read(target)
+        now = _read(str(target))
         if before is None:
             if now is not None and _digest(now) == entry["after"]:
                 with contextlib.suppress(OSError):
@@ -158,7 +238,8 @@ def _roll_back(entries: list[dict[str, Any]]) -> int:
         else:
             original = base64.b64decode(before)
             if now != original:
-                edit.write_atomic(target, original)
+                _write_synced(temp, original, mode=_mode(target, False))
+                os.replace(temp, target)
                 restored += 1
     return restored
 
@@ -202,19 +283,25 @@ def apply(root: Path, writes: Sequence[Write]) -> None:
             if w.before is not None and now != w.before:
                 raise UsageError(f"{w.path}: changed on disk since it was read (another "
                                  "command or an editor wrote it); nothing written")  # fmt: skip
-            tag = hashlib.sha256(str(real).encode("utf-8", "surrogateescape")).hexdigest()[:12]
-            temp = real.parent / f".tracecard-{os.getpid()}-{tag}.tmp"  # short: any name fits
+            temp = real.parent / f".tracecard-{secrets.token_hex(8)}.tmp"  # short, unguessable
             plan.append((w, real, temp))
         journal = folder / JOURNAL
-        entries = [{"path": str(real), "temp": str(temp), "after": _digest(w.data),
+        real_root = root.resolve()
+        entries = [{"path": real.relative_to(real_root).as_posix(),
+                    "temp": temp.relative_to(real_root).as_posix(), "after": _digest(w.data),
                     "before": None if w.before is None else base64.b64encode(w.before).decode()}
                    for w, real, temp in plan]  # fmt: skip
+        undo = [{**e, "path": real, "temp": temp} for e, (_, real, temp) in zip(entries, plan)]
         try:
             with _signals_held() as caught:
-                _write_synced(journal, json.dumps({"files": entries}).encode())
+                staged = folder / (JOURNAL + ".new")
+                _write_synced(staged, json.dumps({"version": JOURNAL_VERSION,
+                                                  "files": entries}).encode(), exclusive=False)
+                os.replace(staged, journal)  # the journal appears whole, or not at all
                 _failpoint("journal")
                 for w, real, temp in plan:
-                    _write_synced(temp, w.data, mode=_mode(real, w.before is None))
+                    _write_synced(temp, w.data, mode=_mode(real, w.before is None),
+                                  exclusive=True)  # fmt: skip
                 _failpoint("temps")
                 for n, (w, real, temp) in enumerate(plan, 1):
                     if w.before is None:
@@ -225,12 +312,17 @@ def apply(root: Path, writes: Sequence[Write]) -> None:
                     _sync_folder(real.parent)
                     _failpoint(f"moved:{n}")
                 if caught:
-                    raise KeyboardInterrupt  # interrupted while the files moved: undo it all
-        except BaseException as exc:
-            with _signals_held():
-                _roll_back(entries)
+                    raise _Interrupted(caught[0])  # interrupted while files moved: undo it all
                 with contextlib.suppress(OSError):
                     journal.unlink()
+                _done_is_done()
+        except BaseException as exc:
+            with _signals_held():
+                _roll_back(root, undo)
+                with contextlib.suppress(OSError):
+                    journal.unlink()
+            if isinstance(exc, _Interrupted):
+                raise (SystemExit(143) if exc.signum == signal.SIGTERM else KeyboardInterrupt()) from None
             if isinstance(exc, FileExistsError):
                 raise UsageError(f"{exc.filename}: created by someone else meanwhile; nothing "
                                  "written") from None  # fmt: skip
@@ -240,8 +332,6 @@ def apply(root: Path, writes: Sequence[Write]) -> None:
                 raise UsageError(f"{where}cannot write ({why}); nothing written, every file is "
                                  "unchanged") from None  # fmt: skip
             raise
-        with contextlib.suppress(OSError):
-            journal.unlink()
 
 
 def _failpoint(name: str) -> None:
@@ -272,8 +362,6 @@ def _signals_held() -> Iterator[list[int]]:
     finally:
         for s, handler in old.items():
             signal.signal(s, handler)
-    if signal.SIGTERM in caught:
-        raise SystemExit(143)
 
 
 def _main_thread() -> bool:
@@ -282,8 +370,16 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def _write_synced(path: Path, data: bytes, mode: int = 0o644) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+class _Interrupted(BaseException):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _write_synced(path: Path, data: bytes, mode: int = 0o644, exclusive: bool = False) -> None:
+    """Write and sync `path`, never through a link; with `exclusive`, only a new file."""
+    flags = os.O_WRONLY | os.O_CREAT | _NOFOLLOW | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, mode)
     try:
         view = memoryview(data)
         while view:
