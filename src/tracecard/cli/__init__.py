@@ -88,14 +88,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return 2
     except UsageError as exc:
-        click.echo(f"tracecard: error: {exc}", err=True)
+        from tracecard.report.text import one_line
+
+        click.echo(f"tracecard: error: {one_line(str(exc))}", err=True)
         return 2
     except BrokenPipeError:
         return 1
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         if os.environ.get("TRACECARD_DEBUG"):
             raise
-        click.echo(f"tracecard: internal error: {type(exc).__name__}: {exc} "
+        from tracecard.report.text import one_line
+
+        click.echo(f"tracecard: internal error: {type(exc).__name__}: {one_line(str(exc))[:500]} "
                    "(set TRACECARD_DEBUG=1 for the traceback, and please report it)", err=True)
         return 2
     finally:

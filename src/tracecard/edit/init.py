@@ -19,6 +19,7 @@ from tracecard.edit.new import DEFAULT_TEMPLATE_DIR, TEMPLATE_FILES, shipped_tem
 from tracecard.errors import UsageError
 from tracecard.load import config
 from tracecard.model.records import Kind
+from tracecard.report.text import say
 
 #: Where decision records already are in repositories that adr-tools, MADR or log4brains set up.
 _DECISION_FOLDERS = (
@@ -76,7 +77,7 @@ def init(directory: str | None, out: IO[str]) -> int:
     root = root.resolve()
     plan = _plan(root)
     if not plan.files and not plan.folders:
-        print(f"tracecard is already set up in {root}: nothing changed", file=out)
+        say(f"tracecard is already set up in {root}: nothing changed", out)
         return 0
     for target in [*plan.folders, *plan.files]:
         transaction.inside(root, target)  # a linked folder must not carry the writes outside
@@ -88,7 +89,7 @@ def init(directory: str | None, out: IO[str]) -> int:
         transaction.apply(root, [transaction.Write(p, data, None)
                                  for p, data in plan.files.items()])  # fmt: skip
     for line in _report(root, plan):
-        print(line, file=out)
+        say(line, out)
     return 0
 
 

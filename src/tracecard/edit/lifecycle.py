@@ -28,6 +28,7 @@ from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.lifecycles import INITIAL, REVERSE_RELS, TRANSITIONS  # noqa: F401 (re-exported)
 from tracecard.model.records import ID_SCHEMES, Kind, Record, id_list, resolve_id
+from tracecard.report.text import say
 from tracecard.rules.registry import RULES
 from tracecard.rules.run import run_rules
 
@@ -278,7 +279,7 @@ def transition(kind: Kind, ident: str, target: str, out: IO[str]) -> int:
     ws = Workspace.open()
     rec = ws.find(kind, ident)
     if current_status(kind, rec) == target and rec.status is not None:
-        print(f"{rec.id} is already {target}; nothing changed", file=out)
+        say(f"{rec.id} is already {target}; nothing changed", out)
         return 0
     if target == "superseded":
         raise UsageError("a decision is superseded by another: `tracecard adr supersede OLD NEW`")
@@ -287,7 +288,7 @@ def transition(kind: Kind, ident: str, target: str, out: IO[str]) -> int:
     set_status(doc, kind, target)
     commit(ws, [change_of(ws, rec, doc)])
     assumed = " (it had no status: read as " + now + ")" if rec.status is None else ""
-    print(f"{rec.id}: {now} -> {target} ({rec.path}){assumed}", file=out)
+    say(f"{rec.id}: {now} -> {target} ({rec.path}){assumed}", out)
     return 0
 
 
@@ -307,10 +308,10 @@ def supersede(old_ident: str, new_ident: str, out: IO[str]) -> int:
         new_doc.append_to_list("supersedes", old.id)
         changes.append(change_of(ws, new, new_doc))
     if not changes:
-        print(f"{new.id} already supersedes {old.id}; nothing changed", file=out)
+        say(f"{new.id} already supersedes {old.id}; nothing changed", out)
         return 0
     commit(ws, changes)
-    print(f"{new.id} supersedes {old.id} ({old.path}, {new.path})", file=out)
+    say(f"{new.id} supersedes {old.id} ({old.path}, {new.path})", out)
     return 0
 
 
@@ -330,10 +331,10 @@ def link(src_ident: str, rel: str, dst_ident: str, out: IO[str]) -> int:
             doc.append_mapping_to_list("links", {"rel": r, "id": other})
             changes.append(change_of(ws, rec, doc))
     if not changes:
-        print(f"{src.id} {rel} {dst.id} is already recorded on both; nothing changed", file=out)
+        say(f"{src.id} {rel} {dst.id} is already recorded on both; nothing changed", out)
         return 0
     commit(ws, changes)
-    print(f"{src.id} {rel} {dst.id}; {dst.id} {REVERSE_RELS[rel]} {src.id}", file=out)
+    say(f"{src.id} {rel} {dst.id}; {dst.id} {REVERSE_RELS[rel]} {src.id}", out)
     return 0
 
 

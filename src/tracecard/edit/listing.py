@@ -9,7 +9,7 @@ from tracecard.edit.lifecycle import Workspace
 from tracecard.errors import UsageError
 from tracecard.model.lifecycles import TRANSITIONS
 from tracecard.model.records import ID_SCHEMES, Kind, Record
-from tracecard.report.text import dumps_json, one_line
+from tracecard.report.text import dumps_json, one_line, say
 
 FORMATS = ("text", "json")
 
@@ -28,7 +28,7 @@ def list_records(kind: Kind, statuses: Sequence[str], fmt: str, out: IO[str], er
         _table(kind, rows, out)
     if unreadable:
         names = ", ".join(r.path for r in unreadable)
-        print(f"tracecard: not listed, front matter unreadable: {names}", file=err)
+        say(f"tracecard: not listed, front matter unreadable: {names}", err)
     return 0
 
 
@@ -63,14 +63,14 @@ def _row(kind: Kind, rec: Record) -> dict[str, Any]:
 
 def _table(kind: Kind, rows: list[dict[str, Any]], out: IO[str]) -> None:
     if not rows:
-        print(f"no {kind.label} records", file=out)
+        say(f"no {kind.label} records", out)
         return
     columns = ["id", "status"] + (["date"] if kind is Kind.DECISION else []) + ["title"]
     cells = [[one_line(_cell(row, c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = [[c.upper() for c in columns]] + cells
     for line in lines:
-        print("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip(), file=out)
+        say("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip(), out)
 
 
 def _cell(row: dict[str, Any], column: str) -> str:

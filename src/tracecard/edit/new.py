@@ -39,6 +39,7 @@ from tracecard.load.parse import parse_text
 from tracecard.model import clock, numbering
 from tracecard.model.lifecycles import INITIAL, REVERSE_RELS
 from tracecard.model.records import ID_SCHEMES, Kind, Record
+from tracecard.report.text import say
 
 TEMPLATE_FILES: dict[Kind, str] = {
     Kind.DECISION: "decision.md",
@@ -110,8 +111,8 @@ def new_record(
     changes += [change_of(ws, ws.graph.by_id[rec_id], d) for rec_id, d in others.items()]
     commit(ws, changes)
     for line in notes:
-        print(f"tracecard: {line}", file=err)
-    print(_shown(path), file=out)
+        say(f"tracecard: {line}", err)
+    say(_shown(path), out)
     if open_editor:
         _edit(path, err)
     return 0
@@ -221,12 +222,12 @@ def _shown(path: Path) -> str:
 def _edit(path: Path, err: IO[str]) -> None:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
-        print("tracecard: set VISUAL or EDITOR to open the new record with --edit", file=err)
+        say("tracecard: set VISUAL or EDITOR to open the new record with --edit", err)
         return
     try:
         code = subprocess.call([*shlex.split(editor), str(path)])
     except OSError as exc:
-        print(f"tracecard: cannot start the editor {editor!r}: {exc.strerror or exc}", file=err)
+        say(f"tracecard: cannot start the editor {editor!r}: {exc.strerror or exc}", err)
         return
     if code:
-        print(f"tracecard: the editor exited with status {code} ({_shown(path)})", file=err)
+        say(f"tracecard: the editor exited with status {code} ({_shown(path)})", err)

@@ -42,6 +42,7 @@ from types import FrameType
 from typing import Any
 
 from tracecard.errors import UsageError
+from tracecard.report.text import say
 
 JOURNAL = "journal.json"
 JOURNAL_VERSION = 1
@@ -176,8 +177,8 @@ def _recover_held(root: Path, folder: Path) -> None:
     restored = _roll_back(root, entries)
     with contextlib.suppress(OSError):
         journal.unlink()
-    print(f"tracecard: an interrupted write was undone ({restored} file(s) put back as they "
-          "were)", file=sys.stderr)  # fmt: skip
+    say(f"tracecard: an interrupted write was undone ({restored} file(s) put back as they "
+          "were)", sys.stderr)
 
 
 def _set_aside(journal: Path, why: str) -> None:
@@ -185,8 +186,7 @@ def _set_aside(journal: Path, why: str) -> None:
     aside = journal.with_name(JOURNAL + ".rejected")
     with contextlib.suppress(OSError):
         os.replace(journal, aside)
-    print(f"tracecard: {journal} {why}: set aside as {aside.name}, nothing undone",
-          file=sys.stderr)  # fmt: skip
+    say(f"tracecard: {journal} {why}: set aside as {aside.name}, nothing undone", sys.stderr)
 
 
 def _valid_entries(root: Path, raw: bytes) -> list[dict[str, Any]] | None:

@@ -126,7 +126,8 @@ def _text_card(report: CardReport, out: IO[str], colour: bool) -> None:
         out.write(f"  note: {note}\n")
     verdict = card_verdict(report)
     tone = "31" if report.failed else "32" if report.gated else "2"
-    why = f"; {report.card.status or 'no status'} cards never fail it" if not report.gated else ""
+    why = (f"; {one_line(report.card.status or 'no status')} cards never fail it"
+           if not report.gated else "")  # fmt: skip
     out.write(f"  gate: {_paint(tone, verdict, colour)} ({_counts(report)}{why})\n")
 
 

@@ -76,6 +76,7 @@ Reading it costs no git command: the blobs `git cat-file` streams for the front 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -1011,8 +1012,11 @@ def _write_atomic(path: Path, content: bytes) -> str:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
         os.replace(tmp, path)
+        tmp = None
         return ""
     except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
         return f"cache not written: {exc.strerror or exc}"
+    finally:  # interrupted too: no temporary file stays behind
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink(missing_ok=True)

@@ -34,7 +34,7 @@ from tracecard.load import config
 from tracecard.load.repository import load_graph
 from tracecard.model.metrics import Vocabulary
 from tracecard.model.records import Kind
-from tracecard.report.text import dumps_json, md, md_url
+from tracecard.report.text import dumps_json, md, md_url, say
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History, RecordHistory, Version
@@ -268,7 +268,7 @@ def index(fmt: str | None, output: str | None, check: bool, out: IO[str], err: I
         again = f"tracecard index --output {target}" + (f" --format {fmt}" if explicit else "")
         return _compare(target, text, again, err)
     _write(target, text.encode("utf-8"))
-    print(f"tracecard: wrote {target} ({len(items)} records)", file=err)
+    say(f"tracecard: wrote {target} ({len(items)} records)", err)
     return 0
 
 
@@ -286,10 +286,8 @@ def _say_uncommitted(graph: RepoGraph, hist: History, err: IO[str]) -> None:
     missing = sorted(r.id for r in graph.records if r.id is not None and hist.get(r.id) is None)
     if missing:
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        print(
-            f"tracecard: not committed yet, so not in the index: {', '.join(missing[:5])}{more}",
-            file=err,
-        )
+        say(f"tracecard: not committed yet, so not in the index: {', '.join(missing[:5])}{more}",
+            err)
 
 
 def _compare(target: Path, text: str, again: str, err: IO[str]) -> int:
@@ -302,7 +300,7 @@ def _compare(target: Path, text: str, again: str, err: IO[str]) -> int:
     if current == text.encode("utf-8"):
         return 0
     what = "is missing" if current is None else "is stale"
-    print(f"tracecard: {target} {what}: run `{again}` and commit it", file=err)
+    say(f"tracecard: {target} {what}: run `{again}` and commit it", err)
     return 1
 
 

@@ -18,7 +18,7 @@ from tracecard.history.timeline import Event, EventKind, history_of, kind_of, re
 from tracecard.load import config
 from tracecard.load.repository import load_graph
 from tracecard.model.records import resolve_id
-from tracecard.report.text import dumps_json, one_line
+from tracecard.report.text import dumps_json, one_line, say
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History, RecordHistory
@@ -35,10 +35,10 @@ def history(ident: str, fmt: str, out: IO[str], err: IO[str]) -> int:
     rid = resolve(ident, graph, hist)
     rh = hist.records[rid]
     if hist.shallow:
-        print(f"tracecard: {hist.message}", file=err)
+        say(f"tracecard: {hist.message}", err)
     if all(short(v.commit) == "uncommitted" for v in rh.versions):
-        print(f"tracecard: {rid} is not committed yet: its history starts with its first commit",
-              file=err)  # fmt: skip
+        say(f"tracecard: {rid} is not committed yet: its history starts with its first commit",
+            err)
     from tracecard.load.config import vocabulary
 
     events = record_timeline(rh, vocabulary(settings), hist.shallow)

@@ -4,6 +4,7 @@ criteria written the way people read them."""
 from __future__ import annotations
 
 import os
+import re
 from typing import IO
 
 from tracecard.gate.judge import Row
@@ -46,19 +47,38 @@ def one_line(message: str) -> str:
 clean = one_line
 
 
+def say(line: str, stream: IO[str]) -> None:
+    """Write one line of a command's own output, any record content in it made inert."""
+    stream.write(one_line(line) + "\n")
+
+
 def md(text: str) -> str:
     """Record content as inert Markdown text, on one line and safe in a table cell: HTML cannot
     open (`<` `>` `&` as entities), and emphasis, links, images, code spans and cell borders
     cannot start (their characters backslash-escaped)."""
     s = " ".join(clean(text).split())
+    parts = []
+    at = 0
+    for m in _AUTOLINKED.finditer(s):  # what GitHub would turn into a link: a code span
+        parts.append(_md_text(s[at:m.start()]))
+        parts.append(md_code(m.group(0)))
+        at = m.end()
+    parts.append(_md_text(s[at:]))
+    return "".join(parts)
+
+
+def _md_text(s: str) -> str:
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = []
-    for ch in s:
-        out.append("\\" + ch if ch in _MD_SPECIAL else ch)
-    return "".join(out)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
 
 
 _MD_SPECIAL = frozenset("\\`*_[]|~!#")
+#: Text GitHub links by itself (its autolink extension): URLs with a scheme, `www.` names and
+#: e-mail addresses. Record content never becomes a live link.
+_AUTOLINKED = re.compile(
+    r"(?i)\b(?:[a-z][a-z0-9+.-]{1,20}:(?://)?|www\.)[^\s<>`|]+"
+    r"|[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
+)
 
 
 def md_code(text: str) -> str:

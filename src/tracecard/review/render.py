@@ -361,8 +361,8 @@ def text(report: Report, out: IO[str]) -> None:
         if rows:
             out.write(f"\n{title}:\n" + "\n".join(_columns(rows)) + "\n")
     for g in report.review.gates:
-        out.write(f"\nlaunch gate {one_line(g.card)}: {_gate_word(g.base)} -> "
-                  f"{_gate_word(g.head)}\n")
+        out.write("\n" + one_line(f"launch gate {g.card}: {_gate_word(g.base)} -> "
+                                   f"{_gate_word(g.head)}") + "\n")  # fmt: skip
         changed, same = _gate_rows(g)
         rows = [_gate_cells(p) for p in changed]
         if rows:
@@ -370,8 +370,9 @@ def text(report: Report, out: IO[str]) -> None:
         if same:
             out.write(f"  ({same} unchanged)\n")
     for note in report.notes:
-        out.write(f"\nnote: {note}\n")
-    out.write(("\n" if report.findings or report.review.changes else "") + headline(report) + "\n")
+        out.write(f"\nnote: {one_line(note)}\n")
+    out.write(("\n" if report.findings or report.review.changes else "") + one_line(headline(report))
+              + "\n")  # fmt: skip
 
 
 # --- github ------------------------------------------------------------------------------------

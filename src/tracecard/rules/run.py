@@ -15,6 +15,7 @@ from tracecard.git.branches import in_git
 from tracecard.load.config import Settings
 from tracecard.model.findings import Finding, Severity, matches, select
 from tracecard.model.graph import RepoGraph
+from tracecard.report.text import say
 from tracecard.rules.base import Rule
 from tracecard.rules.registry import RULES
 
@@ -72,7 +73,7 @@ def _with_history(
 
 
 def _to_stderr(line: str) -> None:
-    print(f"tracecard: {line}", file=sys.stderr)
+    say(f"tracecard: {line}", sys.stderr)
 
 
 def _may_fire(code: str, settings: Settings) -> bool:
