@@ -137,9 +137,14 @@ def test_init_does_not_write_through_a_linked_folder(tmp_path: Path) -> None:
     'templates = "../../elsewhere"\n',
     "[schemas]\ndecision = \"s.json\"\n",
     "[statuses.decision]\n\"on hold\" = \"frozen\"\n",
+    "[schemas]\ndecision = \"loop.json\"\n",
+    "[schemas]\ndecision = \"redos.json\"\n",
+    "[folders]\ndecision = \"docs/requirements\"\n",
 ])
 def test_bad_configuration_is_one_clear_line(repo: Path, config: str) -> None:
     (repo / "s.json").write_text('{"properties": {"x": {"$ref": "#/$defs/missing"}}}')
+    (repo / "loop.json").write_text('{"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}')
+    (repo / "redos.json").write_text('{"properties": {"title": {"pattern": "^(a+)+$"}}}')
     (repo / "tracecard.toml").write_text(config)
     done = tracecard(repo, "check")
     assert done.returncode == 2
@@ -212,3 +217,32 @@ def test_a_killed_write_is_undone_after_the_repository_moved(repo: Path, tmp_pat
     after = tracecard(moved, "check")
     assert "Traceback" not in after.stderr and "internal error" not in after.stderr
     assert files(moved) == before and not list(moved.rglob("*.tmp"))
+
+
+def test_links_that_loop_are_findings(repo: Path) -> None:
+    (repo / "docs/decisions/0008-loop.md").symlink_to("0008-loop.md")
+    (repo / "docs/decisions/0009-a.md").symlink_to("0009-b.md")
+    (repo / "docs/decisions/0009-b.md").symlink_to("0009-a.md")
+    for argv in (["check"], ["adr", "list"], ["card", "check"], ["adr", "accept", "8"]):
+        done = tracecard(repo, *argv)
+        assert done.returncode in (0, 1, 2) and "internal error" not in done.stderr, argv
+
+
+def test_parallel_init_makes_one_set_up(tmp_path: Path) -> None:
+    root = tmp_path / "fresh"
+    root.mkdir()
+    procs = [spawn(root, "init") for _ in range(4)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    assert (root / "tracecard.toml").is_file()
+
+
+def test_a_template_linked_outside_is_not_read(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\nid:\ntitle:\nstatus: proposed\nsecret: 42\n---\n# {{title}}\n")
+    templates = repo / ".tracecard/templates"
+    templates.mkdir(parents=True)
+    (templates / "decision.md").symlink_to(outside)
+    (repo / "tracecard.toml").write_text('templates = ".tracecard/templates"\n')
+    done = tracecard(repo, "adr", "new", "Leak")
+    assert done.returncode == 2 and "secret" not in "".join(
+        p.read_text() for p in (repo / "docs/decisions").glob("*.md"))

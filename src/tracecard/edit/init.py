@@ -75,13 +75,13 @@ def init(directory: str | None, out: IO[str]) -> int:
     if not root.is_dir():
         raise UsageError(f"{root}: no such folder")
     root = root.resolve()
-    plan = _plan(root)
-    if not plan.files and not plan.folders:
-        say(f"tracecard is already set up in {root}: nothing changed", out)
-        return 0
-    for target in [*plan.folders, *plan.files]:
-        transaction.inside(root, target)  # a linked folder must not carry the writes outside
-    with transaction.locked(root):
+    with transaction.locked(root):  # planned under the lock: two inits make one set-up
+        plan = _plan(root)
+        if not plan.files and not plan.folders:
+            say(f"tracecard is already set up in {root}: nothing changed", out)
+            return 0
+        for target in [*plan.folders, *plan.files]:
+            transaction.inside(root, target)  # a linked folder must not carry writes outside
         for folder in plan.folders:
             folder.mkdir(parents=True, exist_ok=True)
         for path in plan.files:

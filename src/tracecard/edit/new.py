@@ -34,11 +34,12 @@ from tracecard.edit.lifecycle import (
 )
 from tracecard.errors import UsageError
 from tracecard.git import branches, revisions
+from tracecard.load import config
 from tracecard.load.config import Settings
 from tracecard.load.parse import parse_text
 from tracecard.model import clock, numbering
 from tracecard.model.lifecycles import INITIAL, REVERSE_RELS
-from tracecard.model.records import ID_SCHEMES, Kind, Record
+from tracecard.model.records import ID_SCHEMES, NOT_RECORDS, Kind, Record
 from tracecard.report.text import say
 
 TEMPLATE_FILES: dict[Kind, str] = {
@@ -72,6 +73,9 @@ def template_bytes(settings: Settings, kind: Kind) -> tuple[str, bytes]:
         raise UsageError(f"templates folder {settings.templates} (set in {where}) does not exist")
     own = folder / TEMPLATE_FILES[kind]
     if own.is_file():
+        if not own.resolve().is_relative_to(settings.root.resolve()):
+            raise UsageError(f"template {own} links outside the repository: tracecard reads "
+                             "templates only inside it")  # fmt: skip
         return str(own), own.read_bytes()
     return f"shipped {TEMPLATE_FILES[kind]}", shipped_template(TEMPLATE_FILES[kind])
 
@@ -86,8 +90,10 @@ def new_record(
     slug: str | None = None,
     open_editor: bool = False,
 ) -> int:
-    # A record linked to nothing needs no other record read: numbers come from file names.
-    ws = Workspace.open(light=not supersedes and not links)
+    # A record linked to nothing needs no other record read: numbers come from file names,
+    # when every file name in the kind's folder carries its number.
+    light = not supersedes and not links and _names_carry_numbers(kind)
+    ws = Workspace.open(light=light)
     title = _check_title(title)
     folder = _folder(ws.settings, kind)
     slug = _slug(slug if slug is not None else title, given=slug is not None)
@@ -116,6 +122,21 @@ def new_record(
     if open_editor:
         _edit(path, err)
     return 0
+
+
+def _names_carry_numbers(kind: Kind) -> bool:
+    """Whether the numbers of the kind's records can be read from their file names alone."""
+    if not ID_SCHEMES[kind].numbered:
+        return True
+    settings = config.load(config.find_root(Path.cwd()))
+    folder = settings.root / settings.folders[kind]
+    for _dirpath, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        for name in names:
+            if name.endswith(".md") and not name.startswith(".") and \
+                    name.lower() not in NOT_RECORDS and numbering.number_of(kind, name) is None:
+                return False  # fmt: skip
+    return True
 
 
 def _check_title(title: str) -> str:

@@ -267,7 +267,7 @@ def index(fmt: str | None, output: str | None, check: bool, out: IO[str], err: I
     if check:
         again = f"tracecard index --output {target}" + (f" --format {fmt}" if explicit else "")
         return _compare(target, text, again, err)
-    _write(target, text.encode("utf-8"))
+    _write(settings.root, target, text.encode("utf-8"))
     say(f"tracecard: wrote {target} ({len(items)} records)", err)
     return 0
 
@@ -304,11 +304,17 @@ def _compare(target: Path, text: str, again: str, err: IO[str]) -> int:
     return 1
 
 
-def _write(target: Path, data: bytes) -> None:
-    from tracecard.edit.frontmatter import write_atomic
+def _write(root: Path, target: Path, data: bytes) -> None:
+    """The index, written like a record: inside the repository, under the lock, atomically."""
+    from tracecard.edit import transaction
 
+    transaction.inside(root, target.parent if target.parent.exists() else root)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(str(target), data)
     except OSError as exc:
         raise UsageError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+    with transaction.locked(root):
+        before = target.read_bytes() if target.is_file() and not target.is_symlink() else None
+        if target.is_symlink():
+            target.unlink()  # the index is a file of its own, never written through a link
+        transaction.apply(root, [transaction.Write(target, data, before)])

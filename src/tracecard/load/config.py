@@ -144,6 +144,14 @@ def _settings(root: Path, path: Path, table: dict[str, Any]) -> Settings:
         for kind, folder in folders.items():
             _inside(root, path, f"folders.{kind.value}", folder)
         kw["folders"] = {**s.folders, **folders}
+        seen: dict[str, Kind] = {}
+        for kind, folder in kw["folders"].items():
+            norm = Path(folder).as_posix().strip("/")
+            if norm in seen:
+                raise UsageError(f"{path}: the {seen[norm].label} and {kind.label} records share "
+                                 f"the folder {folder!r}: give each kind its own folder (a "
+                                 "record of another kind can sit anywhere with a `kind:` key)")
+            seen[norm] = kind
     if "schemas" in table:
         kw["schemas"] = _by_kind(path, "schemas", table["schemas"], str)
         for kind, rel in kw["schemas"].items():

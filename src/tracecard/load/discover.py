@@ -125,7 +125,15 @@ def load_record(settings: Settings, path: Path, folder_kind: Kind | None) -> Rec
 def _read(settings: Settings, path: Path) -> Parsed:
     try:
         # Only a link can lead out of a folder discovery checked: resolve those alone.
-        real = path.resolve() if path.is_symlink() else path
+        try:
+            real = path.resolve(strict=True) if path.is_symlink() else path
+        except (RuntimeError, OSError):  # a loop of links, or a link to nothing
+            out = Parsed()
+            out.problems.append(par.Unreadable.problem(1, 1, (
+                "a link that leads nowhere (to itself, in a loop, or to no file): remove it or "
+                "point it at the record"
+            )))  # fmt: skip
+            return out
         if real is not path and not real.is_relative_to(settings.root.resolve()):
             out = Parsed()
             out.problems.append(par.Unreadable.problem(1, 1, (

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -87,6 +88,10 @@ def load_extension(root: Path, rel: str) -> dict[str, Any]:
         raise UsageError(f"schema {rel}: cannot read it as JSON: {exc}") from exc
     if not isinstance(schema, dict):
         raise UsageError(f"schema {rel}: a JSON Schema must be an object")
+    for pattern in _patterns(schema):
+        if _NESTED_QUANTIFIER.search(pattern):
+            raise UsageError(f"schema {rel}: pattern {pattern!r} repeats a repetition, which can "
+                             "take exponential time on a value: write it without the nesting")
     for ref in _refs(schema):
         if not ref.startswith("#"):
             raise UsageError(
@@ -104,6 +109,27 @@ def load_extension(root: Path, rel: str) -> dict[str, Any]:
     except _JSchemaError as exc:
         raise UsageError(f"schema {rel}: not a valid Draft 2020-12 schema: {exc.message}") from exc
     return schema
+
+
+#: A group that holds a quantifier and is itself repeated (`(a+)+`, `(\\w*)*`, `(x+){2,}`):
+#: the shape of a regular expression that backtracks exponentially.
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
+
+
+def _patterns(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "pattern" and isinstance(v, str):
+                yield v
+            elif k == "patternProperties" and isinstance(v, dict):
+                yield from (p for p in v if isinstance(p, str))
+                for sub in v.values():
+                    yield from _patterns(sub)
+            else:
+                yield from _patterns(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _patterns(v)
 
 
 def _resolves(schema: Any, ref: str) -> bool:
@@ -202,7 +228,11 @@ class Validator:
                 return []
             except Exception:  # noqa: BLE001 - any failure sends us to the full validator
                 pass
-        return list(self._full_errors(data))
+        try:
+            return list(self._full_errors(data))
+        except RecursionError:
+            raise UsageError("a repository schema refers to itself without end (a $ref that "
+                             "leads back to where it started): break the loop") from None
 
     def _full_errors(self, data: dict[str, Any]) -> Iterator[SchemaError]:
         if self._full is None:

@@ -28,11 +28,13 @@ def _sections(rec: Record) -> list[tuple[Heading, int]]:
     """Each heading with the last line of its section (before the next heading at its level)."""
     heads = rec.body.headings
     last = rec.parsed.body_start + len(rec.parsed.body_lines) - 1
-    out = []
+    ends = [last] * len(heads)
+    open_: list[int] = []  # indexes of headings whose section has not ended yet (one pass)
     for i, h in enumerate(heads):
-        end = next((n.line - 1 for n in heads[i + 1 :] if n.level <= h.level), last)
-        out.append((h, end))
-    return out
+        while open_ and heads[open_[-1]].level >= h.level:
+            ends[open_.pop()] = h.line - 1
+        open_.append(i)
+    return list(zip(heads, ends))
 
 
 _INDEX: weakref.WeakKeyDictionary[Record, dict[str, tuple[Heading, int]]] = weakref.WeakKeyDictionary()
