@@ -494,3 +494,14 @@ def test_documented_workflow_is_the_example_and_fetches_everything() -> None:
     assert "tracecard check --format github" in runs and "--format sarif" in runs
     assert 'tracecard review --base "origin/${GITHUB_BASE_REF}" --format markdown' in runs
     assert flow["permissions"]["pull-requests"] == "write"
+
+
+def test_a_proposed_decision_explains_no_threshold_change(
+    repo: Scratch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(ADR2, decision("ADR-0002", "proposed"))
+    repo.write(REQ, requirement(launch="0.75", decisions="[ADR-0001, ADR-0002]"))
+    repo.commit("Lower launch, per a decision not yet taken")
+    code, doc = review_json(capsys)
+    assert [(t["field"], t["decisions"]) for t in doc["thresholds"]] == [("launch", [])]
+    assert code == 1 and ("HIS003", REQ, line_of(repo, REQ, "launch: 0.75")) in codes(doc)

@@ -442,11 +442,14 @@ def _steps(kind: Kind, versions: Iterable[Version]) -> Iterator[Step]:
 # --- thresholds and results (history/timeline.py pairs them the way the launch gate does) -------------
 
 
-def threshold_changes(change: RecordChange, vocab: Vocabulary) -> list[ThresholdChange]:
+def threshold_changes(
+    change: RecordChange, vocab: Vocabulary,
+    explains: Callable[[str, str], bool] = lambda requirement, decision: True,
+) -> list[ThresholdChange]:
     if change.kind is not Kind.REQUIREMENT or change.base is None or change.head is None:
         return []
     before, after = change.base.data, change.head.data
-    added = tuple(history.added_decisions(before, after))
+    added = tuple(d for d in history.added_decisions(before, after) if explains(change.id, d))
     agreed = change.status(change.base) == "agreed"
     criteria = after.get("criteria")
     found = []
@@ -534,6 +537,9 @@ class Inputs:
     kind_of: KindOf
     vocab: Vocabulary
     id_changes: tuple[IdChange, ...] = ()  # from History.id_changes; those in the range count
+    #: Whether decision D explains a threshold change of requirement R (HIS003's test: an
+    #: accepted decision about R); by default any added decision does.
+    explains: Callable[[str, str], bool] = lambda requirement, decision: True
 
 
 def build(records: Mapping[str, RecordHistory], inputs: Inputs) -> Review:
@@ -551,7 +557,7 @@ def build(records: Mapping[str, RecordHistory], inputs: Inputs) -> Review:
         moved = transition(change, records[rid], span)
         if moved is not None:
             transitions.append(moved)
-        thresholds += threshold_changes(change, vocab)
+        thresholds += threshold_changes(change, vocab, inputs.explains)
         deltas += metric_deltas(change, vocab)
     renamed = [c for c in inputs.id_changes if c.commit in span.in_range]
     changes = _id_changes_joined(changes, renamed)

@@ -36,6 +36,7 @@ from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Kind
 from tracecard.review.build import Inputs, Issue, KindOf, Review, Span, build
 from tracecard.review.render import RENDERERS, RangeInfo, Report
+from tracecard.rules.history import decision_explains
 from tracecard.rules.registry import RULES
 from tracecard.rules.run import run_rules
 
@@ -49,7 +50,8 @@ def review(base: str, head: str | None, fmt: str, out: IO[str], link_base: str =
     if not hist.available:
         raise UsageError(hist.message)
     span = replace(span, after_head=span.after_head | {WORKTREE})
-    inputs = Inputs(span, kind_of(settings), vocabulary(settings), hist.id_changes)
+    inputs = Inputs(span, kind_of(settings), vocabulary(settings), hist.id_changes,
+                    lambda rid, did: decision_explains(graph, rid, did))
     result = build(hist.records, inputs)
     notes: list[str] = [hist.message] if hist.shallow and hist.message else []
     findings = (locate(root, result) + history_findings(graph, span, info, notes)

@@ -414,6 +414,14 @@ def last_agreed(graph: RepoGraph, rec: Record, rh: RecordHistory) -> Version | N
     return found
 
 
+def decision_explains(graph: RepoGraph, requirement: str, decision: str) -> bool:
+    """Whether `decision` can explain a threshold change of `requirement` (what HIS003 asks,
+    and what `tracecard review` shows): an agreed-to decision record about it."""
+    found = graph.get(decision)
+    return (found is not None and found.kind is Kind.DECISION and found.status in _DECIDED
+            and _names(found, requirement))  # fmt: skip
+
+
 def _decisions_added(
     graph: RepoGraph, before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> list[Record]:
