@@ -140,6 +140,9 @@ def test_init_does_not_write_through_a_linked_folder(tmp_path: Path) -> None:
     "[schemas]\ndecision = \"loop.json\"\n",
     "[schemas]\ndecision = \"redos.json\"\n",
     "[folders]\ndecision = \"docs/requirements\"\n",
+    "[folders]\nrequirement = \"docs/decisions/req\"\n",
+    "[folders]\nrequirement = \".\"\n",
+    "x = " + "[" * 5000 + "]" * 5000 + "\n",
 ])
 def test_bad_configuration_is_one_clear_line(repo: Path, config: str) -> None:
     (repo / "s.json").write_text('{"properties": {"x": {"$ref": "#/$defs/missing"}}}')
@@ -246,3 +249,25 @@ def test_a_template_linked_outside_is_not_read(repo: Path, tmp_path: Path) -> No
     done = tracecard(repo, "adr", "new", "Leak")
     assert done.returncode == 2 and "secret" not in "".join(
         p.read_text() for p in (repo / "docs/decisions").glob("*.md"))
+
+
+def test_ids_and_names_cannot_start_a_workflow_command(repo: Path) -> None:
+    (repo / "docs/decisions/0002-x.md").write_text(
+        DECISION.replace("ADR-0001", "::error::FORGED").replace("Keep records", "##[error]F"))
+    for argv in (["adr", "list"], ["check"], ["history", "docs/decisions/0002-x.md"]):
+        done = tracecard(repo, *argv)
+        for line in (done.stdout + done.stderr).splitlines():
+            assert not line.lstrip().startswith("::") and "##[" not in line, (argv, line)
+
+
+def test_a_huge_number_is_no_internal_error(repo: Path) -> None:
+    (repo / "docs/decisions/0002-x.md").write_text(DECISION.replace("ADR-0001", "ADR-" + "9" * 5000))
+    for argv in (["check"], ["adr", "list"], ["adr", "accept", "ADR-" + "9" * 5000]):
+        assert "internal error" not in tracecard(repo, *argv).stderr, argv
+
+
+def test_a_fifo_schema_does_not_hang(repo: Path) -> None:
+    os.mkfifo(repo / "s.json")
+    (repo / "tracecard.toml").write_text('[schemas]\ndecision = "s.json"\n')
+    done = tracecard(repo, "check")
+    assert done.returncode == 2 and "internal error" not in done.stderr

@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         held = sys.modules.get("tracecard.edit.transaction")
         if held is not None:
-            held.release()
+            held.release(restore_signals=argv is not None)
     return rv if isinstance(rv, int) else 0
 
 

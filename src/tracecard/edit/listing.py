@@ -45,7 +45,7 @@ def _statuses(kind: Kind, given: Sequence[str]) -> set[str]:
 def _sort_key(rec: Record) -> tuple[str, int, str]:
     rid = rec.id or ""
     head, _, tail = rid.rpartition("-")
-    if rec.kind is not None and ID_SCHEMES[rec.kind].numbered and tail.isdigit():
+    if rec.kind is not None and ID_SCHEMES[rec.kind].numbered and tail.isdigit() and len(tail) <= 18:
         return (head, int(tail), rec.path)
     return (rid, 0, rec.path)
 

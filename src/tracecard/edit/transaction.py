@@ -59,14 +59,21 @@ def state_dir(root: Path) -> Path:
     start = root.resolve()
     for folder in (start, *start.parents):
         dot = folder / ".git"
-        if dot.is_dir():
-            return dot / "tracecard"
+        if dot.is_dir() and not dot.is_symlink():
+            return dot / "tracecard" if _is_git_dir(dot) else start / ".tracecard"
         if dot.is_file():  # a linked worktree or a submodule: `gitdir: <path>`
             text = dot.read_text(encoding="utf-8", errors="replace").strip()
             if text.startswith("gitdir:"):
                 gitdir = Path(text[len("gitdir:"):].strip())
-                return (gitdir if gitdir.is_absolute() else folder / gitdir) / "tracecard"
+                gitdir = gitdir if gitdir.is_absolute() else folder / gitdir
+                return gitdir / "tracecard" if _is_git_dir(gitdir) else start / ".tracecard"
+            return start / ".tracecard"
     return start / ".tracecard"
+
+
+def _is_git_dir(path: Path) -> bool:
+    """A git directory that git itself would use (not an empty or planted `.git`)."""
+    return (path / "HEAD").is_file() and ((path / "objects").is_dir() or (path / "commondir").is_file())
 
 
 def lock(root: Path, timeout: float = LOCK_TIMEOUT) -> None:
@@ -108,16 +115,20 @@ def _state_folder(root: Path, folder: Path) -> None:
         if part.is_symlink():
             raise UsageError(f"{part} is a link: tracecard keeps its lock and journal only in "
                              "a real folder inside the repository")  # fmt: skip
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)  # only ever one level: its parent is the repository's own
 
 
-def release() -> None:
+def release(restore_signals: bool = True) -> None:
     """Let go of every lock this process holds (the end of a command), and give SIGINT and
-    SIGTERM back their handlers if a committed change had set them aside."""
+    SIGTERM back their handlers if a committed change had set them aside (not when the process
+    ends with the command: an interrupt between here and its exit would report a change as
+    undone that was made)."""
     for fd in _held.values():
         with contextlib.suppress(OSError):
             os.close(fd)
     _held.clear()
+    if not restore_signals:
+        return
     for signum, handler in _saved_handlers.items():
         with contextlib.suppress(ValueError, OSError):
             signal.signal(signum, handler)
@@ -152,7 +163,8 @@ def recover(root: Path) -> None:
     """Undo a change a killed writer left half done, if there is one (cheap when there is not:
     one `stat`)."""
     folder = state_dir(root)
-    if not (folder / JOURNAL).exists() or str(folder) in _held:
+    journal = folder / JOURNAL
+    if not (journal.exists() or journal.is_symlink()) or str(folder) in _held:
         return
     with locked(root):
         pass  # taking the lock recovers
@@ -164,6 +176,11 @@ def _recover_held(root: Path, folder: Path) -> None:
         _set_aside(journal, "is a link")
         return
     try:
+        if not journal.exists():
+            return
+        if not journal.is_file():
+            _set_aside(journal, "is not a regular file")
+            return
         raw = journal.read_bytes()
     except FileNotFoundError:
         return
@@ -206,7 +223,7 @@ def _valid_entries(root: Path, raw: bytes) -> list[dict[str, Any]] | None:
             if before is not None and not isinstance(before, str):
                 return None
             target, tmp = root / path, root / temp
-            if Path(path).is_absolute() or Path(temp).is_absolute():
+            if Path(path).is_absolute() or Path(temp).is_absolute() or target.is_dir():
                 return None
             inside(root, target)
             if tmp.parent != target.parent or not _TEMP_NAME.fullmatch(tmp.name):
@@ -215,7 +232,8 @@ def _valid_entries(root: Path, raw: bytes) -> list[dict[str, Any]] | None:
                 base64.b64decode(before, validate=True)
             out.append({"path": target, "temp": tmp, "after": after, "before": before})
         return out
-    except (ValueError, KeyError, TypeError, AttributeError, UsageError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, AttributeError, UsageError, UnicodeDecodeError,
+            RecursionError, OSError):  # fmt: skip
         return None
 
 

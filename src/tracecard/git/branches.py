@@ -90,7 +90,9 @@ def _taken(repo: git.Repo, kind: Kind, folder: Path, above: int = 0) -> Iterator
         "--format=%(objectname) %(objecttype) %(refname)", "refs/heads", "refs/remotes"
     )
     numbered: dict[str, list[tuple[int, str]]] = {}
-    for line in tips.splitlines():
+    for line in tips.split("\n"):
+        if not line:
+            continue
         sha, objtype, ref = line.split(" ", 2)
         if objtype != "commit" or ref.endswith("/HEAD"):
             continue
@@ -112,7 +114,7 @@ def _numbered(kind: Kind, paths: Iterable[str], above: int) -> Iterator[tuple[in
     for path in paths:
         name = path.rsplit("/", 1)[-1]
         lead = _LEADING.match(name)
-        if lead is not None and int(lead.group(0)) <= above:
+        if lead is not None and len(lead.group(0)) <= 18 and int(lead.group(0)) <= above:
             continue  # cheaply below what the working tree holds already
         number = number_of(kind, name)
         if number is not None and number > above:
@@ -187,7 +189,7 @@ def _branch_refs(gitdir: Path) -> set[str]:
             names.update(Path(dirpath, f).relative_to(gitdir).as_posix() for f in files)
     packed = gitdir / "packed-refs"
     if packed.is_file():
-        for line in packed.read_text(encoding="utf-8").splitlines():
+        for line in packed.read_text(encoding="utf-8").split("\n"):
             ref = line.partition(" ")[2]
             if ref.startswith(("refs/heads/", "refs/remotes/")):
                 names.add(ref)
@@ -255,7 +257,9 @@ def _unmerged_tips(repo: git.Repo) -> Iterator[tuple[str, str]]:
         tips = repo.git.for_each_ref(fmt, "--no-merged=HEAD", "refs/heads", "refs/remotes")
     except git.GitCommandError:  # no commit yet: HEAD contains nothing
         tips = repo.git.for_each_ref(fmt, "refs/heads", "refs/remotes")
-    for line in tips.splitlines():
+    for line in tips.split("\n"):
+        if not line:
+            continue
         sha, objtype, ref = line.split(" ", 2)
         if objtype == "commit" and not ref.endswith("/HEAD"):
             yield ref.removeprefix("refs/heads/").removeprefix("refs/remotes/"), sha

@@ -1006,6 +1006,8 @@ def _save_cache(path: Path, scope: _Scope, cached: _Cached | None, raw: _Raw) ->
 def _write_atomic(path: Path, content: bytes) -> str:
     """Write through a temporary file and `os.replace`; return '' or why it failed."""
     tmp: str | None = None
+    if path.parent.is_symlink() or (path.exists() and not path.is_file()):
+        return "cache not written: its folder is a link, or the cache is not a file"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")

@@ -308,7 +308,7 @@ def _write(root: Path, target: Path, data: bytes) -> None:
     """The index, written like a record: inside the repository, under the lock, atomically."""
     from tracecard.edit import transaction
 
-    transaction.inside(root, target.parent if target.parent.exists() else root)
+    transaction.inside(root, target)  # before any folder is made for it
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

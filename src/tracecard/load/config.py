@@ -111,8 +111,10 @@ def load(root: Path) -> Settings:
         if not path.is_file():
             continue
         try:
+            if not path.is_file():
+                raise OSError("not a regular file")
             doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
             raise UsageError(f"{path}: cannot read configuration: {exc}") from exc
         table = doc.get("tracecard", doc) if name == "tracecard.toml" else None
         if name == "pyproject.toml":
@@ -147,6 +149,14 @@ def _settings(root: Path, path: Path, table: dict[str, Any]) -> Settings:
         seen: dict[str, Kind] = {}
         for kind, folder in kw["folders"].items():
             norm = Path(folder).as_posix().strip("/")
+            if norm in ("", "."):
+                raise UsageError(f"{path}: 'folders.{kind.value}' = {folder!r} is the whole "
+                                 "repository: give the kind a folder of its own")  # fmt: skip
+            for other, other_kind in seen.items():
+                if norm.startswith(other + "/") or other.startswith(norm + "/"):
+                    raise UsageError(f"{path}: the {other_kind.label} folder {other!r} and the "
+                                     f"{kind.label} folder {norm!r} are inside one another: "
+                                     "give each kind a folder of its own")  # fmt: skip
             if norm in seen:
                 raise UsageError(f"{path}: the {seen[norm].label} and {kind.label} records share "
                                  f"the folder {folder!r}: give each kind its own folder (a "

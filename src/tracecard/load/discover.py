@@ -26,7 +26,12 @@ def record_files(settings: Settings) -> list[tuple[Path, Kind]]:
         base = root / folder
         if not base.is_dir():
             continue
-        if not base.resolve().is_relative_to(real_root):
+        try:
+            real_base = base.resolve(strict=True)
+        except (RuntimeError, OSError):
+            raise UsageError(f"{folder} (the {kind.label} folder) is a link that leads nowhere "
+                             "(to itself, or in a loop): make it a folder") from None
+        if not real_base.is_relative_to(real_root):
             raise UsageError(f"{folder} (the {kind.label} folder) links to {base.resolve()}, "
                              "outside the repository: tracecard reads and writes only inside it")
         for dirpath, dirnames, filenames in os.walk(base):

@@ -83,8 +83,12 @@ def load_extension(root: Path, rel: str) -> dict[str, Any]:
     """A repository's schema file; refused (exit 2) when unreadable or when it points elsewhere."""
     path = (root / rel).resolve()
     try:
+        if not path.is_file():
+            raise OSError("not a regular file")
+        if path.stat().st_size > 4 * 1024 * 1024:
+            raise OSError("larger than 4 MiB")
         schema = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise UsageError(f"schema {rel}: cannot read it as JSON: {exc}") from exc
     if not isinstance(schema, dict):
         raise UsageError(f"schema {rel}: a JSON Schema must be an object")
@@ -111,9 +115,14 @@ def load_extension(root: Path, rel: str) -> dict[str, Any]:
     return schema
 
 
-#: A group that holds a quantifier and is itself repeated (`(a+)+`, `(\\w*)*`, `(x+){2,}`):
-#: the shape of a regular expression that backtracks exponentially.
-_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
+#: Shapes of regular expressions that backtrack exponentially or polynomially: a group that
+#: holds a quantifier or an alternation and is itself repeated (`(a+)+`, `((a+))+`,
+#: `(a|aa)*`, `(?:x+){2,}`), and an unbounded repetition followed by another of the same kind
+#: (`a*a*`, `\\s*\\s*`). A pattern of these shapes is refused rather than run on record text.
+_NESTED_QUANTIFIER = re.compile(
+    r"\((?:[^\\]|\\.)*?(?:[+*}]|\|)(?:[^\\]|\\.)*?\)[+*{]"
+    r"|(\\?[^\\()|\[\]])[*+]\??\1[*+]"
+)
 
 
 def _patterns(node: Any) -> Iterator[str]:
@@ -146,7 +155,8 @@ def _resolves(schema: Any, ref: str) -> bool:
         part = part.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and part.isdigit() and len(part) < 10 \
+                and int(part) < len(node):  # fmt: skip
             node = node[int(part)]
         else:
             return False

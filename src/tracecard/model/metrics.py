@@ -210,7 +210,7 @@ CUTOFF_ALIASES: Mapping[str, str] = MappingProxyType({
 _SEPARATORS = re.compile(r"[\s_-]+")
 _SPACED_AT = re.compile(r"\s*@\s*")
 _AT_SUFFIX = re.compile(r"_at_([0-9]+)\Z")
-_CUTOFF = re.compile(r"[0-9]+\Z")
+_CUTOFF = re.compile(r"[0-9]{1,9}\Z")  # a cutoff, not a number of any size
 
 
 @functools.lru_cache(maxsize=4096)
@@ -286,7 +286,8 @@ class Vocabulary:
             close = difflib.get_close_matches(base, list(self.families), n=1)
             if not close:
                 return None
-            k = int(cutoff) if cutoff.isdigit() and int(cutoff) >= 1 else 10  # `@0`, `@k`: say @10
+            small = cutoff.isdigit() and len(cutoff) < 10
+            k = int(cutoff) if small and int(cutoff) >= 1 else 10  # `@0`, `@k`: say @10
             suggestion = f"{close[0]}@{k}"
             return suggestion if suggestion != canonical else None
         close = difflib.get_close_matches(canonical, list(self.metrics), n=1)

@@ -41,7 +41,8 @@ def number_of(kind: Kind, name: str) -> int | None:
     scheme = ID_SCHEMES[kind]
     prefix = scheme.prefix + "-"
     if name.upper().startswith(prefix) and name[len(prefix) :].isdigit():
-        return int(name[len(prefix) :])
+        digits = name[len(prefix) :]
+        return int(digits) if len(digits) <= 18 else None
     if not name.endswith(".md") or name.lower() in NOT_RECORDS:
         return None
     rid = scheme.from_filename(name[: -len(".md")])

@@ -75,6 +75,8 @@ class IdScheme:
             if not m:
                 return None
             digits = m.group(1)  # at least four digits, more when the file name has more
+            if len(digits) > 18:
+                return None  # not a record number: no team writes one this long
             return f"{self.prefix}-{int(digits):0{max(4, len(digits))}d}"
         return f"{self.prefix}-{stem}" if stem else None
 
@@ -169,7 +171,7 @@ def spellings(ident: str, kind: Kind | None = None) -> list[str]:
     ident = ident.strip()
     out = [ident]
     schemes = [ID_SCHEMES[kind]] if kind is not None else list(ID_SCHEMES.values())
-    m = re.fullmatch(r"([A-Za-z]*)-?0*(\d+)", ident)
+    m = re.fullmatch(r"([A-Za-z]*)-?0*(\d{1,18})", ident)
     for scheme in schemes:
         if scheme.numbered and m and m.group(1).upper() in ((scheme.prefix,) if kind is None
                                                             else ("", scheme.prefix)):

@@ -41,7 +41,15 @@ def one_line(message: str) -> str:
     a record cannot start a line of its own (in a GitHub log such a line could be run as a
     workflow command), and an escape sequence cannot clear the screen or paint "passed"; each
     such character is shown as an escape (`\\n`, `\\x1b`, `\\u202e`)."""
-    return message.translate(_UNSAFE)
+    text = message.translate(_UNSAFE)
+    if "::" in text or "##[" in text:
+        # GitHub runs a log line that starts with `::` (after spaces) or holds `##[` anywhere
+        # as a workflow command: a fragment of record content may start a line
+        text = text.replace("##[", "#\\x23[")
+        stripped = text.lstrip()
+        if stripped.startswith("::"):
+            text = text[: len(text) - len(stripped)] + "\\x3a" + stripped[1:]
+    return text
 
 
 clean = one_line
@@ -76,8 +84,8 @@ _MD_SPECIAL = frozenset("\\`*_[]|~!#")
 #: Text GitHub links by itself (its autolink extension): URLs with a scheme, `www.` names and
 #: e-mail addresses. Record content never becomes a live link.
 _AUTOLINKED = re.compile(
-    r"(?i)\b(?:[a-z][a-z0-9+.-]{1,20}:(?://)?|www\.)[^\s<>`|]+"
-    r"|[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
+    r"(?i)(?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]{1,20}:(?://)?|www\.)[^\s<>`|]+"
+    r"|(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})+"
 )
 
 
