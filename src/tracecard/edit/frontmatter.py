@@ -508,7 +508,7 @@ def write_atomic(path: str, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _sync_folder(folder)
+    sync_folder(folder)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -526,7 +526,7 @@ def _mode_for(path: str) -> int:
         return 0o666 & ~mask
 
 
-def _sync_folder(folder: str) -> None:
+def sync_folder(folder: str) -> None:
     """Make the rename durable where the platform allows it."""
     if not hasattr(os, "O_DIRECTORY"):
         return

@@ -41,6 +41,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from tracecard.edit import frontmatter as edit
 from tracecard.errors import UsageError
 from tracecard.report.text import say
 
@@ -327,7 +328,7 @@ def apply(root: Path, writes: Sequence[Write]) -> None:
                         os.unlink(temp)
                     else:
                         os.replace(temp, real)
-                    _sync_folder(real.parent)
+                    edit.sync_folder(str(real.parent))
                     _failpoint(f"moved:{n}")
                 if caught:
                     raise _Interrupted(caught[0])  # interrupted while files moved: undo it all
@@ -416,15 +417,6 @@ def _mode(real: Path, new: bool) -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
-
-
-def _sync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _read(path: str) -> bytes | None:
