@@ -50,11 +50,12 @@ class Workspace:
     light: bool = False
 
     @classmethod
-    def open(cls, start: Path | None = None, light: bool = False) -> Workspace:
+    def open(cls, start: Path | None = None, light: bool = False,
+             settings: config.Settings | None = None) -> Workspace:  # fmt: skip
         """The repository, read under its write lock (held until the command ends), so that
         what the command changes is what it read."""
-        root = config.find_root(start or Path.cwd())
-        settings = config.load(root)
+        if settings is None:
+            settings = config.load(config.find_root(start or Path.cwd()))
         transaction.lock(settings.root)
         if light:
             from tracecard.edit.transaction import recover
@@ -223,12 +224,11 @@ def new_errors(ws: Workspace, changes: Sequence[Change]) -> list[Finding]:
     changed = {relpath(settings, ch.path): _record_from(settings, ch) for ch in changes}
     records = [changed.get(r.path, r) for r in ws.graph.records]
     records += [rec for path, rec in changed.items() if path not in ws.graph_paths]
-    quiet = _quiet
-    after = run_rules(RepoGraph.build(settings, records), rules, note=quiet).diagnostics
+    after = run_rules(RepoGraph.build(settings, records), rules, note=_quiet).diagnostics
     errors = [d for d in after if d.path in changed and d.severity is Severity.ERROR]
     if not errors:  # the common case: the repository as it is need not be checked at all
         return []
-    before = {_key(d) for d in run_rules(ws.graph, rules, note=quiet).diagnostics
+    before = {_key(d) for d in run_rules(ws.graph, rules, note=_quiet).diagnostics
               if d.path in changed}  # fmt: skip
     return [d for d in errors if _key(d) not in before]
 
@@ -261,14 +261,6 @@ def write_all(changes: Sequence[Change], root: Path) -> None:
             raise UsageError(f"{ch.path}: already exists; nothing written")
     writes = [transaction.Write(ch.path, ch.doc.to_bytes(), ch.original) for ch in changes]
     transaction.apply(root, [w for w in writes if w.data != w.before])
-
-
-def write_bytes_atomically(path: Path, data: bytes, root: Path | None = None) -> None:
-    """Bytes that are not a record document (a README, a template), written the same way."""
-    before = path.read_bytes() if path.is_file() else None
-    if before != data:
-        transaction.apply(root or config.find_root(path.parent), [
-            transaction.Write(path, data, before)])
 
 
 # -- commands -------------------------------------------------------------------------------

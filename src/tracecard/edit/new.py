@@ -92,8 +92,9 @@ def new_record(
 ) -> int:
     # A record linked to nothing needs no other record read: numbers come from file names,
     # when every file name in the kind's folder carries its number.
-    light = not supersedes and not links and _names_carry_numbers(kind)
-    ws = Workspace.open(light=light)
+    settings = config.load(config.find_root(Path.cwd()))
+    light = not supersedes and not links and _names_carry_numbers(settings, kind)
+    ws = Workspace.open(light=light, settings=settings)
     title = _check_title(title)
     folder = _folder(ws.settings, kind)
     slug = _slug(slug if slug is not None else title, given=slug is not None)
@@ -124,11 +125,10 @@ def new_record(
     return 0
 
 
-def _names_carry_numbers(kind: Kind) -> bool:
+def _names_carry_numbers(settings: Settings, kind: Kind) -> bool:
     """Whether the numbers of the kind's records can be read from their file names alone."""
     if not ID_SCHEMES[kind].numbered:
         return True
-    settings = config.load(config.find_root(Path.cwd()))
     folder = settings.root / settings.folders[kind]
     for _dirpath, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]

@@ -12,7 +12,7 @@ Two questions, both asked through GitPython:
   folder trees as above; only a branch that holds a candidate collision costs one more
   `git merge-base`.
 
-Git is not even imported when there is nothing to compare with: `in_git` and
+Git is not even imported when there is nothing to compare with: `tracecard.git.in_git` and
 `other_branches_possible` answer from the files under `.git` (no `.git` above the root, or a
 repository whose only branch is the one checked out). Outside git, or without git installed,
 both questions answer "nothing".
@@ -41,15 +41,6 @@ class Clash(NamedTuple):
     record: Record
     path: str  # the other file, relative to the tracecard root
     branch: str  # `feature/x`, or `origin/feature/x` for a remote-tracking one
-
-
-def in_git(root: Path) -> bool:
-    """False only when certainly not in a git repository: no `.git` above `root` and no GIT_DIR.
-    Costs a few `stat` calls; git is not started."""
-    if os.environ.get("GIT_DIR"):
-        return True
-    start = root.resolve()
-    return any((f / ".git").exists() for f in (start, *start.parents))
 
 
 # --- the next number ---------------------------------------------------------------------------

@@ -55,7 +55,6 @@ here is `before` against `data` of one version, never two neighbours of the tupl
 from __future__ import annotations
 
 import fnmatch
-import os
 import sys
 import weakref
 from collections.abc import Iterable, Mapping
@@ -64,6 +63,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
 
+from tracecard.git import in_git
 from tracecard.load.config import Settings
 from tracecard.model.metrics import Direction, Vocabulary, as_number, normalise
 from tracecard.model.records import (
@@ -109,7 +109,7 @@ def history_state(graph: RepoGraph) -> tuple[bool, str | None]:
 
     A folder outside git is answered without importing tracecard.git.index or GitPython: a check there must
     cost what it cost before history existed."""
-    if not _maybe_in_git(graph.settings.root):
+    if not in_git(graph.settings.root):
         return False, f"history rules skipped: {_not_a_repo(graph.settings.root)}"
     hist = history_of(graph)
     return hist.available, skip_note(hist)
@@ -120,7 +120,7 @@ def read(settings: Settings, progress: IO[str] | None = None) -> History:
     from tracecard.git.index import History, Status, read_history
 
     root = settings.root
-    if not _maybe_in_git(root):
+    if not in_git(root):
         return History(Status.NOT_A_REPO, message=_not_a_repo(root))
     meter = _Meter(progress) if progress is not None and _is_tty(progress) else None
     try:
@@ -167,14 +167,6 @@ def skip_note(hist: History) -> str | None:
 
 def _not_a_repo(root: Path) -> str:
     return f"{root} is not in a git repository: history is not available"
-
-
-def _maybe_in_git(root: Path) -> bool:
-    """False only when certainly not: no `.git` above `root` and no GIT_DIR to say otherwise."""
-    if os.environ.get("GIT_DIR"):
-        return True
-    start = root.resolve()
-    return any((folder / ".git").exists() for folder in (start, *start.parents))
 
 
 def _is_tty(stream: IO[str]) -> bool:

@@ -66,6 +66,12 @@ class RepoGraph:
     def get(self, rid: str) -> Record | None:
         return self.by_id.get(rid)
 
+    def referrers(self, ids: set[str]) -> list[Record]:
+        """The records with a link to one of `ids` (a deleted, renumbered or changed record's
+        neighbours: what a change to it may break)."""
+        return [rec for rec in self.records
+                if any(link.target.strip() in ids for link in self.links(rec))]  # fmt: skip
+
     def links(self, rec: Record) -> list[LinkRef]:
         """Every ID `rec` names in its front matter (computed once per record: several rules ask)."""
         found = self._links.get(id(rec))

@@ -52,8 +52,6 @@ def one_line(message: str) -> str:
     return text
 
 
-clean = one_line
-
 
 def say(line: str, stream: IO[str]) -> None:
     """Write one line of a command's own output, any record content in it made inert."""
@@ -64,7 +62,7 @@ def md(text: str) -> str:
     """Record content as inert Markdown text, on one line and safe in a table cell: HTML cannot
     open (`<` `>` `&` as entities), and emphasis, links, images, code spans and cell borders
     cannot start (their characters backslash-escaped)."""
-    s = " ".join(clean(text).split())
+    s = " ".join(one_line(text).split())
     parts = []
     at = 0
     for m in _AUTOLINKED.finditer(s):  # what GitHub would turn into a link: a code span
@@ -92,7 +90,7 @@ _AUTOLINKED = re.compile(
 def md_code(text: str) -> str:
     """Record content as a Markdown code span that nothing in it can close, on one line; `|` is
     escaped so that it does not end a table cell."""
-    s = " ".join(clean(text).split()).replace("|", "\\|")
+    s = " ".join(one_line(text).split()).replace("|", "\\|")
     run = longest = 0
     for ch in s:
         run = run + 1 if ch == "`" else 0

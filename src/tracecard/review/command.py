@@ -89,11 +89,8 @@ def record_findings(graph: RepoGraph, result: Review, info: RangeInfo) -> list[F
     touched = {c.head.path for c in result.changes if c.head is not None}
     ids = {c.id for c in result.changes}
     ids |= {c.old_id for c in result.changes if c.old_id is not None}
-    for rec in graph.records:
-        if rec.id in ids:
-            touched.add(rec.path)
-        elif any(link.target.strip() in ids for link in graph.links(rec)):
-            touched.add(rec.path)
+    touched.update(rec.path for rec in graph.records if rec.id in ids)
+    touched.update(rec.path for rec in graph.referrers(ids))
     if not touched:
         return []
     rules = [r for r in RULES.values() if not r.needs_history]

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import IO
 
 from tracecard.errors import UsageError
-from tracecard.git.branches import in_git
+from tracecard.git import in_git
 from tracecard.load import config
 from tracecard.load.repository import load_graph, no_gc
 from tracecard.model.findings import Severity
@@ -82,10 +82,7 @@ def gone_scope(graph: RepoGraph) -> list[str]:
             paths.add(last.path)
     gone |= {c.old_id for c in hist.id_changes
              if c.commit == WORKTREE and c.old_id not in graph.by_id}  # fmt: skip
-    if gone:
-        for rec in graph.records:
-            if any(link.target.strip() in gone for link in graph.links(rec)):
-                paths.add(rec.path)
+    paths.update(rec.path for rec in graph.referrers(gone))
     return sorted(paths)
 
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from tracecard.git.branches import in_git
+from tracecard.git import in_git
 from tracecard.load.config import Settings
 from tracecard.model.findings import Finding, Severity, matches, select
 from tracecard.model.graph import RepoGraph
