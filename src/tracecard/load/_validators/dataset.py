@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "dc964fa7dfe3d8d3968cf6e1ec270d1bf4b64be9975850d7f5fec8ff48aa719d"
+SCHEMA_SHA256 = "3f964414061462e71b30550eb59cf6d81bda2d72489f7f9ff35da14116d852a8"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
@@ -178,6 +178,11 @@ def validate____defs_edgecase(data, custom_formats={}, name_prefix=None):
             if isinstance(data__count, (int, float, Decimal)) and not isinstance(data__count, bool):
                 if data__count < 0:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".count must be bigger than or equal to 0")
+        if "gated" in data_keys:
+            data_keys.remove("gated")
+            data__gated = data["gated"]
+            if not isinstance(data__gated, (bool)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".gated must be boolean")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data

@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "9887549c6502ea677ff799fac587c21a707f6da9bd89b49ad609d801dbca31c7"
+SCHEMA_SHA256 = "7bb6a24d5ac591cf7eb4be3d06a9cb2852a550850a9f62cb703478b404cd7d77"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re

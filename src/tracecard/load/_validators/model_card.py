@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "685285c376f3bd40972f3f2672c8729f5eccb692d84c30b01451665c6c629b06"
+SCHEMA_SHA256 = "35bb0810b3524dc4e1b5286e5fba2958c87cb3850b5a85658c9bf94b51e0d59e"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
@@ -10,6 +10,7 @@ from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
 REGEX_PATTERNS = {
+    '^[a-z0-9][a-z0-9_.-]*$': re.compile('^[a-z0-9][a-z0-9_.-]*\\Z'),
     '^[A-Z]{3}[0-9]*$': re.compile('^[A-Z]{3}[0-9]*\\Z'),
     '^[a-z][a-z0-9]*(-[a-z0-9]+)*$': re.compile('^[a-z][a-z0-9]*(-[a-z0-9]+)*\\Z'),
     '^[A-Za-z0-9][A-Za-z0-9._-]*$': re.compile('^[A-Za-z0-9][A-Za-z0-9._-]*\\Z')
@@ -271,10 +272,27 @@ def validate____defs_failuremode(data, custom_formats={}, name_prefix=None):
             data_keys.remove("severity")
             data__severity = data["severity"]
             validate____defs_severity(data__severity, custom_formats, (name_prefix or "data") + ".severity")
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not isinstance(data__type, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be string")
+            if isinstance(data__type, str):
+                if not REGEX_PATTERNS['^[a-z0-9][a-z0-9_.-]*$'].search(data__type):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must match pattern ^[a-z0-9][a-z0-9_.-]*$")
         if "mitigation" in data_keys:
             data_keys.remove("mitigation")
             data__mitigation = data["mitigation"]
             validate____defs_text(data__mitigation, custom_formats, (name_prefix or "data") + ".mitigation")
+        if "decision" in data_keys:
+            data_keys.remove("decision")
+            data__decision = data["decision"]
+            validate____defs_id(data__decision, custom_formats, (name_prefix or "data") + ".decision")
+        if "deprioritised" in data_keys:
+            data_keys.remove("deprioritised")
+            data__deprioritised = data["deprioritised"]
+            if not isinstance(data__deprioritised, (bool)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".deprioritised must be boolean")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data

@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "1321d8fbb1e6d428f2d9365e61c91439a785771a15589b5baea9cee4885dd32e"
+SCHEMA_SHA256 = "7735f1ef98b6af8febf79b2528792f27e32e7161af579cf6bcbb321a513dbaaf"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
