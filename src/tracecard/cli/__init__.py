@@ -7,6 +7,7 @@ one table of what `tracecard` offers, so a command cannot silently go missing.
     gate.py       tracecard card check (the launch gate)
     history.py    tracecard index, tracecard history
     review.py     tracecard review
+    importing.py  tracecard import
 
 Options become typed arguments of plain functions in the feature packages, imported only when
 their command runs, so that `tracecard --help` and the pre-commit hook start light.
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 import click
 
 from tracecard import __version__
-from tracecard.cli import authoring, check, gate, history, review
+from tracecard.cli import authoring, check, gate, history, importing, review
 from tracecard.errors import UsageError
 from tracecard.model import clock
 
@@ -55,6 +56,7 @@ COMMANDS: tuple[tuple[click.Group | None, click.Command], ...] = (
     (None, history.index_cmd),
     (None, history.history_cmd),
     (None, review.review_cmd),
+    (None, importing.import_cmd),
 )
 
 for _group, _command in COMMANDS:

@@ -1,0 +1,45 @@
+"""`tracecard import`: records another tool wrote, made tracecard records. Click only."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tracecard.importers.core import FORMATS
+
+
+@click.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS))
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--to", "to", metavar="FOLDER",
+              help="Write the imported records into FOLDER (same file names); the originals stay "
+                   "as they are. Default: in place.")
+@click.option("--dry-run", is_flag=True, help="Print the changes as a unified diff; write nothing.")
+@click.option("--dataset-map", "dataset_map", multiple=True, metavar="HFNAME=DS-ID",
+              help="hf: the dataset sheet a Hugging Face dataset stands for (instead of a DS- "
+                   "sheet created for it). Repeatable.")
+def import_cmd(fmt: str, paths: tuple[str, ...], to: str | None, dry_run: bool,
+               dataset_map: tuple[str, ...]) -> int:  # fmt: skip
+    """Import records that FORMAT wrote (files, or folders searched for *.md).
+
+    \b
+    adr-tools   `# N. Title`, `Date:`, a `## Status` section (Supercedes/Superseded by/Amends ...)
+    madr        MADR 2 bullets (`* Status:`), MADR 3/4 front matter
+    log4brains  `YYYYMMDD-slug.md`, `- Status:` bullets, `## Links`
+    hf          Hugging Face model cards: ID, status, `model-index` -> `results`
+    auto        tell each file's format from what it looks like
+
+    Decision records get id, title (without its number), status (a lifecycle state; other
+    words kept in status_text), date as written, people, tags, and every link of the header
+    as a typed link on both records. The header lines move into the front matter; the rest of
+    the body stays byte for byte. Anything not fully mapped is reported (file:line: what was
+    kept where). Importing twice changes nothing; all files are written at once or none.
+    """
+    if fmt == "hf":
+        from tracecard.importers.hf import import_cards
+
+        return import_cards(paths, to, dry_run, dataset_map, sys.stdout)
+    from tracecard.importers.decisions import import_decisions
+
+    return import_decisions(fmt, paths, to, dry_run, sys.stdout)

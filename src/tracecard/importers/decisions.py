@@ -1,0 +1,256 @@
+"""Decision records from adr-tools, MADR and log4brains: IDs, front matter, mirrored links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from tracecard.importers import adr_tools, madr
+from tracecard.importers.core import (
+    Front,
+    Note,
+    Planned,
+    Source,
+    collect,
+    cut_with_blanks,
+    date_named,
+    destination,
+    expand,
+    finish,
+    folder_hint,
+    front_of,
+    read,
+    repository,
+)
+from tracecard.importers.header import Header, LinkRef, map_status, regular_date, reverse
+from tracecard.load.parse import split_lines
+from tracecard.model.records import ID_SCHEMES, Kind, canonical_status, id_list
+
+_SCHEME = ID_SCHEMES[Kind.DECISION]
+_ID_TEXT = re.compile(r"(?:ADR)-?0*(\d{1,18})\Z", re.IGNORECASE)
+
+
+def detect(src: Source) -> str:
+    """adr-tools, madr or log4brains, from what the file looks like."""
+    if src.has_front:
+        return "madr"
+    lines = split_lines(src.text)
+    if madr.parse(lines).cut:
+        return "log4brains" if date_named(src.path.stem) else "madr"
+    return "adr-tools"
+
+
+def import_decisions(fmt: str, paths: Sequence[str], to: str | None, dry_run: bool,
+                     out: IO[str]) -> int:  # fmt: skip
+    settings, to_dir = repository(paths, to)
+    aliases = settings.statuses.get(Kind.DECISION, {})
+    notes: list[Note] = []
+    sources: list[tuple[Source, str]] = []
+    for path in expand(paths, keep_readme=False):
+        src = read(path, destination(path, to_dir, []), notes)
+        if src is not None:
+            sources.append((src, detect(src) if fmt == "auto" else fmt))
+    plans = _plan(sources, aliases, notes)
+    _link(plans, notes)
+    folder_hint(settings, Kind.DECISION, [p.src.dest for p in plans], notes)
+    rendered = []
+    for p in plans:
+        rendered.append((p.src, p.render()))
+    return finish(settings.root, collect(rendered, notes), notes, dry_run, out)
+
+
+# -- planning --------------------------------------------------------------------------------
+
+
+def _plan(sources: list[tuple[Source, str]], aliases: dict[str, str], notes: list[Note]) -> list[Planned]:
+    plans: list[Planned] = []
+    headers: dict[int, Header] = {}
+    for src, fmt in sources:
+        front = front_of(src, notes)
+        if front is None:
+            if src.dest != src.path:  # kept as is, so that the folder is complete
+                plans.append(Planned(src, Kind.DECISION, None, Front(None), verbatim=True))
+            continue
+        header = Header()
+        if front.doc is None:
+            lines = split_lines(src.text)
+            header = (adr_tools.parse(lines) if fmt == "adr-tools" else madr.parse(lines))
+        plan = Planned(src, Kind.DECISION, _number(src, fmt, front), front,
+                       cut_with_blanks(split_lines(src.text), header.cut))  # fmt: skip
+        headers[id(plan)] = header
+        plans.append(plan)
+    _give_numbers([p for p in plans if not p.verbatim], notes)
+    for p in plans:
+        if p.verbatim:
+            continue
+        h = headers[id(p)]
+        for line, message in h.notes:
+            notes.append(Note(p.src.path, line, message))
+        if p.front.doc is None:
+            _fill(p, h, aliases, notes)
+        else:
+            _map_front_status(p, aliases, notes)
+        p.links = h.links
+    return plans
+
+
+def _number(src: Source, fmt: str, front: Front) -> str | None:
+    given = front.get("id")
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    if date_named(src.path.stem) and fmt in ("log4brains", "auto", "madr"):
+        return None
+    return _SCHEME.from_filename(src.path.stem)
+
+
+def _give_numbers(plans: list[Planned], notes: list[Note]) -> None:
+    """Numbers for files whose names carry none (log4brains dates, `weird-name.md`): after
+    the highest number taken, in file-name order (log4brains' dates sort in time order)."""
+    taken = [int(m.group(1)) for p in plans if p.rid and (m := _ID_TEXT.match(p.rid))]
+    for folder in {p.src.dest.parent for p in plans}:
+        if folder.is_dir():
+            for f in folder.glob("*.md"):
+                rid = None if date_named(f.stem) else _SCHEME.from_filename(f.stem)
+                if rid and (m := _ID_TEXT.match(rid)):
+                    taken.append(int(m.group(1)))
+    nxt = max(taken, default=0) + 1
+    for p in sorted((p for p in plans if p.rid is None), key=lambda p: p.src.path.name):
+        p.rid = f"ADR-{nxt:04d}"
+        nxt += 1
+        notes.append(Note(p.src.path, 0, f"the file name carries no number: given {p.rid} (in id)"))
+
+
+def _fill(p: Planned, h: Header, aliases: dict[str, str], notes: list[Note]) -> None:
+    """The front matter of a file that had none, from its header."""
+    f, path = p.front, p.src.path
+    assert p.rid is not None
+    f.set("id", p.rid)
+    if h.title:
+        f.set("title", h.title)
+    else:
+        notes.append(Note(path, 0, "no '# Title' line: no title"))
+    superseded = any(ln.rel == "superseded-by" for ln in h.links)
+    state = map_status(h.status, aliases) if h.status else None
+    if superseded:
+        state = "superseded"
+    if state:
+        f.set("status", state)
+    if h.status and h.status.strip().lower() != state:
+        f.set("status_text", h.status)
+        if state is None:
+            notes.append(Note(path, h.status_line, f"status {h.status!r} names no decision status: "
+                                                   "kept in status_text; no status set"))  # fmt: skip
+    if not h.status and not superseded:
+        notes.append(Note(path, 0, "no status: none set (read as proposed; SCH003)"))
+    if h.date:
+        f.set("date", h.date)
+        if not regular_date(h.date):
+            notes.append(Note(path, h.date_line, f"date {h.date!r} is not YYYY-MM-DD: kept as "
+                                                 "written in date"))  # fmt: skip
+    for key, names in h.people.items():
+        if names:
+            f.new[key] = names
+    if h.tags:
+        f.new["tags"] = h.tags
+
+
+def _map_front_status(p: Planned, aliases: dict[str, str], notes: list[Note]) -> None:
+    """MADR 3/4: a status word outside the lifecycle (`on hold`) becomes its state, the word
+    kept in status_text; and an ID for a file whose name carries none."""
+    f = p.front
+    if p.rid and not f.has("id") and _SCHEME.from_filename(p.src.path.stem) != p.rid:
+        f.set("id", p.rid)
+    raw = f.get("status")
+    if not isinstance(raw, str) or not raw.strip():
+        if not f.has("status"):
+            notes.append(Note(p.src.path, 0, "no status: none set (read as proposed; SCH003)"))
+        return
+    if canonical_status(raw, Kind.DECISION) in ("proposed", "accepted", "rejected", "deprecated", "superseded"):
+        return
+    state = map_status(raw, aliases)
+    line = p.src.parsed.pos(("status",))[0]
+    if state is None:
+        notes.append(Note(p.src.path, line, f"status {raw!r} names no decision status: left as "
+                                            "it is (map it in [statuses.decision])"))  # fmt: skip
+        return
+    f.set("status", state)
+    if not f.has("status_text"):
+        f.set("status_text", raw)
+
+
+# -- links -----------------------------------------------------------------------------------
+
+
+def _link(plans: list[Planned], notes: list[Note]) -> None:
+    """Every link of every header, on its record and, reversed, on the record it names."""
+    by_stem = {p.src.path.stem.lower(): p for p in plans if p.rid}
+    by_id: dict[str, Planned] = {}
+    for p in plans:
+        if p.rid:
+            by_id.setdefault(p.rid, p)
+    for p in plans:
+        for ln in p.links:
+            target, other = _resolve(ln, by_stem, by_id)
+            if target is None:
+                notes.append(Note(p.src.path, ln.line, f"link {ln.text!r}: names no decision "
+                                                       "record; left out"))  # fmt: skip
+                continue
+            if target == p.rid:
+                continue
+            _apply(p, ln.rel, target, other, notes, ln)
+
+
+def _resolve(ln: LinkRef, by_stem: dict[str, Planned], by_id: dict[str, Planned]) -> tuple[str | None, Planned | None]:
+    t = ln.target.strip()
+    m = _ID_TEXT.match(t)
+    if m:
+        rid = f"ADR-{int(m.group(1)):04d}"
+        return rid, by_id.get(rid)
+    stem = Path(t.split("#", 1)[0]).name
+    stem = stem[:-3] if stem.lower().endswith(".md") else stem
+    if stem.lower() in by_stem:
+        q = by_stem[stem.lower()]
+        return q.rid, q
+    rid = None if date_named(stem) else _SCHEME.from_filename(stem)
+    return rid, by_id.get(rid) if rid else None
+
+
+def _apply(p: Planned, rel: str, target: str, q: Planned | None, notes: list[Note], ln: LinkRef) -> None:
+    assert p.rid is not None
+    if rel == "superseded-by":
+        _superseded(p, target, notes)
+        if q is not None:
+            q.front.add("supersedes", p.rid)
+    elif rel == "supersedes":
+        if p.rid not in id_list(p.front.get("supersedes")):
+            p.front.add("supersedes", target)
+        if q is not None:
+            _superseded(q, p.rid, notes)
+    else:
+        p.front.add_link(rel, target)
+        if q is not None:
+            q.front.add_link(reverse(rel), p.rid)
+    if q is None:
+        notes.append(Note(p.src.path, ln.line, f"{target} is not part of this import: its side of "
+                                               f"the link ({rel}) is not written"))  # fmt: skip
+
+
+def _superseded(p: Planned, successor: str, notes: list[Note]) -> None:
+    f = p.front
+    current = f.get("superseded_by")
+    named = current.strip() if isinstance(current, str) else None
+    raw = f.get("status")
+    m = re.match(r"superseded by\s+\[?([A-Za-z][\w.-]*-[\w.-]+)", raw.strip(), re.IGNORECASE) if isinstance(raw, str) else None
+    if named is None and m:
+        named = m.group(1)
+    if named not in (None, successor):
+        notes.append(Note(p.src.path, 0, f"superseded by {named} and by {successor}: kept "
+                                         f"{named}"))  # fmt: skip
+        return
+    if canonical_status(raw, Kind.DECISION) != "superseded":
+        f.set("status", "superseded")
+        notes.append(Note(p.src.path, 0, f"status set to superseded: {successor} supersedes it"))
+    if named is None:
+        f.set("superseded_by", successor)

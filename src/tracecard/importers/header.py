@@ -1,0 +1,187 @@
+"""What the decision formats share: status words, link phrases, people lists, titles.
+
+Pure functions on strings; each format module decides which lines are its header.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracecard.model.lifecycles import REVERSE_RELS, TRANSITIONS
+from tracecard.model.records import Kind
+
+DECISION_STATES = tuple(TRANSITIONS[Kind.DECISION])
+
+#: Status words real decision folders use, read as a state of the decision lifecycle. A team's
+#: own `[statuses.decision]` table is asked first.
+STATUS_WORDS: dict[str, str] = {
+    **{w: "proposed" for w in (
+        "draft", "pending", "on hold", "on-hold", "hold", "open", "proposal", "in progress",
+        "wip", "work in progress", "under review", "in review", "review", "discussing",
+        "under discussion", "suggested", "new", "planned", "idea", "postponed", "deferred",
+    )},  # fmt: skip
+    **{w: "accepted" for w in (
+        "approved", "adopted", "agreed", "decided", "done", "implemented", "active", "in effect",
+        "current", "valid", "final", "completed", "complete", "accept", "accecpted", "acepted",
+    )},  # fmt: skip
+    **{w: "rejected" for w in ("declined", "refused", "abandoned", "withdrawn", "dropped", "reject")},
+    **{w: "deprecated" for w in ("obsolete", "retired", "outdated", "deprecate", "legacy")},
+    **{w: "superseded" for w in ("replaced", "superceded", "supersceded", "superseeded")},
+}
+
+
+def map_status(prose: str, aliases: dict[str, str] | None = None) -> str | None:
+    """The lifecycle state a status text stands for, or None when it names none.
+
+    The whole text first (`on hold`, a configured word), then its leading words
+    (`Accepted (lazy consensus) & implemented` is accepted)."""
+    text = re.sub(r"\s+", " ", prose.strip().strip("*_`").strip()).lower().rstrip(".")
+    if not text:
+        return None
+    tables = [aliases or {}, {s: s for s in DECISION_STATES}, STATUS_WORDS]
+    for table in tables:
+        if text in table:
+            return table[text]
+    words = re.findall(r"[a-z][a-z-]*", text)
+    for n in (3, 2, 1):  # the longest leading phrase that is a known word
+        head = " ".join(words[:n])
+        for table in tables:
+            if head in table:
+                return table[head]
+    if text.startswith(("supersede", "superceded")):
+        return "superseded"
+    return None
+
+
+# -- links ----------------------------------------------------------------------------------
+
+#: "Supercedes" (adr-tools' spelling), "Superseeds": all read as the one relation.
+_SUPERSEDES = re.compile(r"super(?:s|c|sc)ee?de?s\Z")
+_SUPERSEDED_BY = re.compile(r"super(?:s|c|sc)ee?ded by\Z")
+
+#: Link relations beyond tracecard's own pairs, with their reverse.
+_MORE_PAIRS = (("reverts", "reverted-by"), ("replaces", "replaced-by"), ("fixes", "fixed-by"),
+               ("enables", "enabled-by"), ("updates", "updated-by"))  # fmt: skip
+RELS: dict[str, str] = {**REVERSE_RELS, **{a: b for a, b in _MORE_PAIRS},
+                        **{b: a for a, b in _MORE_PAIRS}}  # fmt: skip
+
+
+def relation(verb: str) -> str:
+    """`Supersedes`, `Superseded by`, or a typed-link relation (`Amended by` -> amended-by)."""
+    v = re.sub(r"\s+", " ", verb.strip().rstrip(":").strip()).lower()
+    if _SUPERSEDES.match(v) or v == "supersede":
+        return "supersedes"
+    if _SUPERSEDED_BY.match(v):
+        return "superseded-by"
+    return re.sub(r"[^a-z0-9]+", "-", v).strip("-") or "relates-to"
+
+
+def reverse(rel: str) -> str:
+    """The relation the target of `rel` gets: amends / amended-by, and a guess from the verb's
+    form for a relation nobody listed (`overrides` / `overridden-by` reads `overrides-by`...)."""
+    if rel in RELS:
+        return RELS[rel]
+    if rel.endswith("-by"):
+        stem = rel[:-3]
+        if stem.endswith("ied"):
+            return stem[:-3] + "ies"
+        if stem.endswith("ed"):
+            return stem[:-1] + "s" if stem[:-2].endswith(("c", "g", "v", "z", "s", "u")) else stem[:-2] + "s"
+        return stem
+    if rel.endswith("ies"):
+        return rel[:-3] + "ied-by"
+    if rel.endswith("es") and rel[:-2].endswith(("c", "g", "v", "z", "s", "u")):
+        return rel[:-1] + "d-by"
+    if rel.endswith("s"):
+        return rel[:-1] + "ed-by"
+    return rel + "-by"
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """A link phrase found in a header: `Amends [2. Title](0002-title.md)` at line `line`."""
+
+    rel: str
+    target: str  # a file name (`0002-title.md`) or an ID as written (`ADR-0045`)
+    line: int  # 1-based line in the file
+    text: str  # as written, for the report
+
+
+# `Verb [text](target)`, and MADR's bare forms `superseded by ADR-0123`, `supersedes ADR-45`
+_LINK = re.compile(r"(?P<verb>[A-Za-z][A-Za-z -]*?)\s*:?\s*\[(?P<label>[^\]]*)\]\((?P<target>[^)\s]*)[^)]*\)")
+_BARE = re.compile(r"(?P<verb>[A-Za-z][A-Za-z -]*?)\s*:?\s+(?P<target>[A-Za-z]+-\d+)\b")
+
+
+def split_links(text: str, line: int) -> tuple[str, list[LinkRef]]:
+    """The text with its link phrases taken out, and the phrases."""
+    found: list[LinkRef] = []
+
+    def take(m: re.Match[str]) -> str:
+        verb, target = m.group("verb"), m.group("target")
+        if ":" in target or target.startswith("#") or not target:
+            return m.group(0)  # a web page or an anchor: prose, not a link between records
+        # a status word before the verb (`accepted; supersedes ...`) stays with the prose
+        lead, _, verb_only = verb.rpartition(";") if ";" in verb else ("", "", verb)
+        found.append(LinkRef(relation(verb_only), m.group("target"), line, m.group(0).strip()))
+        return lead
+
+    rest = _LINK.sub(take, text)
+    rest = _BARE.sub(lambda m: take(m) if _is_link_verb(m.group("verb")) else m.group(0), rest)
+    return rest.strip(" ;,\t"), found
+
+
+def _is_link_verb(verb: str) -> bool:
+    v = verb.rpartition(";")[2]
+    r = relation(v)
+    return r in ("supersedes", "superseded-by") or r in RELS
+
+
+# -- titles and people ----------------------------------------------------------------------
+
+_NUMBER_PREFIX = re.compile(r"(?:ADR[- ]?)?\d+\s*[.:)\-]?\s+(?=\S)", re.IGNORECASE)
+
+
+def heading_title(line: str) -> str | None:
+    """The title of a `# N. Title` line (also `#46. Title`), without the number; None when the
+    line is not a level-one heading."""
+    s = line.strip()
+    m = re.match(r"#(?!#)\s*(.*?)\s*#*\s*\Z", s)
+    if not m:
+        return None
+    title = _NUMBER_PREFIX.sub("", m.group(1), count=1).strip()
+    return title or None
+
+
+def people(value: str) -> list[str]:
+    """`John Doe, Foo bar` -> two names; `@a and @b` too."""
+    parts = re.split(r"\s*(?:,|;|\band\b|&)\s*", value.strip())
+    return [p.strip() for p in parts if p.strip()]
+
+
+def tags(value: str) -> list[str]:
+    return [t.strip().strip("#`") for t in re.split(r"[,;]", value) if t.strip().strip("#`")]
+
+
+_ISO_DAY = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\Z")
+
+
+def regular_date(text: str) -> bool:
+    """YYYY-MM-DD, the form the schema asks for (the calendar is the schema rule's business)."""
+    return bool(_ISO_DAY.match(text))
+
+
+@dataclass
+class Header:
+    """What a decision format's header says, and which body lines it was written on."""
+
+    title: str | None = None
+    date: str | None = None
+    date_line: int = 0
+    status: str | None = None  # the prose as written, links taken out
+    status_line: int = 0
+    people: dict[str, list[str]] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    links: list[LinkRef] = field(default_factory=list)
+    cut: set[int] = field(default_factory=set)  # 0-based indexes of body lines moved out
+    notes: list[tuple[int, str]] = field(default_factory=list)
