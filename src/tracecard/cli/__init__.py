@@ -57,6 +57,7 @@ COMMANDS: tuple[tuple[click.Group | None, click.Command], ...] = (
     (None, history.history_cmd),
     (None, review.review_cmd),
     (None, importing.import_cmd),
+    (authoring.card_group, importing.export_hf_cmd),
 )
 
 for _group, _command in COMMANDS:

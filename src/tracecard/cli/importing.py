@@ -43,3 +43,19 @@ def import_cmd(fmt: str, paths: tuple[str, ...], to: str | None, dry_run: bool,
     from tracecard.importers.decisions import import_decisions
 
     return import_decisions(fmt, paths, to, dry_run, sys.stdout)
+
+
+@click.command("export-hf")
+@click.argument("ident", metavar="ID")
+@click.option("--output", metavar="FILE",
+              help="Write the card to FILE (a model repository's README.md) instead of stdout.")
+def export_hf_cmd(ident: str, output: str | None) -> int:
+    """Print model card ID with its Hugging Face `model-index` written from its `results`.
+
+    A result that `tracecard import hf` read and nobody changed keeps its value exactly as
+    it was written ("0.91 ± 0.02"); a changed one is written anew, and a result the
+    `model-index` does not hold yet is added under the card's name.
+    """
+    from tracecard.importers.hf import export_card
+
+    return export_card(ident, output, sys.stdout)

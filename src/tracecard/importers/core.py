@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import difflib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from tracecard.errors import UsageError
 from tracecard.importers.header import LinkRef
 from tracecard.load import config
 from tracecard.load.parse import Parsed, decode, parse_text
+from tracecard.model.numbering import DATE_NAME
 from tracecard.model.records import NOT_RECORDS, Kind
 from tracecard.report.text import say
 
@@ -242,7 +242,8 @@ def front_of(src: Source, notes: list[Note]) -> Front | None:
     try:
         return Front(edit.Document(src.raw, name=str(src.path)))
     except UsageError as exc:
-        notes.append(Note(src.path, 0, f"{exc}: file kept as is"))
+        why = str(exc).removeprefix(f"{src.path}").lstrip(":")
+        notes.append(Note(src.path, 0, f"{why}: file kept as is"))
         return None
 
 
@@ -282,16 +283,20 @@ def finish(root: Path, outcome: Outcome, notes: list[Note], dry_run: bool, out: 
         say(f"dry run: {len(outcome.writes)} file(s) would change, {outcome.unchanged} "
             "unchanged; nothing written", out)  # fmt: skip
         return 0
+    for folder in sorted({w.path.parent for w in outcome.writes}):
+        if not folder.is_dir():  # `--to` a new folder, the datasets folder of a new repository
+            transaction.inside(root, folder)
+            folder.mkdir(parents=True, exist_ok=True)
     transaction.apply(root, outcome.writes)
     say(f"imported: {len(outcome.writes)} file(s) written, {outcome.unchanged} unchanged", out)
     return 0
 
 
 def show_diff(w: transaction.Write, out: IO[str]) -> None:
-    old = (w.before or b"").decode("utf-8-sig", errors="replace")
+    old = [] if w.before is None else _plain_lines(w.before.decode("utf-8-sig", errors="replace"))
     new = w.data.decode("utf-8-sig", errors="replace")
     name = _shown(w.path)
-    for line in difflib.unified_diff(_plain_lines(old), _plain_lines(new),
+    for line in difflib.unified_diff(old, _plain_lines(new),
                                      fromfile=name if w.before is not None else "/dev/null",
                                      tofile=name, lineterm=""):  # fmt: skip
         say(line, out)
@@ -341,9 +346,6 @@ def _rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-_DATE_NAME = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-")
-
-
 def date_named(stem: str) -> bool:
     """log4brains' `YYYYMMDD-slug`: the leading digits are a date, not a record number."""
-    return bool(_DATE_NAME.match(stem))
+    return bool(DATE_NAME.match(stem))

@@ -77,6 +77,8 @@ def _plan(sources: list[tuple[Source, str]], aliases: dict[str, str], notes: lis
         if front.doc is None:
             lines = split_lines(src.text)
             header = (adr_tools.parse(lines) if fmt == "adr-tools" else madr.parse(lines))
+            if fmt == "log4brains":
+                header.default_status = "accepted"
         plan = Planned(src, Kind.DECISION, _number(src, fmt, front), front,
                        cut_with_blanks(split_lines(src.text), header.cut))  # fmt: skip
         headers[id(plan)] = header
@@ -119,7 +121,9 @@ def _give_numbers(plans: list[Planned], notes: list[Note]) -> None:
     for p in sorted((p for p in plans if p.rid is None), key=lambda p: p.src.path.name):
         p.rid = f"ADR-{nxt:04d}"
         nxt += 1
-        notes.append(Note(p.src.path, 0, f"the file name carries no number: given {p.rid} (in id)"))
+        why = ("a log4brains name: numbered in date order" if date_named(p.src.path.stem)
+               else f"the file name carries no number: rename it {p.rid[4:]}-<slug>.md")
+        notes.append(Note(p.src.path, 0, f"{why}; id {p.rid}"))
 
 
 def _fill(p: Planned, h: Header, aliases: dict[str, str], notes: list[Note]) -> None:
@@ -142,7 +146,10 @@ def _fill(p: Planned, h: Header, aliases: dict[str, str], notes: list[Note]) -> 
         if state is None:
             notes.append(Note(path, h.status_line, f"status {h.status!r} names no decision status: "
                                                    "kept in status_text; no status set"))  # fmt: skip
-    if not h.status and not superseded:
+    if not h.status and not superseded and h.default_status:
+        f.set("status", h.default_status)
+        notes.append(Note(path, 0, f"no status: {h.default_status}, as log4brains shows it"))
+    elif not h.status and not superseded:
         notes.append(Note(path, 0, "no status: none set (read as proposed; SCH003)"))
     if h.date:
         f.set("date", h.date)
@@ -213,8 +220,8 @@ def _resolve(ln: LinkRef, by_stem: dict[str, Planned], by_id: dict[str, Planned]
     if stem.lower() in by_stem:
         q = by_stem[stem.lower()]
         return q.rid, q
-    rid = None if date_named(stem) else _SCHEME.from_filename(stem)
-    return rid, by_id.get(rid) if rid else None
+    implied = None if date_named(stem) else _SCHEME.from_filename(stem)
+    return implied, by_id.get(implied) if implied else None
 
 
 def _apply(p: Planned, rel: str, target: str, q: Planned | None, notes: list[Note], ln: LinkRef) -> None:

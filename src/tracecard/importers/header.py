@@ -185,3 +185,5 @@ class Header:
     links: list[LinkRef] = field(default_factory=list)
     cut: set[int] = field(default_factory=set)  # 0-based indexes of body lines moved out
     notes: list[tuple[int, str]] = field(default_factory=list)
+    #: The state a record without a status is in, in its tool (log4brains shows it accepted).
+    default_status: str | None = None

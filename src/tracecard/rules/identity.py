@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from tracecard.git.branches import clashes, other_branches_possible
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
-from tracecard.model.numbering import format_id, number_of
+from tracecard.model.numbering import DATE_NAME, format_id, number_of
 from tracecard.model.records import ID_SCHEMES, Kind, Record
 from tracecard.rules.base import Rule
 
@@ -88,6 +88,8 @@ class IdFileName(Rule):
     """What it does:
     Reports a record whose `id` does not match its file name: `NNNN-slug.md` must hold
     `PREFIX-NNNN` for numbered kinds, `slug.md` must hold `PREFIX-slug` for the others.
+    log4brains' `YYYYMMDD-slug.md` names carry a date, not a number: such a decision may hold
+    any number in its `id` (`tracecard import log4brains` numbers them in date order).
 
     Why it matters:
     People find records by file name and tools find them by ID; when the two disagree, one of
@@ -111,6 +113,8 @@ class IdFileName(Rule):
             if not scheme.pattern.match(rec.id):
                 continue  # IDN002 says what is wrong
             stem = rec.path.rsplit("/", 1)[-1][: -len(".md")]
+            if scheme.numbered and DATE_NAME.match(stem):
+                continue  # log4brains: the leading digits are the day it was written
             implied = scheme.from_filename(stem)
             if implied != rec.id:
                 want = (

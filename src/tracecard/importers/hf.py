@@ -1,0 +1,373 @@
+"""Hugging Face model cards: `tracecard import hf` and `tracecard card export-hf`.
+
+Import adds what tracecard needs and keeps every Hugging Face key as written: an `id` when the
+file name does not give one, `status: draft` when there is none, and `results` read from
+`model-index` (one result per metric: the metric's type in tracecard's vocabulary, the dataset
+as a DS- sheet, the split, the value, and `ci` from a value written `0.91 ± 0.02`). Export puts
+`results` back into `model-index`: every metric whose result is unchanged keeps the value as it
+was written, so import then export gives back the original `model-index`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+from tracecard.edit.new import slugify
+from tracecard.errors import UsageError
+from tracecard.importers.core import (
+    Front,
+    Note,
+    Source,
+    collect,
+    dump,
+    expand,
+    finish,
+    folder_hint,
+    front_of,
+    read,
+    repository,
+)
+from tracecard.load.config import Settings, vocabulary
+from tracecard.load.parse import plain
+from tracecard.model.lifecycles import INITIAL, TRANSITIONS
+from tracecard.model.metrics import Vocabulary
+from tracecard.model.records import ID_SCHEMES, Kind
+
+_CARD = ID_SCHEMES[Kind.MODEL_CARD]
+#: Keys only a Hugging Face dataset card has.
+_DATASET_CARD_KEYS = frozenset({"task_categories", "size_categories", "annotations_creators",
+                                "source_datasets", "dataset_info", "language_creators",
+                                "multilinguality", "configs"})  # fmt: skip
+_PLUS_MINUS = re.compile(r"\s*(?P<v>[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|[-+]?\.\d+)\s*"
+                         r"(?P<pct>%?)\s*(?:(?:±|\+/-|\+-)\s*(?P<h>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)\s*%?)?\s*\Z")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """One metric of a `model-index`, as a tracecard result, and where it came from."""
+
+    where: tuple[int, int, int]  # entry, result, metric
+    result: dict[str, Any]
+
+
+def parse_value(raw: object) -> tuple[Decimal, Decimal | None, bool] | None:
+    """A metric value: a number, or text such as `0.91 ± 0.02`, `286.26 +/- 16.68`, `93.5%`:
+    (value, half-width or None, written as a percentage)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        try:
+            return Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw), None, False
+        except InvalidOperation:
+            return None
+    if not isinstance(raw, str):
+        return None
+    m = _PLUS_MINUS.match(raw)
+    if not m:
+        return None
+    half = Decimal(m.group("h")) if m.group("h") else None
+    return Decimal(m.group("v")), half, bool(m.group("pct"))
+
+
+def _num(d: Decimal) -> float | int:
+    f = float(d)
+    return int(f) if d == d.to_integral_value() and "." not in str(d) and "E" not in str(d).upper() else f
+
+
+def map_model_index(mi: object, vocab: Vocabulary, datasets: dict[str, str],
+                    path: Path, notes: list[Note]) -> list[Mapped]:  # fmt: skip
+    """The results a `model-index` holds; what cannot be mapped is reported and left in it."""
+    out: list[Mapped] = []
+    if mi is None:
+        return out
+    if not isinstance(mi, list):
+        notes.append(Note(path, 0, "model-index is not a list: kept as written, no results read"))
+        return out
+    for e, entry in enumerate(mi):
+        results = entry.get("results") if isinstance(entry, dict) else None
+        if not isinstance(results, list):
+            notes.append(Note(path, 0, f"model-index[{e}] has no results list: kept as written"))
+            continue
+        for r, res in enumerate(results):
+            for m, got in _mapped_metrics(res, vocab, datasets, path, notes, f"model-index[{e}].results[{r}]"):
+                out.append(Mapped((e, r, m), got))
+    return out
+
+
+def _mapped_metrics(res: object, vocab: Vocabulary, datasets: dict[str, str], path: Path,
+                    notes: list[Note], where: str) -> Iterator[tuple[int, dict[str, Any]]]:  # fmt: skip
+    ds = res.get("dataset") if isinstance(res, dict) else None
+    metrics = res.get("metrics") if isinstance(res, dict) else None
+    hf_name = _dataset_name(ds)
+    if hf_name is None or not isinstance(metrics, list):
+        notes.append(Note(path, 0, f"{where}: no dataset type or no metrics list: kept in "
+                                   "model-index, no result read"))  # fmt: skip
+        return
+    assert isinstance(ds, dict)
+    for m, metric in enumerate(metrics):
+        mtype = metric.get("type") if isinstance(metric, dict) else None
+        parsed = parse_value(metric.get("value")) if isinstance(metric, dict) else None
+        if not isinstance(mtype, str) or not mtype.strip() or parsed is None:
+            notes.append(Note(path, 0, f"{where}.metrics[{m}]: no metric type or no numeric "
+                                       "value: kept in model-index, no result read"))  # fmt: skip
+            continue
+        known = vocab.lookup(mtype)
+        name = known.name if known is not None else mtype.strip()
+        value, half, pct = parsed
+        if known is not None and known.high == 1 and (pct or 1 < value <= 100):
+            value, half = value / 100, (half / 100 if half is not None else None)
+            notes.append(Note(path, 0, f"{where}.metrics[{m}]: {name} {metric.get('value')!r} "
+                                       "read as a percentage: result value on the 0..1 scale"))  # fmt: skip
+        result: dict[str, Any] = {"metric": name, "value": _num(value), "dataset": datasets[hf_name]}
+        if isinstance(ds.get("split"), str) and ds["split"].strip():
+            result["split"] = ds["split"]
+        if half is not None:
+            result["ci"] = [_num(value - half), _num(value + half)]
+        yield m, result
+
+
+def _dataset_name(ds: object) -> str | None:
+    if not isinstance(ds, dict):
+        return None
+    for key in ("type", "name"):
+        v = ds.get(key)
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+    return None
+
+
+def _dataset_names(mi: object) -> list[str]:
+    names: list[str] = []
+    for entry in mi if isinstance(mi, list) else []:
+        for res in (entry.get("results") if isinstance(entry, dict) else None) or []:
+            name = _dataset_name(res.get("dataset") if isinstance(res, dict) else None)
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+def parse_map(pairs: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, eq, rid = pair.partition("=")
+        if not eq or not name.strip() or not _CARD_DS.match(rid.strip()):
+            raise UsageError(f"--dataset-map {pair!r}: write HFNAME=DS-ID (imdb=DS-imdb-reviews)")
+        out[name.strip()] = rid.strip()
+    return out
+
+
+_CARD_DS = ID_SCHEMES[Kind.DATASET].pattern
+
+
+def import_cards(paths: Sequence[str], to: str | None, dry_run: bool, dataset_map: Sequence[str],
+                 out: IO[str]) -> int:  # fmt: skip
+    given = parse_map(dataset_map)
+    settings, to_dir = repository(paths, to)
+    vocab = vocabulary(settings)
+    notes: list[Note] = []
+    rendered: list[tuple[Source, bytes]] = []
+    datasets: dict[str, str] = dict(given)
+    new_sheets: dict[str, str] = {}
+    dests: list[Path] = []
+    for path in expand(paths, keep_readme=True):
+        stem = path.parent.name if path.stem.lower() == "readme" else path.stem
+        slug = slugify(stem) or "model"
+        dest = to_dir / f"{slug}.md" if to_dir is not None else path
+        src = read(path, dest, notes)
+        if src is None:
+            continue
+        front = front_of(src, notes)
+        if front is None:
+            if dest != path:
+                rendered.append((src, src.raw))
+            continue
+        data = front.doc.data if front.doc is not None else {}
+        if _DATASET_CARD_KEYS & set(data) and "model-index" not in data:
+            notes.append(Note(path, 0, "a Hugging Face dataset card, not a model card: not imported"))
+            continue
+        for name in _dataset_names(data.get("model-index")):
+            if name not in datasets:
+                datasets[name] = f"DS-{slugify(name) or 'dataset'}"
+                new_sheets[datasets[name]] = name
+        _fill_card(src, front, slug, vocab, datasets, notes)
+        dests.append(dest)
+        rendered.append((src, _render(src, front)))
+    rendered += _sheets(settings, new_sheets, notes)
+    folder_hint(settings, Kind.MODEL_CARD, dests, notes)
+    return finish(settings.root, collect(rendered, notes), notes, dry_run, out)
+
+
+def _render(src: Source, front: Front) -> bytes:
+    from tracecard.importers.core import Planned
+
+    return Planned(src, Kind.MODEL_CARD, None, front).render()
+
+
+def _fill_card(src: Source, front: Front, slug: str, vocab: Vocabulary, datasets: dict[str, str],
+               notes: list[Note]) -> None:  # fmt: skip
+    implied = _CARD.from_filename(src.dest.stem)
+    wanted = f"{_CARD.prefix}-{slug}"
+    rid = front.get("id")
+    if not (isinstance(rid, str) and rid.strip()) and implied != wanted:
+        front.set("id", wanted)
+        if src.dest.name.lower() == "readme.md":
+            notes.append(Note(src.path, 0, "README.md is not read as a record: import with "
+                                           "--to FOLDER to write it as a card file"))  # fmt: skip
+        elif not _CARD.pattern.match(implied or ""):
+            notes.append(Note(src.path, 0, f"the file name gives no valid card ID: id {wanted}; "
+                                           f"rename it {slug}.md (or import with --to)"))  # fmt: skip
+    status = front.get("status")
+    if status is None:
+        front.set("status", INITIAL[Kind.MODEL_CARD])
+    elif not (isinstance(status, str) and status.strip().lower() in TRANSITIONS[Kind.MODEL_CARD]):
+        notes.append(Note(src.path, src.parsed.pos(("status",))[0],
+                          f"status {status!r} is no model card status: left as it is"))  # fmt: skip
+    if front.has("results"):
+        return
+    mapped = map_model_index(front.get("model-index"), vocab, datasets, src.path, notes)
+    if mapped:
+        front.new["results"] = [m.result for m in mapped]
+
+
+def _sheets(settings: Settings, sheets: dict[str, str], notes: list[Note]) -> list[tuple[Source, bytes]]:
+    """A dataset sheet for each Hugging Face dataset without one (and without a mapping)."""
+    from tracecard.load.parse import parse_text
+
+    out: list[tuple[Source, bytes]] = []
+    folder = settings.root / settings.folders[Kind.DATASET]
+    for rid, hf_name in sorted(sheets.items()):
+        path = folder / f"{rid[3:]}.md"
+        if path.exists():
+            continue  # the sheet is there: the results name it
+        front = {"id": rid, "title": hf_name, "status": INITIAL[Kind.DATASET], "hf_dataset": hf_name}
+        text = (f"---\n{dump(front, chr(10))}---\n# {hf_name}\n\nThe Hugging Face dataset "
+                f"`{hf_name}`, as the model cards' `model-index` names it. Written by "
+                "`tracecard import hf`: say what it holds, how it was labelled and its splits.\n")  # fmt: skip
+        out.append((Source(path, path, b"", text, parse_text(text), None), text.encode()))
+        notes.append(Note(path, 0, f"dataset sheet {rid} for the Hugging Face dataset {hf_name!r}"))
+    return out
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def export_model_index(data: dict[str, Any], vocab: Vocabulary, datasets: dict[str, str]) -> object:
+    """The `model-index` of a card from its `results`: the kept one with every changed value
+    written anew, and the results it does not hold appended."""
+    kept = data.get("model-index")
+    results = [r for r in data.get("results") or [] if isinstance(r, dict)]
+    mi = plain(kept) if isinstance(kept, list) else []
+    mapped = map_model_index(kept, vocab, datasets, Path(), [])
+    used: set[int] = set()
+    for m in mapped:
+        i = next((i for i, r in enumerate(results) if i not in used and _same_place(r, m.result)), None)
+        if i is None:
+            continue
+        used.add(i)
+        if _same_value(results[i], m.result):
+            continue
+        e, r, k = m.where
+        mi[e]["results"][r]["metrics"][k]["value"] = _value_out(results[i])
+    extra = [r for i, r in enumerate(results) if i not in used]
+    if extra:
+        back = {v: k for k, v in datasets.items()}
+        name = data.get("model") or data.get("id") or "model"
+        task = data.get("pipeline_tag") or "other"
+        mi.append({"name": str(name), "results": [{
+            "task": {"type": str(task)},
+            "dataset": {"type": back.get(str(r.get("dataset")), str(r.get("dataset"))),
+                        "name": back.get(str(r.get("dataset")), str(r.get("dataset"))),
+                        **({"split": r["split"]} if "split" in r else {})},
+            "metrics": [{"type": str(r.get("metric")), "value": _value_out(r)}],
+        } for r in extra]})  # fmt: skip
+    return mi if mi or kept is not None else None
+
+
+def _same_place(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(a.get(k) == b.get(k) for k in ("metric", "dataset", "split"))
+
+
+def _same_value(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a.get("value") == b.get("value") and a.get("ci") == b.get("ci")
+
+
+def _value_out(r: dict[str, Any]) -> object:
+    value, ci = r.get("value"), r.get("ci")
+    if isinstance(ci, list) and len(ci) == 2 and all(isinstance(c, int | float) for c in ci):
+        half = (Decimal(repr(ci[1])) - Decimal(repr(ci[0]))) / 2
+        return f"{value} ± {_num(half)}"
+    return value
+
+
+def card_datasets(graph_records: Sequence[Any]) -> dict[str, str]:
+    """Hugging Face dataset name -> DS- ID, from the sheets `import hf` wrote (`hf_dataset`)."""
+    out: dict[str, str] = {}
+    for rec in graph_records:
+        name = rec.data.get("hf_dataset")
+        if rec.kind is Kind.DATASET and rec.id and isinstance(name, str):
+            out[name] = rec.id
+    return out
+
+
+def replace_model_index(text: str, data: dict[str, Any], new: object) -> str:
+    """The card's text with its `model-index` replaced by `new` (unchanged text when equal)."""
+    from tracecard.load.parse import parse_text
+
+    if data.get("model-index") == new:
+        return text
+    parsed = parse_text(text)
+    pieces = text.split("\n")
+    nl = "\r\n" if pieces and pieces[0].endswith("\r") else "\n"
+    block = dump({"model-index": new}, nl)
+    fm = "\n".join(pieces[1: parsed.fm_end - 1]) + "\n"
+    node = yaml.compose(fm.replace("\r", ""), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    span = None
+    if isinstance(node, yaml.MappingNode):
+        for i, (k, v) in enumerate(node.value):
+            if isinstance(k, yaml.ScalarNode) and k.value == "model-index":
+                nxt = node.value[i + 1][0].start_mark.line if i + 1 < len(node.value) else parsed.fm_end - 2
+                span = (k.start_mark.line + 1, nxt + 1)  # 0-based lines of the whole text
+    if span is None:  # no model-index yet: before the closing fence
+        span = (parsed.fm_end - 1, parsed.fm_end - 1)
+    head, tail = pieces[: span[0]], pieces[span[1]:]
+    return "\n".join(head) + ("\n" if head else "") + block + "\n".join(tail)
+
+
+def export_card(ident: str, output: str | None, out: IO[str]) -> int:
+    """`tracecard card export-hf ID`: the card with `model-index` written from `results`, on
+    stdout or into `--output FILE` (through the transaction, like every write)."""
+    from tracecard.edit import transaction
+    from tracecard.edit.lifecycle import Workspace
+    from tracecard.load.parse import decode
+
+    ws = Workspace.open()
+    rec = ws.find(Kind.MODEL_CARD, ident)
+    raw = ws.path_of(rec).read_bytes()
+    text, _ = decode(raw)
+    if text is None:
+        raise UsageError(f"{rec.path}: not UTF-8 text")
+    vocab = vocabulary(ws.settings)
+    new = export_model_index(rec.data, vocab, card_datasets(ws.graph.records))
+    result = replace_model_index(text, rec.data, new)
+    data = (b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b"") + result.encode("utf-8")
+    if output is None:
+        out.write(result)
+        return 0
+    target = Path(output)
+    before = target.read_bytes() if target.is_file() else None
+    if before != data:
+        transaction.apply(ws.settings.root, [transaction.Write(target, data, before)])
+    from tracecard.report.text import say
+
+    say(f"{rec.id}: model-index written to {output}", out)
+    return 0
