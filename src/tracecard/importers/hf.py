@@ -333,7 +333,7 @@ def replace_model_index(text: str, data: dict[str, Any], new: object) -> str:
     node = yaml.compose(fm.replace("\r", ""), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     span = None
     if isinstance(node, yaml.MappingNode):
-        for i, (k, v) in enumerate(node.value):
+        for i, (k, _v) in enumerate(node.value):
             if isinstance(k, yaml.ScalarNode) and k.value == "model-index":
                 nxt = node.value[i + 1][0].start_mark.line if i + 1 < len(node.value) else parsed.fm_end - 2
                 span = (k.start_mark.line + 1, nxt + 1)  # 0-based lines of the whole text
