@@ -144,14 +144,16 @@ def adr_link_cmd(src: str, rel: str, dst: str) -> int:
 
 # -- lifecycle ------------------------------------------------------------------------------
 
+_MANY = ("\n\nSeveral IDs change together: all of them, or none when one is refused.")
+
 
 def _status_command(group: click.Group, name: str, kind: Kind, target: str, doc: str) -> None:
-    @group.command(name, help=doc)
-    @click.argument("ident", metavar="ID")
-    def command(ident: str) -> int:
+    @group.command(name, help=doc + _MANY)
+    @click.argument("idents", metavar="ID...", nargs=-1, required=True)
+    def command(idents: tuple[str, ...]) -> int:
         from tracecard.edit.lifecycle import transition
 
-        return transition(kind, ident, target, sys.stdout)
+        return transition(kind, idents, target, sys.stdout)
 
 
 _status_command(adr_group, "accept", Kind.DECISION, "accepted",
@@ -171,14 +173,14 @@ _status_command(req_group, "retire", Kind.REQUIREMENT, "retired",
 
 
 def _promote_command(group: click.Group, kind: Kind, doc: str) -> None:
-    @group.command("promote", help=doc)
-    @click.argument("ident", metavar="ID")
+    @group.command("promote", help=doc + _MANY)
+    @click.argument("idents", metavar="ID...", nargs=-1, required=True)
     @click.option("--to", "target", required=True, type=click.Choice(list(TRANSITIONS[kind])),
                   help="The new status.")
-    def command(ident: str, target: str) -> int:
+    def command(idents: tuple[str, ...], target: str) -> int:
         from tracecard.edit.lifecycle import transition
 
-        return transition(kind, ident, target, sys.stdout)
+        return transition(kind, idents, target, sys.stdout)
 
 
 _promote_command(card_group, Kind.MODEL_CARD,

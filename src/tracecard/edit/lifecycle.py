@@ -266,21 +266,32 @@ def write_all(changes: Sequence[Change], root: Path) -> None:
 # -- commands -------------------------------------------------------------------------------
 
 
-def transition(kind: Kind, ident: str, target: str, out: IO[str]) -> int:
-    """`adr accept|reject|deprecate`, `req agree|retire|reopen`, `card|dataset promote --to`."""
-    ws = Workspace.open()
-    rec = ws.find(kind, ident)
-    if current_status(kind, rec) == target and rec.status is not None:
-        say(f"{rec.id} is already {target}; nothing changed", out)
-        return 0
+def transition(kind: Kind, idents: str | Sequence[str], target: str, out: IO[str]) -> int:
+    """`adr accept|reject|deprecate`, `req agree|retire|reopen`, `card|dataset promote --to`,
+    for one record or several: every one is checked first, then all are written in one
+    transaction, or none when one is refused."""
     if target == "superseded":
         raise UsageError("a decision is superseded by another: `tracecard adr supersede OLD NEW`")
-    now = check_transition(kind, rec, target)
-    doc = load_doc(ws, rec)
-    set_status(doc, kind, target)
-    commit(ws, [change_of(ws, rec, doc)])
-    assumed = " (it had no status: read as " + now + ")" if rec.status is None else ""
-    say(f"{rec.id}: {now} -> {target} ({rec.path}){assumed}", out)
+    ws = Workspace.open()
+    changes, lines, seen = [], [], set()
+    for ident in [idents] if isinstance(idents, str) else idents:
+        rec = ws.find(kind, ident)
+        if rec.id in seen:
+            continue
+        seen.add(rec.id)
+        if current_status(kind, rec) == target and rec.status is not None:
+            lines.append(f"{rec.id} is already {target}; nothing changed")
+            continue
+        now = check_transition(kind, rec, target)
+        doc = load_doc(ws, rec)
+        set_status(doc, kind, target)
+        changes.append(change_of(ws, rec, doc))
+        assumed = " (it had no status: read as " + now + ")" if rec.status is None else ""
+        lines.append(f"{rec.id}: {now} -> {target} ({rec.path}){assumed}")
+    if changes:
+        commit(ws, changes)
+    for line in lines:
+        say(line, out)
     return 0
 
 

@@ -28,9 +28,11 @@ DEFAULT_SECTIONS: dict[Kind, tuple[tuple[str, ...], ...]] = {
         ("Decision", "Decision Outcome"),
     ),
     Kind.REQUIREMENT: (),
-    Kind.MODEL_CARD: (
-        ("Intended Use", "Intended Uses", "Uses", "Intended Use and Limitations"),
-        ("Evaluation Data", "Evaluation Dataset", "Evaluation Datasets", "Testing Data"),
+    Kind.MODEL_CARD: (  # the Hugging Face Trainer's headings count too
+        ("Intended Use", "Intended Uses", "Uses", "Intended Use and Limitations",
+         "Intended uses & limitations", "Intended uses and limitations"),
+        ("Evaluation Data", "Evaluation Dataset", "Evaluation Datasets", "Testing Data",
+         "Training and evaluation data", "Evaluation"),
     ),
     Kind.DATASET: (),
 }

@@ -77,8 +77,9 @@ class MissingSection(Rule):
     """What it does:
     Reports a required body section that is not there. By default a decision needs *Context*
     (MADR's *Context and Problem Statement* counts) and *Decision* (*Decision Outcome* counts);
-    a model card needs *Intended Use* (or an `intended_use` key) and *Evaluation Data*. The
-    `sections` table of the configuration sets the list per kind. Headings match at any level,
+    a model card needs *Intended Use* (or an `intended_use` key) and *Evaluation Data* (the
+    Hugging Face Trainer's *Intended uses & limitations* and *Training and evaluation data*
+    count, as does the Hub template's *Evaluation*). The `sections` table of the configuration sets the list per kind. Headings match at any level,
     ignoring case, numbering and a trailing colon. The finding is at the record's title.
 
     Why it matters:

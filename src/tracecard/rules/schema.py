@@ -11,6 +11,7 @@ from typing import Any
 from tracecard.load.schemas import validators
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
+from tracecard.model.records import Kind
 from tracecard.rules.base import Rule
 
 
@@ -54,11 +55,20 @@ class SchemaViolation(Rule):
             if aliases and isinstance(raw, str) and raw.strip().lower() in aliases:
                 data = {**data, "status": aliases[raw.strip().lower()]}  # a team's own word
             for err in per_kind[rec.kind].errors(data):
-                yield self.at(rec, err.path, err.message, key=err.at_key)
+                yield self.at(rec, err.path, _with_statuses(rec.kind, err.path, err.message), key=err.at_key)
             for path in _DATE_FIELDS:
                 value = _get(rec.data, path)
                 if isinstance(value, str) and len(value) == 10 and _DATE.match(value) and _not_a_day(value):
                     yield self.at(rec, path, f"{value!r} is not a date on the calendar")
+
+
+def _with_statuses(kind: Kind, path: tuple[str | int, ...], message: str) -> str:
+    """A finding about `status` (missing or not allowed) names the statuses the kind has."""
+    if tuple(path) == ("status",) or (not path and "'status'" in message):
+        from tracecard.model.lifecycles import TRANSITIONS
+
+        return f"{message}: write one of {', '.join(TRANSITIONS[kind])}"
+    return message
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")

@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "7bb6a24d5ac591cf7eb4be3d06a9cb2852a550850a9f62cb703478b404cd7d77"
+SCHEMA_SHA256 = "b94457d025d89cb7a70785a89b862e07e16139dbbf11d2dc482aa73fd242d4c9"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
@@ -95,6 +95,10 @@ def validate(data, custom_formats={}, name_prefix=None):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".tracecard-ignore must contain unique items")
                 for data__tracecardignore_x, data__tracecardignore_item in enumerate(data__tracecardignore):
                     validate____defs_rulecode(data__tracecardignore_item, custom_formats, (name_prefix or "data") + ".tracecard-ignore[{data__tracecardignore_x}]".format(**locals()))
+        if "status_text" in data_keys:
+            data_keys.remove("status_text")
+            data__statustext = data["status_text"]
+            validate____defs_text(data__statustext, custom_formats, (name_prefix or "data") + ".status_text")
         if "date" in data_keys:
             data_keys.remove("date")
             data__date = data["date"]
