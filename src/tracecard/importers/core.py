@@ -22,7 +22,7 @@ from tracecard.edit import transaction
 from tracecard.errors import UsageError
 from tracecard.importers.header import LinkRef
 from tracecard.load import config
-from tracecard.load.parse import Parsed, decode, parse_text
+from tracecard.load.parse import Parsed, decode, parse_text, plain
 from tracecard.model.numbering import DATE_NAME
 from tracecard.model.records import NOT_RECORDS, Kind
 from tracecard.report.text import say
@@ -91,7 +91,7 @@ def dump(data: dict[str, Any], newline: str) -> str:
     """YAML for new keys: block style, every string a YAML 1.1 reader would retype quoted."""
     if not data:
         return ""
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False,
+    text = yaml.safe_dump(plain(data), sort_keys=False, allow_unicode=True, default_flow_style=False,
                           width=100_000)  # fmt: skip
     return text.replace("\n", newline)
 

@@ -91,8 +91,8 @@ def reverse(rel: str) -> str:
         return stem
     if rel.endswith("ies"):
         return rel[:-3] + "ied-by"
-    if rel.endswith("es") and rel[:-2].endswith(("c", "g", "v", "z", "s", "u")):
-        return rel[:-1] + "d-by"
+    if rel.endswith("es") and not rel.endswith("sses"):
+        return rel[:-1] + "d-by"  # overrides: overrided-by (regular, if not good English)
     if rel.endswith("s"):
         return rel[:-1] + "ed-by"
     return rel + "-by"

@@ -115,8 +115,10 @@ def _mapped_metrics(res: object, vocab: Vocabulary, datasets: dict[str, str], pa
         mtype = metric.get("type") if isinstance(metric, dict) else None
         parsed = parse_value(metric.get("value")) if isinstance(metric, dict) else None
         if not isinstance(mtype, str) or not mtype.strip() or parsed is None:
-            notes.append(Note(path, 0, f"{where}.metrics[{m}]: no metric type or no numeric "
-                                       "value: kept in model-index, no result read"))  # fmt: skip
+            value = metric.get("value") if isinstance(metric, dict) else None
+            notes.append(Note(path, 0, f"{where}.metrics[{m}]: type {mtype!r}, value {value!r}: "
+                                       "no metric type or no number; kept in model-index, no "
+                                       "result read"))  # fmt: skip
             continue
         known = vocab.lookup(mtype)
         name = known.name if known is not None else mtype.strip()
@@ -366,6 +368,9 @@ def export_card(ident: str, output: str | None, out: IO[str]) -> int:
     target = Path(output)
     before = target.read_bytes() if target.is_file() else None
     if before != data:
+        if not target.parent.is_dir():
+            transaction.inside(ws.settings.root, target.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
         transaction.apply(ws.settings.root, [transaction.Write(target, data, before)])
     from tracecard.report.text import say
 

@@ -1,0 +1,97 @@
+"""Statuses a team already uses (`[statuses]`), and lifecycle commands on several IDs at once:
+what an adoption needs after `tracecard import`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tracecard.cli import main
+from tracecard.importers.header import map_status, relation, reverse
+from tracecard.load.parse import parse_text
+
+Run = Callable[..., tuple[int, str]]
+
+BODY = "# T\n\n## Context\n\nc\n\n## Decision\n\nd\n"
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    def go(*args: str) -> tuple[int, str]:
+        code = main(list(args))
+        return code, capsys.readouterr().out
+
+    return go
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("os.fsync", lambda fd: None)
+    (tmp_path / "tracecard.toml").write_text(
+        '[statuses.decision]\n"on hold" = "proposed"\n"pending" = "proposed"\n', encoding="utf-8"
+    )
+    folder = tmp_path / "docs/decisions"
+    folder.mkdir(parents=True)
+    for n, status in ((1, "on hold"), (2, "Pending"), (3, "proposed"), (4, "rejected")):
+        (folder / f"000{n}-d.md").write_text(f"---\nstatus: {status}\n---\n{BODY}", encoding="utf-8")
+    return tmp_path
+
+
+def status(root: Path, n: int) -> object:
+    data = parse_text((root / f"docs/decisions/000{n}-d.md").read_text(encoding="utf-8")).data
+    assert data is not None
+    return data.get("status")
+
+
+def test_team_words_check_clean(repo: Path, run: Run) -> None:
+    code, out = run("check")
+    assert code == 0, out
+
+
+def test_accept_several_at_once(repo: Path, run: Run) -> None:
+    code, out = run("adr", "accept", "1", "ADR-0002", "3", "1")
+    assert code == 0, out
+    assert [status(repo, n) for n in (1, 2, 3)] == ["accepted"] * 3
+    assert out.count("-> accepted") == 3
+
+
+def test_one_refused_changes_none(repo: Path, run: Run) -> None:
+    before = {p: p.read_bytes() for p in (repo / "docs/decisions").iterdir()}
+    code, _ = run("adr", "accept", "1", "2", "4")  # ADR-0004 is rejected: final
+    assert code == 2
+    assert {p: p.read_bytes() for p in (repo / "docs/decisions").iterdir()} == before
+    assert run("adr", "accept", "1", "99")[0] == 2
+    assert status(repo, 1) == "on hold"
+
+
+def test_ids_are_required(repo: Path, run: Run) -> None:
+    assert run("adr", "reject")[0] == 2
+
+
+@pytest.mark.parametrize(("text", "state"), [
+    ("Accepted", "accepted"), ("on hold", "proposed"), ("Draft", "proposed"),
+    ("Accepted (lazy consensus) & implemented", "accepted"), ("Superceded", "superseded"),
+    ("Deprecated.", "deprecated"), ("Declined", "rejected"), ("whatever this is", None), ("", None),
+])  # fmt: skip
+def test_status_words(text: str, state: str | None) -> None:
+    assert map_status(text) == state
+
+
+def test_configured_word_first() -> None:
+    assert map_status("parked", {"parked": "rejected"}) == "rejected"
+
+
+@pytest.mark.parametrize(("verb", "rel", "back"), [
+    ("Supercedes", "supersedes", None), ("Superceded by", "superseded-by", None),
+    ("Superseded by", "superseded-by", None), ("Amends", "amends", "amended-by"),
+    ("Amended by", "amended-by", "amends"), ("Reverted by", "reverted-by", "reverts"),
+    ("Clarified by", "clarified-by", "clarifies"), ("Relates to", "relates-to", "relates-to"),
+    ("Overrides", "overrides", "overrided-by"),
+])  # fmt: skip
+def test_link_verbs(verb: str, rel: str, back: str | None) -> None:
+    assert relation(verb) == rel
+    if back is not None:
+        assert reverse(rel) == back
