@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tracecard.importers.core import FORMATS
+from tracecard.importers import FORMATS
 
 
 @click.command("import")

@@ -12,3 +12,6 @@
 The body below the header is never rewritten: the header lines that move into the front
 matter are cut out and every other byte (BOM, CRLF, trailing spaces) stays as it was.
 """
+
+#: The formats `tracecard import` reads (`auto` tells them apart file by file).
+FORMATS = ("adr-tools", "madr", "log4brains", "hf", "auto")

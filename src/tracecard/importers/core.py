@@ -26,9 +26,7 @@ from tracecard.load.parse import Parsed, decode, parse_text, plain
 from tracecard.model.numbering import DATE_NAME
 from tracecard.model.records import NOT_RECORDS, Kind
 from tracecard.report.text import say
-
-FORMATS = ("adr-tools", "madr", "log4brains", "hf", "auto")
-
+from tracecard.rules.parsing import NoFrontMatter
 
 @dataclass
 class Note:
@@ -233,7 +231,7 @@ def _bytes_or_none(path: Path) -> bytes | None:
 def front_of(src: Source, notes: list[Note]) -> Front | None:
     """The file's front matter for editing, a new one when it has none; None (with a note)
     when it has front matter that cannot be read."""
-    if src.parsed.data is None and src.parsed.problems and src.parsed.problems[0].code != "PAR001":
+    if src.parsed.data is None and src.parsed.problems and src.parsed.problems[0].code != NoFrontMatter.code:
         p = src.parsed.problems[0]
         notes.append(Note(src.path, p.line, f"{p.message}: front matter unreadable, file kept as is"))
         return None
