@@ -28,6 +28,7 @@ from tracecard.model.records import NOT_RECORDS, Kind
 from tracecard.report.text import say
 from tracecard.rules.parsing import NoFrontMatter
 
+
 @dataclass
 class Note:
     """One report line: the file, its line (0: the file as a whole), what was kept where."""
