@@ -5,33 +5,17 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from tracecard.cli import main
-from tracecard.load.parse import parse_text
-
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
-
-Run = Callable[..., tuple[int, str]]
+from importkit import FIXTURES, Run, front, in_tmp, run_fixture  # noqa: F401 (the run fixture)
 
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("os.fsync", lambda fd: None)
+    in_tmp(tmp_path, monkeypatch)
     return tmp_path
 
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def go(*args: str) -> tuple[int, str]:
-        code = main(list(args))
-        return code, capsys.readouterr().out
-
-    return go
 
 
 def setup(root: Path, fmt: str, folder: str) -> Path:
@@ -40,11 +24,6 @@ def setup(root: Path, fmt: str, folder: str) -> Path:
     (root / "tracecard.toml").write_text(f'[folders]\ndecision = "{folder}"\n', encoding="utf-8")
     return root / folder
 
-
-def front(path: Path) -> dict[str, object]:
-    parsed = parse_text(path.read_bytes().decode("utf-8-sig"))
-    assert parsed.data is not None, parsed.problems
-    return parsed.data
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

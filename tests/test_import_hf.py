@@ -5,43 +5,23 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+from importkit import FIXTURES, Run, front, in_tmp, run_fixture  # noqa: F401 (the run fixture)
 
-from tracecard.cli import main
 from tracecard.importers.hf import parse_value
-from tracecard.load.parse import parse_text
-
-FIXTURES = Path(__file__).parent / "fixtures" / "import" / "hf"
-
-Run = Callable[..., tuple[int, str]]
 
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("os.fsync", lambda fd: None)
-    shutil.copytree(FIXTURES, tmp_path / "hub")
+    in_tmp(tmp_path, monkeypatch)
+    shutil.copytree(FIXTURES / "hf", tmp_path / "hub")
     (tmp_path / "tracecard.toml").write_text("", encoding="utf-8")
     return tmp_path
 
 
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def go(*args: str) -> tuple[int, str]:
-        code = main(list(args))
-        return code, capsys.readouterr().out
-
-    return go
-
-
-def front(path: Path) -> dict[str, object]:
-    parsed = parse_text(path.read_bytes().decode("utf-8-sig"))
-    assert parsed.data is not None, parsed.problems
-    return parsed.data
 
 
 def model_index(text: str) -> object:

@@ -3,33 +3,21 @@ what an adoption needs after `tracecard import`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from importkit import FIXTURES, Run, front, in_tmp, run_fixture  # noqa: F401 (the run fixture)
 
-from tracecard.cli import main
 from tracecard.importers.header import map_status, relation, reverse
 from tracecard.load.parse import parse_text
-
-Run = Callable[..., tuple[int, str]]
 
 BODY = "# T\n\n## Context\n\nc\n\n## Decision\n\nd\n"
 
 
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def go(*args: str) -> tuple[int, str]:
-        code = main(list(args))
-        return code, capsys.readouterr().out
-
-    return go
-
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("os.fsync", lambda fd: None)
+    in_tmp(tmp_path, monkeypatch)
     (tmp_path / "tracecard.toml").write_text(
         '[statuses.decision]\n"on hold" = "proposed"\n"pending" = "proposed"\n', encoding="utf-8"
     )
