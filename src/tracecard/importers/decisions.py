@@ -83,7 +83,8 @@ def _plan(sources: list[tuple[Source, str]], aliases: dict[str, str], notes: lis
                        cut_with_blanks(split_lines(src.text), header.cut))  # fmt: skip
         headers[id(plan)] = header
         plans.append(plan)
-    _give_numbers([p for p in plans if not p.verbatim], notes)
+    named = [ln.target for h in headers.values() for ln in h.links]
+    _give_numbers([p for p in plans if not p.verbatim], named, notes)
     for p in plans:
         if p.verbatim:
             continue
@@ -107,10 +108,16 @@ def _number(src: Source, fmt: str, front: Front) -> str | None:
     return _SCHEME.from_filename(src.path.stem)
 
 
-def _give_numbers(plans: list[Planned], notes: list[Note]) -> None:
+def _give_numbers(plans: list[Planned], named: list[str], notes: list[Note]) -> None:
     """Numbers for files whose names carry none (log4brains dates, `weird-name.md`): after
-    the highest number taken, in file-name order (log4brains' dates sort in time order)."""
+    the highest number taken or linked to, in file-name order (log4brains' dates sort in time
+    order)."""
     taken = [int(m.group(1)) for p in plans if p.rid and (m := _ID_TEXT.match(p.rid))]
+    for target in named:
+        stem = Path(target.split("#", 1)[0]).name.removesuffix(".md")
+        rid = None if date_named(stem) else _SCHEME.from_filename(stem)
+        if rid and (m := _ID_TEXT.match(rid)):
+            taken.append(int(m.group(1)))
     for folder in {p.src.dest.parent for p in plans}:
         if folder.is_dir():
             for f in folder.glob("*.md"):

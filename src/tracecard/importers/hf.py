@@ -148,7 +148,8 @@ def _dataset_name(ds: object) -> str | None:
 def _dataset_names(mi: object) -> list[str]:
     names: list[str] = []
     for entry in mi if isinstance(mi, list) else []:
-        for res in (entry.get("results") if isinstance(entry, dict) else None) or []:
+        results = entry.get("results") if isinstance(entry, dict) else None
+        for res in results if isinstance(results, list) else []:
             name = _dataset_name(res.get("dataset") if isinstance(res, dict) else None)
             if name and name not in names:
                 names.append(name)
