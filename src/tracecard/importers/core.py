@@ -23,8 +23,7 @@ from tracecard.errors import UsageError
 from tracecard.importers.header import LinkRef
 from tracecard.load import config
 from tracecard.load.parse import Parsed, decode, parse_text, plain
-from tracecard.model.numbering import DATE_NAME
-from tracecard.model.records import NOT_RECORDS, Kind
+from tracecard.model.records import DATE_NAME, NOT_RECORDS, Kind
 from tracecard.report.text import say
 from tracecard.rules.parsing import NoFrontMatter
 

@@ -9,7 +9,6 @@ remote-tracking branches: `tracecard.git.branches.branch_numbers` reads those.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -37,10 +36,6 @@ def format_id(kind: Kind, number: int) -> str:
     return f"{ID_SCHEMES[kind].prefix}-{number:04d}"
 
 
-#: log4brains' `YYYYMMDD-slug.md`: the leading digits are the day it was written, not a number.
-DATE_NAME = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-")
-
-
 def number_of(kind: Kind, name: str) -> int | None:
     """The number a record file name (`0007-x.md`) or an ID (`ADR-0007`) holds."""
     scheme = ID_SCHEMES[kind]
@@ -48,7 +43,7 @@ def number_of(kind: Kind, name: str) -> int | None:
     if name.upper().startswith(prefix) and name[len(prefix) :].isdigit():
         digits = name[len(prefix) :]
         return int(digits) if len(digits) <= 18 else None
-    if not name.endswith(".md") or name.lower() in NOT_RECORDS or DATE_NAME.match(name):
+    if not name.endswith(".md") or name.lower() in NOT_RECORDS:
         return None
     rid = scheme.from_filename(name[: -len(".md")])
     return int(rid.split("-", 1)[1]) if rid else None

@@ -72,8 +72,8 @@ class IdScheme:
         """The ID a file name implies, or None when it implies none."""
         if self.numbered:
             m = _NUMBERED.match(stem)
-            if not m:
-                return None
+            if not m or DATE_NAME.match(stem):
+                return None  # log4brains' YYYYMMDD-slug: a day, not a number
             digits = m.group(1)  # at least four digits, more when the file name has more
             if len(digits) > 18:
                 return None  # not a record number: no team writes one this long
@@ -82,6 +82,8 @@ class IdScheme:
 
 
 _NUMBERED = re.compile(r"(\d+)(?:[-_ ]|\Z)")
+#: log4brains' `YYYYMMDD-slug.md`: the leading digits are the day it was written, not a number.
+DATE_NAME = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-")
 
 ID_SCHEMES: dict[Kind, IdScheme] = {
     Kind.DECISION: IdScheme("ADR", True),

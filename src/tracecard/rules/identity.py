@@ -9,8 +9,8 @@ from pathlib import PurePosixPath
 from tracecard.git.branches import clashes, other_branches_possible
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
-from tracecard.model.numbering import DATE_NAME, format_id, number_of
-from tracecard.model.records import ID_SCHEMES, Kind, Record
+from tracecard.model.numbering import format_id, number_of
+from tracecard.model.records import DATE_NAME, ID_SCHEMES, Kind, Record
 from tracecard.rules.base import Rule
 
 

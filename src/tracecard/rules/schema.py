@@ -67,7 +67,10 @@ def _with_statuses(kind: Kind, path: tuple[str | int, ...], message: str) -> str
     if tuple(path) == ("status",) or (not path and "'status'" in message):
         from tracecard.model.lifecycles import TRANSITIONS
 
-        return f"{message}: write one of {', '.join(TRANSITIONS[kind])}"
+        states = list(TRANSITIONS[kind])
+        if all(f"'{s}'" in message for s in states):
+            return message  # the schema's own message lists them already
+        return f"{message}: write one of {', '.join(states)}"
     return message
 
 
