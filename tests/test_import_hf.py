@@ -142,3 +142,23 @@ def test_status_finding_names_the_statuses(repo: Path, run: Run) -> None:
     code, out = run("check", "--format", "json", "--select", "SCH001")
     messages = [d["message"] for d in json.loads(out)["diagnostics"]]
     assert code == 1 and any("draft, candidate, production, retired" in m for m in messages)
+
+
+def test_auto_reads_cards_as_cards(repo: Path, run: Run) -> None:
+    code, _ = run("import", "auto", "hub/ranker-small.md", "--to", "docs/model-cards")
+    assert code == 0
+    assert front(repo / "docs/model-cards/ranker-small.md")["status"] == "draft"
+    shutil.copytree(FIXTURES / "madr3", repo / "mixed")
+    shutil.copy(repo / "hub/ranker-small.md", repo / "mixed/ranker-small.md")
+    before = {p.name: p.read_bytes() for p in (repo / "mixed").iterdir()}
+    assert run("import", "auto", "mixed")[0] == 2  # cards and decisions: one format at a time
+    assert {p.name: p.read_bytes() for p in (repo / "mixed").iterdir()} == before
+
+
+def test_two_cards_for_one_file(repo: Path, run: Run) -> None:
+    (repo / "hub/ranker-small").mkdir()
+    shutil.copy(repo / "hub/no-metadata.md", repo / "hub/ranker-small/README.md")
+    code, out = run("import", "hf", "hub", "--to", "docs/model-cards")
+    assert code == 0
+    assert "written from another file of this import" in out
+    assert front(repo / "docs/model-cards/ranker-small.md")["status"] == "draft"  # one of them

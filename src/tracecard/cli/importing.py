@@ -36,6 +36,15 @@ def import_cmd(fmt: str, paths: tuple[str, ...], to: str | None, dry_run: bool,
     the body stays byte for byte. Anything not fully mapped is reported (file:line: what was
     kept where). Importing twice changes nothing; all files are written at once or none.
     """
+    if fmt == "auto":
+        from tracecard.errors import UsageError
+        from tracecard.importers.core import expand, looks_like_hf
+
+        cards = {looks_like_hf(p) for p in expand(paths, keep_readme=False)}
+        if cards == {True, False}:
+            raise UsageError("these paths hold both model cards and decision records: run "
+                             "`tracecard import hf` and `tracecard import auto` on each folder")
+        fmt = "hf" if cards == {True} else fmt
     if fmt == "hf":
         from tracecard.importers.hf import import_cards
 

@@ -258,7 +258,14 @@ def collect(plans: Iterable[tuple[Source, bytes]], notes: list[Note]) -> Outcome
     """The writes, one per changed file; a file already there with other content (an earlier
     import edited by hand) is left alone and reported."""
     out = Outcome()
+    taken: set[Path] = set()
     for src, data in plans:
+        where = src.dest.resolve()
+        if where in taken:  # two cards named alike (`a/README.md`, `b/a.md`): the first wins
+            notes.append(Note(src.path, 0, f"{src.dest} is written from another file of this "
+                                           "import: not imported; import it on its own"))  # fmt: skip
+            continue
+        taken.add(where)
         if src.before == data:
             out.unchanged += 1
             continue
@@ -347,3 +354,18 @@ def _rel(root: Path, path: Path) -> str:
 def date_named(stem: str) -> bool:
     """log4brains' `YYYYMMDD-slug`: the leading digits are a date, not a record number."""
     return bool(DATE_NAME.match(stem))
+
+
+#: Front-matter keys of a Hugging Face model card that no decision record carries.
+HF_KEYS = frozenset({"model-index", "library_name", "pipeline_tag", "base_model", "license",
+                     "language", "datasets", "widget", "co2_eq_emissions", "thumbnail"})  # fmt: skip
+
+
+def looks_like_hf(path: Path) -> bool:
+    """A file whose front matter has Hugging Face card keys (read cheaply, for `auto`)."""
+    try:
+        text, _ = decode(path.read_bytes())
+    except OSError:
+        return False
+    data = parse_text(text).data if text is not None else None
+    return bool(data) and bool(HF_KEYS & set(data or {}))
