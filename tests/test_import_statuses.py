@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from importkit import FIXTURES, Run, front, in_tmp, run_fixture  # noqa: F401 (the run fixture)
 
-from tracecard.importers.header import map_status, relation, reverse
+from tracecard.importers import adr_tools
+from tracecard.importers.header import heading_title, map_status, relation, reverse, split_links
 from tracecard.load.parse import parse_text
 
 BODY = "# T\n\n## Context\n\nc\n\n## Decision\n\nd\n"
@@ -83,3 +84,37 @@ def test_link_verbs(verb: str, rel: str, back: str | None) -> None:
     assert relation(verb) == rel
     if back is not None:
         assert reverse(rel) == back
+
+
+@pytest.mark.parametrize(("line", "title"), [
+    ("# 2. Second Record", "Second Record"), ("#46. Title", "Title"),
+    ("# ADR-0007: Use X", "Use X"), ("# 0012 - Twelve", "Twelve"), ("# Plain title", "Plain title"),
+    ("## Not a title", None), ("text", None),
+])  # fmt: skip
+def test_titles(line: str, title: str | None) -> None:
+    assert heading_title(line) == title
+
+
+@pytest.mark.parametrize(("text", "rest", "links"), [
+    ("Superceded by [3. X](0003-x.md)", "", [("superseded-by", "0003-x.md")]),
+    ("accepted; supersedes ADR-0045", "accepted", [("supersedes", "ADR-0045")]),
+    ("Status is superseded by ADR-5", "", [("superseded-by", "ADR-5")]),
+    ("Accepted, see [the RFC](https://example.org/rfc)", "Accepted, see [the RFC](https://example.org/rfc)", []),
+    ("Accepted ADR-0003", "Accepted ADR-0003", []),
+])  # fmt: skip
+def test_link_phrases(text: str, rest: str, links: list[tuple[str, str]]) -> None:
+    got_rest, got = split_links(text, 1)
+    assert (got_rest, [(ln.rel, ln.target) for ln in got]) == (rest, links)
+
+
+def test_status_heading_with_its_value() -> None:
+    lines = ["# 7. Seven", "", "## Status: Accepted", "", "Replaced by [8. Y](0008-y.md)", "",
+             "## Context", "", "c"]  # fmt: skip
+    h = adr_tools.parse(lines)
+    assert (h.title, h.status, [ln.rel for ln in h.links]) == ("Seven", "Accepted", ["superseded-by"])
+    assert h.cut == {2, 3, 4, 5}
+
+
+def test_status_in_a_code_block_is_not_the_header() -> None:
+    h = adr_tools.parse(["# 4. Fence", "", "```", "## Status", "", "Accepted", "```"])
+    assert h.status is None and not h.cut

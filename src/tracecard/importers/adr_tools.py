@@ -12,7 +12,8 @@ import re
 from tracecard.importers.header import Header, heading_title, split_links
 
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|\Z)(.*)")
-_STATUS_HEADING = re.compile(r" {0,3}#{1,3}[ \t]*status[ \t]*:?[ \t]*#*[ \t]*\Z", re.IGNORECASE)
+_STATUS_HEADING = re.compile(r" {0,3}#{1,3}[ \t]*status[ \t]*(?::[ \t]*(?P<value>[^#]*?))?[ \t]*#*[ \t]*\Z",
+                             re.IGNORECASE)  # `## Status`, also `## Status: Accepted`
 _FIELD = re.compile(r"[ \t]*(?:[*_]{2})?(date|status)(?:[*_]{2})?[ \t]*:(?:[*_]{2})?[ \t]*(.*?)[ \t]*\Z",
                     re.IGNORECASE)  # fmt: skip
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -39,6 +40,11 @@ def parse(lines: list[str], first_line: int = 1) -> Header:
         stop = next((i for i in range(status_at + 1, len(lines))
                      if i not in fenced and _HEADING.match(lines[i])), len(lines))  # fmt: skip
         prose: list[str] = []
+        inline = _STATUS_HEADING.match(lines[status_at])
+        if inline and inline.group("value"):
+            rest, links = split_links(inline.group("value"), first_line + status_at)
+            h.links += links
+            prose += [rest] if rest else []
         for i in range(status_at + 1, stop):
             text = lines[i].strip()
             if not text:

@@ -57,11 +57,11 @@ def map_status(prose: str, aliases: dict[str, str] | None = None) -> str | None:
 # -- links ----------------------------------------------------------------------------------
 
 #: "Supercedes" (adr-tools' spelling), "Superseeds": all read as the one relation.
-_SUPERSEDES = re.compile(r"super(?:s|c|sc)ee?de?s\Z")
-_SUPERSEDED_BY = re.compile(r"super(?:s|c|sc)ee?ded by\Z")
+_SUPERSEDES = re.compile(r"(?:^|\s)super(?:s|c|sc)ee?de?s\Z")
+_SUPERSEDED_BY = re.compile(r"(?:^|\s)(?:super(?:s|c|sc)ee?ded|replaced) by\Z")
 
 #: Link relations beyond tracecard's own pairs, with their reverse.
-_MORE_PAIRS = (("reverts", "reverted-by"), ("replaces", "replaced-by"), ("fixes", "fixed-by"),
+_MORE_PAIRS = (("reverts", "reverted-by"), ("fixes", "fixed-by"),
                ("enables", "enabled-by"), ("updates", "updated-by"))  # fmt: skip
 RELS: dict[str, str] = {**REVERSE_RELS, **{a: b for a, b in _MORE_PAIRS},
                         **{b: a for a, b in _MORE_PAIRS}}  # fmt: skip
@@ -70,10 +70,12 @@ RELS: dict[str, str] = {**REVERSE_RELS, **{a: b for a, b in _MORE_PAIRS},
 def relation(verb: str) -> str:
     """`Supersedes`, `Superseded by`, or a typed-link relation (`Amended by` -> amended-by)."""
     v = re.sub(r"\s+", " ", verb.strip().rstrip(":").strip()).lower()
-    if _SUPERSEDES.match(v) or v == "supersede":
+    if _SUPERSEDES.search(v) or v == "supersede":
         return "supersedes"
-    if _SUPERSEDED_BY.match(v):
+    if _SUPERSEDED_BY.search(v):
         return "superseded-by"
+    if v == "replaces":
+        return "supersedes"
     return re.sub(r"[^a-z0-9]+", "-", v).strip("-") or "relates-to"
 
 
