@@ -162,3 +162,11 @@ def test_two_cards_for_one_file(repo: Path, run: Run) -> None:
     assert code == 0
     assert "written from another file of this import" in out
     assert front(repo / "docs/model-cards/ranker-small.md")["status"] == "draft"  # one of them
+
+
+def test_round_trip_with_a_dataset_map(repo: Path, run: Run) -> None:
+    args = ("--to", "docs/model-cards", "--dataset-map", "shop-reviews=DS-reviews-2024")
+    assert run("import", "hf", "hub/ranker-small.md", *args)[0] == 0
+    code, exported = run("card", "export-hf", "MC-ranker-small")
+    assert code == 0
+    assert model_index(exported) == model_index((repo / "hub/ranker-small.md").read_text(encoding="utf-8"))

@@ -127,7 +127,8 @@ def _mapped_metrics(res: object, vocab: Vocabulary, datasets: dict[str, str], pa
             value, half = value / 100, (half / 100 if half is not None else None)
             notes.append(Note(path, 0, f"{where}.metrics[{m}]: {name} {metric.get('value')!r} "
                                        "read as a percentage: result value on the 0..1 scale"))  # fmt: skip
-        result: dict[str, Any] = {"metric": name, "value": _num(value), "dataset": datasets[hf_name]}
+        # at export, a dataset named by --dataset-map at import is not known: None
+        result: dict[str, Any] = {"metric": name, "value": _num(value), "dataset": datasets.get(hf_name)}
         if isinstance(ds.get("split"), str) and ds["split"].strip():
             result["split"] = ds["split"]
         if half is not None:
@@ -297,7 +298,8 @@ def export_model_index(data: dict[str, Any], vocab: Vocabulary, datasets: dict[s
 
 
 def _same_place(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return all(a.get(k) == b.get(k) for k in ("metric", "dataset", "split"))
+    keys = ("metric", "split") if b.get("dataset") is None else ("metric", "dataset", "split")
+    return all(a.get(k) == b.get(k) for k in keys)
 
 
 def _same_value(a: dict[str, Any], b: dict[str, Any]) -> bool:
