@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -240,3 +244,20 @@ def test_missing_path_is_a_usage_error(repo: Path, run: Run) -> None:
     (repo / "tracecard.toml").write_text("", encoding="utf-8")
     code, _ = run("import", "madr", "nowhere")
     assert code == 2
+
+
+@pytest.mark.parametrize(("point", "code"), [("moved:3:KILL", -signal.SIGKILL), ("moved:2:INT", 130)])
+def test_interrupted_import_leaves_every_file_as_it_was(tmp_path: Path, point: str, code: int) -> None:
+    folder = setup(tmp_path, "adr-tools", "doc/adr")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    before = snapshot(folder)
+    done = subprocess.run([sys.executable, "-m", "tracecard", "import", "adr-tools", "doc/adr"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "TRACECARD_FAILPOINT": point})  # fmt: skip
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr
+    again = subprocess.run([sys.executable, "-m", "tracecard", "import", "adr-tools", "doc/adr",
+                            "--dry-run"], cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert again.returncode == 0
+    assert snapshot(folder) == before
+    assert not list(tmp_path.rglob("*.tmp"))
