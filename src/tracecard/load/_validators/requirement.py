@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "c26b9c4cfd971402025230e498ec3f6672a41cd5e403f4a2da8e750f067ecd7d"
+SCHEMA_SHA256 = "feea897697e97bed6f72b05d9bf96e59870ea5b9db02384db09c3d340ffa737c"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
@@ -358,6 +358,10 @@ def validate____defs_task(data, custom_formats={}, name_prefix=None):
                 for data__range_x, data__range_item in enumerate(data__range):
                     if not isinstance(data__range_item, (int, float, Decimal)) or isinstance(data__range_item, bool):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".range[{data__range_x}]".format(**locals()) + " must be number")
+        if "items" in data_keys:
+            data_keys.remove("items")
+            data__items = data["items"]
+            validate____defs_text(data__items, custom_formats, (name_prefix or "data") + ".items")
         if "unit" in data_keys:
             data_keys.remove("unit")
             data__unit = data["unit"]
