@@ -266,10 +266,13 @@ def write_all(changes: Sequence[Change], root: Path) -> None:
 # -- commands -------------------------------------------------------------------------------
 
 
-def transition(kind: Kind, idents: str | Sequence[str], target: str, out: IO[str]) -> int:
+def transition(kind: Kind, idents: str | Sequence[str], target: str, out: IO[str],
+               signers: Sequence[tuple[str, str]] = ()) -> int:  # fmt: skip
     """`adr accept|reject|deprecate`, `req agree|retire|reopen`, `card|dataset promote --to`,
     for one record or several: every one is checked first, then all are written in one
-    transaction, or none when one is refused."""
+    transaction, or none when one is refused. `signers` ((role, name) pairs, `req agree --by`)
+    are added to `agreed_by`, dated today, in the same write; on an already agreed
+    requirement they are added alone."""
     if target == "superseded":
         raise UsageError("a decision is superseded by another: `tracecard adr supersede OLD NEW`")
     ws = Workspace.open()
@@ -280,19 +283,45 @@ def transition(kind: Kind, idents: str | Sequence[str], target: str, out: IO[str
             continue
         seen.add(rec.id)
         if current_status(kind, rec) == target and rec.status is not None:
-            lines.append(f"{rec.id} is already {target}; nothing changed")
+            if not signers:
+                lines.append(f"{rec.id} is already {target}; nothing changed")
+                continue
+            doc = load_doc(ws, rec)
+            added = sign(doc, rec, signers)
+            changes.append(change_of(ws, rec, doc))
+            lines.append(f"{rec.id} is already {target}; signed off by {added} ({rec.path})")
             continue
         now = check_transition(kind, rec, target)
         doc = load_doc(ws, rec)
         set_status(doc, kind, target)
+        signed = f"; signed off by {sign(doc, rec, signers)}" if signers else ""
         changes.append(change_of(ws, rec, doc))
         assumed = " (it had no status: read as " + now + ")" if rec.status is None else ""
-        lines.append(f"{rec.id}: {now} -> {target} ({rec.path}){assumed}")
+        lines.append(f"{rec.id}: {now} -> {target} ({rec.path}){assumed}{signed}")
     if changes:
         commit(ws, changes)
     for line in lines:
         say(line, out)
     return 0
+
+
+def sign(doc: edit.Document, rec: Record, signers: Sequence[tuple[str, str]]) -> str:
+    """Add each (role, name) to `agreed_by` with today's date; who was added, for the message
+    (someone already listed with that role is not added twice)."""
+    listed = rec.data.get("agreed_by")
+    known = {
+        (e.get("role"), e.get("name")) for e in (listed if isinstance(listed, list) else [])
+        if isinstance(e, dict)
+    }  # fmt: skip
+    added = []
+    for role, name in signers:
+        if (role, name) not in known:
+            doc.append_mapping_to_list(
+                "agreed_by", {"name": name, "role": role, "date": clock.today().isoformat()}
+            )
+            known.add((role, name))
+        added.append(f"{name} ({role})")
+    return ", ".join(added)
 
 
 def supersede(old_ident: str, new_ident: str, out: IO[str]) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tracecard.rules import (
     body,
+    data_handoffs,
     gate,
     history,
     identity,
@@ -62,6 +63,17 @@ _ALL: list[type[Rule]] = [
     history.RecordDeleted,
     gate.ValueOutsideInterval,
     schema.StatusAssumed,
+    requirements.TaskNotStated,
+    requirements.CriterionWithoutTarget,
+    requirements.AgreedWithoutConstraints,
+    requirements.SignOffMissing,
+    data_handoffs.LabelingUnowned,
+    data_handoffs.LabelingOverdue,
+    data_handoffs.EvaluationDataUnscoped,
+    history.FailureModeRemovedWithoutDecision,
+    history.ModelChangedWithoutDecision,
+    history.OperatingPointChangedWithoutDecision,
+    history.CriteriaFittedToResults,
 ]
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
@@ -75,6 +87,7 @@ FAMILIES: dict[str, str] = {
     "REQ": "requirements",
     "GAT": "launch gate",
     "HIS": "history",
+    "DAT": "data handoffs",
 }
 
 __all__ = ["FAMILIES", "RULES", "Rule"]

@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "35bb0810b3524dc4e1b5286e5fba2958c87cb3850b5a85658c9bf94b51e0d59e"
+SCHEMA_SHA256 = "28b0a7a28e037e249d31c76fee4ee83ba3250a6064c3c5f39c2a3710986f70b6"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
@@ -116,6 +116,35 @@ def validate(data, custom_formats={}, name_prefix=None):
             data_keys.remove("operational")
             data__operational = data["operational"]
             validate____defs_operational(data__operational, custom_formats, (name_prefix or "data") + ".operational")
+        if "operating_point" in data_keys:
+            data_keys.remove("operating_point")
+            data__operatingpoint = data["operating_point"]
+            if not isinstance(data__operatingpoint, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".operating_point must be object")
+            data__operatingpoint_is_dict = isinstance(data__operatingpoint, dict)
+            if data__operatingpoint_is_dict:
+                data__operatingpoint__missing_keys = set(['threshold']) - data__operatingpoint.keys()
+                if data__operatingpoint__missing_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".operating_point must contain ")
+                data__operatingpoint_keys = set(data__operatingpoint.keys())
+                if "threshold" in data__operatingpoint_keys:
+                    data__operatingpoint_keys.remove("threshold")
+                    data__operatingpoint__threshold = data__operatingpoint["threshold"]
+                    if not isinstance(data__operatingpoint__threshold, (int, float, Decimal)) or isinstance(data__operatingpoint__threshold, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".operating_point.threshold must be number")
+                if "trades" in data__operatingpoint_keys:
+                    data__operatingpoint_keys.remove("trades")
+                    data__operatingpoint__trades = data__operatingpoint["trades"]
+                    validate____defs_text(data__operatingpoint__trades, custom_formats, (name_prefix or "data") + ".operating_point.trades")
+                if "decision" in data__operatingpoint_keys:
+                    data__operatingpoint_keys.remove("decision")
+                    data__operatingpoint__decision = data__operatingpoint["decision"]
+                    validate____defs_id(data__operatingpoint__decision, custom_formats, (name_prefix or "data") + ".operating_point.decision")
+                for data__operatingpoint_key in data__operatingpoint_keys:
+                    if data__operatingpoint_key not in ['threshold', 'trades', 'decision']:
+                        data__operatingpoint_value = data__operatingpoint.get(data__operatingpoint_key)
+                        if not isinstance(data__operatingpoint_value, (int, float, Decimal)) or isinstance(data__operatingpoint_value, bool):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".operating_point.{data__operatingpoint_key}".format(**locals()) + " must be number")
         if "failure_modes" in data_keys:
             data_keys.remove("failure_modes")
             data__failuremodes = data["failure_modes"]
