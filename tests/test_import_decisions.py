@@ -261,3 +261,15 @@ def test_interrupted_import_leaves_every_file_as_it_was(tmp_path: Path, point: s
     assert again.returncode == 0
     assert snapshot(folder) == before
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_guide_beside_the_records_is_left_alone(repo: Path, run: Run) -> None:
+    folder = setup(repo, "madr2", "docs/decisions")
+    guide = folder / "how-we-write-decisions.md"
+    guide.write_text("# How we write decisions\n\nCopy the template.\n", encoding="utf-8")
+    code, out = run("import", "madr", "docs/decisions")
+    assert code == 0
+    assert guide.read_text(encoding="utf-8") == "# How we write decisions\n\nCopy the template.\n"
+    assert "how-we-write-decisions.md: no decision header" in out
+    assert run("import", "madr", str(guide))[0] == 0  # named on its own: imported
+    assert front(guide)["id"] == "ADR-0005"

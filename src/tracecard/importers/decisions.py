@@ -48,11 +48,12 @@ def import_decisions(fmt: str, paths: Sequence[str], to: str | None, dry_run: bo
     aliases = settings.statuses.get(Kind.DECISION, {})
     notes: list[Note] = []
     sources: list[tuple[Source, str]] = []
+    named = {Path(p).resolve() for p in paths if Path(p).is_file()}
     for path in expand(paths, keep_readme=False):
         src = read(path, destination(path, to_dir, []), notes)
         if src is not None:
             sources.append((src, detect(src) if fmt == "auto" else fmt))
-    plans = _plan(sources, aliases, notes)
+    plans = _plan(sources, aliases, notes, named)
     _link(plans, notes)
     folder_hint(settings, Kind.DECISION, [p.src.dest for p in plans], notes)
     rendered = []
@@ -64,7 +65,8 @@ def import_decisions(fmt: str, paths: Sequence[str], to: str | None, dry_run: bo
 # -- planning --------------------------------------------------------------------------------
 
 
-def _plan(sources: list[tuple[Source, str]], aliases: dict[str, str], notes: list[Note]) -> list[Planned]:
+def _plan(sources: list[tuple[Source, str]], aliases: dict[str, str], notes: list[Note],
+          named: set[Path]) -> list[Planned]:  # fmt: skip
     plans: list[Planned] = []
     headers: dict[int, Header] = {}
     for src, fmt in sources:
@@ -79,12 +81,16 @@ def _plan(sources: list[tuple[Source, str]], aliases: dict[str, str], notes: lis
             header = (adr_tools.parse(lines) if fmt == "adr-tools" else madr.parse(lines))
             if fmt == "log4brains":
                 header.default_status = "accepted"
+            if not _decision_like(src, header) and src.path.resolve() not in named:
+                notes.append(Note(src.path, 0, "no decision header and no number in the name: "
+                                               "not imported (name the file to import it)"))  # fmt: skip
+                continue
         plan = Planned(src, Kind.DECISION, _number(src, fmt, front), front,
                        cut_with_blanks(split_lines(src.text), header.cut))  # fmt: skip
         headers[id(plan)] = header
         plans.append(plan)
-    named = [ln.target for h in headers.values() for ln in h.links]
-    _give_numbers([p for p in plans if not p.verbatim], named, notes)
+    linked = [ln.target for h in headers.values() for ln in h.links]
+    _give_numbers([p for p in plans if not p.verbatim], linked, notes)
     for p in plans:
         if p.verbatim:
             continue
@@ -97,6 +103,15 @@ def _plan(sources: list[tuple[Source, str]], aliases: dict[str, str], notes: lis
             _map_front_status(p, aliases, notes)
         p.links = h.links
     return plans
+
+
+def _decision_like(src: Source, h: Header) -> bool:
+    """A file found in a folder is a decision when its name carries a number or a log4brains
+    date, or its header says anything (a status, a date, a link, people, tags): a guide that
+    sits beside the records is left alone."""
+    stem = src.path.stem
+    return bool(_SCHEME.from_filename(stem) or date_named(stem) or h.status or h.date
+                or h.links or h.people or h.tags)  # fmt: skip
 
 
 def _number(src: Source, fmt: str, front: Front) -> str | None:
