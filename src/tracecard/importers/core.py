@@ -198,10 +198,9 @@ def expand(paths: Sequence[str], keep_readme: bool) -> list[Path]:
     return out
 
 
-def destination(path: Path, to: Path | None, given_roots: Sequence[Path], name: str | None = None) -> Path:
-    if to is None:
-        return path
-    return to / (name or path.name)
+def destination(path: Path, to: Path | None) -> Path:
+    """Where `path` is written: itself, or the same name in `--to`."""
+    return path if to is None else to / path.name
 
 
 def read(path: Path, dest: Path, notes: list[Note]) -> Source | None:

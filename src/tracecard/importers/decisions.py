@@ -50,7 +50,7 @@ def import_decisions(fmt: str, paths: Sequence[str], to: str | None, dry_run: bo
     sources: list[tuple[Source, str]] = []
     named = {Path(p).resolve() for p in paths if Path(p).is_file()}
     for path in expand(paths, keep_readme=False):
-        src = read(path, destination(path, to_dir, []), notes)
+        src = read(path, destination(path, to_dir), notes)
         if src is not None:
             sources.append((src, detect(src) if fmt == "auto" else fmt))
     plans = _plan(sources, aliases, notes, named)

@@ -24,6 +24,7 @@ from tracecard.errors import UsageError
 from tracecard.importers.core import (
     Front,
     Note,
+    Planned,
     Source,
     collect,
     dump,
@@ -212,8 +213,6 @@ def import_cards(paths: Sequence[str], to: str | None, dry_run: bool, dataset_ma
 
 
 def _render(src: Source, front: Front) -> bytes:
-    from tracecard.importers.core import Planned
-
     return Planned(src, Kind.MODEL_CARD, None, front).render()
 
 
