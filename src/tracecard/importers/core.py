@@ -150,9 +150,18 @@ class Planned:
         expected = {**(self.front.doc.data if self.front.doc is not None else {}), **self.front.new}
         parsed = parse_text(text)
         if parsed.problems or parsed.data != expected:
-            raise UsageError(f"{src.path}: the front matter written would not read back as "
-                             "intended; nothing written")  # fmt: skip
+            raise UsageError("the front matter written would not read back as intended")
         return (codecs.BOM_UTF8 if src.bom else b"") + text.encode("utf-8")
+
+
+def render_or_note(plan: Planned, notes: list[Note]) -> bytes | None:
+    """The bytes `plan` writes, or None with a report line when they cannot be made safely
+    (the file is then left as it is; the others are still imported)."""
+    try:
+        return plan.render()
+    except (UsageError, yaml.YAMLError, ValueError, RecursionError) as exc:
+        notes.append(Note(plan.src.path, 0, f"{exc}: file kept as is"))
+        return None
 
 
 def _pieces(text: str) -> list[str]:
@@ -238,7 +247,7 @@ def front_of(src: Source, notes: list[Note]) -> Front | None:
         return Front(None)
     try:
         return Front(edit.Document(src.raw, name=str(src.path)))
-    except UsageError as exc:
+    except (UsageError, yaml.YAMLError, ValueError, RecursionError) as exc:
         why = str(exc).removeprefix(f"{src.path}").lstrip(":")
         notes.append(Note(src.path, 0, f"{why}: file kept as is"))
         return None

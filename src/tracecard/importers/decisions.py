@@ -22,6 +22,7 @@ from tracecard.importers.core import (
     folder_hint,
     front_of,
     read,
+    render_or_note,
     repository,
 )
 from tracecard.importers.header import Header, LinkRef, map_status, regular_date, reverse
@@ -56,9 +57,7 @@ def import_decisions(fmt: str, paths: Sequence[str], to: str | None, dry_run: bo
     plans = _plan(sources, aliases, notes, named)
     _link(plans, notes)
     folder_hint(settings, Kind.DECISION, [p.src.dest for p in plans], notes)
-    rendered = []
-    for p in plans:
-        rendered.append((p.src, p.render()))
+    rendered = [(p.src, data) for p in plans if (data := render_or_note(p, notes)) is not None]
     return finish(settings.root, collect(rendered, notes), notes, dry_run, out)
 
 

@@ -10,6 +10,7 @@ was written, so import then export gives back the original `model-index`.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from tracecard.importers.core import (
     folder_hint,
     front_of,
     read,
+    render_or_note,
     repository,
 )
 from tracecard.load.config import Settings, vocabulary
@@ -64,8 +66,10 @@ def parse_value(raw: object) -> tuple[Decimal, Decimal | None, bool] | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int | float):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return None
         try:
-            return Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw), None, False
+            return Decimal(repr(float(raw))) if isinstance(raw, float) else Decimal(raw), None, False
         except InvalidOperation:
             return None
     if not isinstance(raw, str):
@@ -205,15 +209,13 @@ def import_cards(paths: Sequence[str], to: str | None, dry_run: bool, dataset_ma
                 datasets[name] = f"DS-{slugify(name) or 'dataset'}"
                 new_sheets[datasets[name]] = name
         _fill_card(src, front, slug, vocab, datasets, notes)
-        dests.append(dest)
-        rendered.append((src, _render(src, front)))
+        data_out = render_or_note(Planned(src, Kind.MODEL_CARD, None, front), notes)
+        if data_out is not None:
+            dests.append(dest)
+            rendered.append((src, data_out))
     rendered += _sheets(settings, new_sheets, notes)
     folder_hint(settings, Kind.MODEL_CARD, dests, notes)
     return finish(settings.root, collect(rendered, notes), notes, dry_run, out)
-
-
-def _render(src: Source, front: Front) -> bytes:
-    return Planned(src, Kind.MODEL_CARD, None, front).render()
 
 
 def _fill_card(src: Source, front: Front, slug: str, vocab: Vocabulary, datasets: dict[str, str],
@@ -221,7 +223,10 @@ def _fill_card(src: Source, front: Front, slug: str, vocab: Vocabulary, datasets
     implied = _CARD.from_filename(src.dest.stem)
     wanted = f"{_CARD.prefix}-{slug}"
     rid = front.get("id")
-    if not (isinstance(rid, str) and rid.strip()) and implied != wanted:
+    if front.has("id") and not (isinstance(rid, str) and rid.strip()):
+        notes.append(Note(src.path, src.parsed.pos(("id",))[0], f"id {rid!r} is no card ID: left "
+                                                                "as it is"))  # fmt: skip
+    elif not front.has("id") and implied != wanted:
         front.set("id", wanted)
         if src.dest.name.lower() == "readme.md":
             notes.append(Note(src.path, 0, "README.md is not read as a record: import with "
