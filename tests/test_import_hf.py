@@ -170,3 +170,11 @@ def test_round_trip_with_a_dataset_map(repo: Path, run: Run) -> None:
     code, exported = run("card", "export-hf", "MC-ranker-small")
     assert code == 0
     assert model_index(exported) == model_index((repo / "hub/ranker-small.md").read_text(encoding="utf-8"))
+
+
+def test_dry_run_writes_nothing(repo: Path, run: Run) -> None:
+    code, out = run("import", "hf", "hub", "--to", "docs/model-cards", "--dry-run")
+    assert code == 0
+    assert not (repo / "docs").exists()
+    assert "+++ docs/model-cards/ranker-small.md" in out and "+++ docs/datasets/returns.md" in out
+    assert "+status: draft" in out

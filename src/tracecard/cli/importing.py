@@ -13,8 +13,9 @@ from tracecard.importers import FORMATS
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS))
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--to", "to", metavar="FOLDER",
-              help="Write the imported records into FOLDER (same file names); the originals stay "
-                   "as they are. Default: in place.")
+              help="Write the imported records into FOLDER (same file names; a Hugging Face "
+                   "README.md is named after its folder); the originals stay as they are. "
+                   "Default: in place.")
 @click.option("--dry-run", is_flag=True, help="Print the changes as a unified diff; write nothing.")
 @click.option("--dataset-map", "dataset_map", multiple=True, metavar="HFNAME=DS-ID",
               help="hf: the dataset sheet a Hugging Face dataset stands for (instead of a DS- "
