@@ -178,3 +178,15 @@ def test_dry_run_writes_nothing(repo: Path, run: Run) -> None:
     assert not (repo / "docs").exists()
     assert "+++ docs/model-cards/ranker-small.md" in out and "+++ docs/datasets/returns.md" in out
     assert "+status: draft" in out
+
+
+def test_interval_cut_to_the_metric_range(repo: Path, run: Run) -> None:
+    card = repo / "hub/ranker-small.md"
+    card.write_text(card.read_text(encoding="utf-8").replace('"0.91 ± 0.02"', '"0.995 ± 0.01"'),
+                    encoding="utf-8")  # fmt: skip
+    code, out = run("import", "hf", str(card), "--to", "docs/model-cards")
+    assert code == 0 and "interval cut to the range of accuracy" in out
+    results = front(repo / "docs/model-cards/ranker-small.md")["results"]
+    assert results[0]["ci"] == [0.985, 1]  # type: ignore[index]
+    code, exported = run("card", "export-hf", "MC-ranker-small")
+    assert model_index(exported) == model_index(card.read_text(encoding="utf-8"))

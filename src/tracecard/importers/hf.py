@@ -137,7 +137,15 @@ def _mapped_metrics(res: object, vocab: Vocabulary, datasets: dict[str, str], pa
         if isinstance(ds.get("split"), str) and ds["split"].strip():
             result["split"] = ds["split"]
         if half is not None:
-            result["ci"] = [_num(value - half), _num(value + half)]
+            low, high = value - half, value + half
+            lo_bound = Decimal(repr(known.low)) if known is not None and known.low is not None else None
+            hi_bound = Decimal(repr(known.high)) if known is not None and known.high is not None else None
+            if (lo_bound is not None and low < lo_bound) or (hi_bound is not None and high > hi_bound):
+                low = max(low, lo_bound) if lo_bound is not None else low
+                high = min(high, hi_bound) if hi_bound is not None else high
+                notes.append(Note(path, 0, f"{where}.metrics[{m}]: {metric.get('value')!r}: the "
+                                           f"interval cut to the range of {name}"))  # fmt: skip
+            result["ci"] = [_num(low), _num(high)]
         yield m, result
 
 
