@@ -162,7 +162,7 @@ def _fill(p: Planned, h: Header, aliases: dict[str, str], notes: list[Note]) -> 
         state = "superseded"
     if state:
         f.set("status", state)
-    if h.status and h.status.strip().lower() != state:
+    if h.status and h.status.strip().strip("*_`").strip().rstrip(".").lower() != state:
         f.set("status_text", h.status)
         if state is None:
             notes.append(Note(path, h.status_line, f"status {h.status!r} names no decision status: "
