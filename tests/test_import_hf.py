@@ -190,3 +190,16 @@ def test_interval_cut_to_the_metric_range(repo: Path, run: Run) -> None:
     assert results[0]["ci"] == [0.985, 1]  # type: ignore[index]
     code, exported = run("card", "export-hf", "MC-ranker-small")
     assert model_index(exported) == model_index(card.read_text(encoding="utf-8"))
+
+
+def test_readme_in_place_round_trip(repo: Path, run: Run) -> None:
+    model = repo / "hub/ranker-small"
+    model.mkdir()
+    readme = model / "README.md"
+    readme.write_bytes((repo / "hub/ranker-small.md").read_bytes())
+    code, out = run("import", "hf", str(readme))
+    assert code == 0 and "README.md is not read as a record" in out
+    assert front(readme)["id"] == "MC-ranker-small"
+    code, exported = run("card", "export-hf", str(readme))
+    assert code == 0
+    assert model_index(exported) == model_index((repo / "hub/ranker-small.md").read_text(encoding="utf-8"))

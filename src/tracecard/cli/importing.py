@@ -62,7 +62,8 @@ def import_cmd(fmt: str, paths: tuple[str, ...], to: str | None, dry_run: bool,
 def export_hf_cmd(ident: str, output: str | None) -> int:
     """Print model card ID with its Hugging Face `model-index` written from its `results`.
 
-    A result that `tracecard import hf` read and nobody changed keeps its value exactly as
+    ID may also be the path of a card imported in place as a README.md. A result that
+    `tracecard import hf` read and nobody changed keeps its value exactly as
     it was written ("0.91 ± 0.02"); a changed one is written anew, and a result the
     `model-index` does not hold yet is added under the card's name.
     """

@@ -365,17 +365,23 @@ def export_card(ident: str, output: str | None, out: IO[str]) -> int:
     stdout or into `--output FILE` (through the transaction, like every write)."""
     from tracecard.edit import transaction
     from tracecard.edit.lifecycle import Workspace
-    from tracecard.load.parse import decode
+    from tracecard.load.parse import decode, parse_text
 
     ws = Workspace.open()
-    rec = ws.find(Kind.MODEL_CARD, ident)
-    raw = ws.path_of(rec).read_bytes()
+    given = Path(ident)
+    if ident.endswith(".md") and given.is_file() and given.name.lower() == "readme.md":
+        path, name = given, ident  # a card left in place as a README.md: not a record file
+    else:
+        rec = ws.find(Kind.MODEL_CARD, ident)
+        path, name = ws.path_of(rec), rec.path
+    raw = path.read_bytes()
     text, _ = decode(raw)
-    if text is None:
-        raise UsageError(f"{rec.path}: not UTF-8 text")
+    parsed = parse_text(text) if text is not None else None
+    if text is None or parsed is None or parsed.data is None:
+        raise UsageError(f"{name}: no front matter tracecard can read; nothing exported")
     vocab = vocabulary(ws.settings)
-    new = export_model_index(rec.data, vocab, card_datasets(ws.graph.records))
-    result = replace_model_index(text, rec.data, new)
+    new = export_model_index(parsed.data, vocab, card_datasets(ws.graph.records))
+    result = replace_model_index(text, parsed.data, new)
     data = (b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b"") + result.encode("utf-8")
     if output is None:
         out.write(result)
@@ -389,5 +395,5 @@ def export_card(ident: str, output: str | None, out: IO[str]) -> int:
         transaction.apply(ws.settings.root, [transaction.Write(target, data, before)])
     from tracecard.report.text import say
 
-    say(f"{rec.id}: model-index written to {output}", out)
+    say(f"{name}: model-index written to {output}", out)
     return 0
