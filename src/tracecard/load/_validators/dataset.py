@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "3f964414061462e71b30550eb59cf6d81bda2d72489f7f9ff35da14116d852a8"
+SCHEMA_SHA256 = "e4db98822d5a4f3d5a4db03d0401a458f41b1e6473b11bff2523f458f37dab3b"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
@@ -82,6 +82,10 @@ def validate(data, custom_formats={}, name_prefix=None):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".tracecard-ignore must contain unique items")
                 for data__tracecardignore_x, data__tracecardignore_item in enumerate(data__tracecardignore):
                     validate____defs_rulecode(data__tracecardignore_item, custom_formats, (name_prefix or "data") + ".tracecard-ignore[{data__tracecardignore_x}]".format(**locals()))
+        if "hf_dataset" in data_keys:
+            data_keys.remove("hf_dataset")
+            data__hfdataset = data["hf_dataset"]
+            validate____defs_text(data__hfdataset, custom_formats, (name_prefix or "data") + ".hf_dataset")
         if "purpose" in data_keys:
             data_keys.remove("purpose")
             data__purpose = data["purpose"]
