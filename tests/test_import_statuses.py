@@ -118,3 +118,15 @@ def test_status_heading_with_its_value() -> None:
 def test_status_in_a_code_block_is_not_the_header() -> None:
     h = adr_tools.parse(["# 4. Fence", "", "```", "## Status", "", "Accepted", "```"])
     assert h.status is None and not h.cut
+
+
+def test_import_keeps_a_configured_word(repo: Path, run: Run) -> None:
+    folder = repo / "docs/decisions"
+    (folder / "0005-bullets.md").write_text("# Bullets\n\n* Status: on hold\n\n" + BODY[4:], encoding="utf-8")
+    before = (folder / "0001-d.md").read_bytes()
+    code, _ = run("import", "madr", "docs/decisions")
+    assert code == 0
+    assert (folder / "0001-d.md").read_bytes() == before  # `status: on hold` is the team's word
+    data = parse_text((folder / "0005-bullets.md").read_text(encoding="utf-8")).data
+    assert data is not None and data["status"] == "on hold" and "status_text" not in data
+    assert run("check")[0] == 0

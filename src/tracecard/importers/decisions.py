@@ -25,7 +25,14 @@ from tracecard.importers.core import (
     render_or_note,
     repository,
 )
-from tracecard.importers.header import Header, LinkRef, map_status, regular_date, reverse
+from tracecard.importers.header import (
+    DECISION_STATES,
+    Header,
+    LinkRef,
+    map_status,
+    regular_date,
+    reverse,
+)
 from tracecard.load.parse import split_lines
 from tracecard.model.records import ID_SCHEMES, Kind, canonical_status, id_list
 
@@ -160,9 +167,12 @@ def _fill(p: Planned, h: Header, aliases: dict[str, str], notes: list[Note]) -> 
     state = map_status(h.status, aliases) if h.status else None
     if superseded:
         state = "superseded"
+    word = h.status.strip().strip("*_`").strip().rstrip(".").lower() if h.status else None
+    if word is not None and word in aliases and not superseded:
+        state = word  # the team's own word for a state (`[statuses.decision]`): kept as it is
     if state:
         f.set("status", state)
-    if h.status and h.status.strip().strip("*_`").strip().rstrip(".").lower() != state:
+    if h.status and word != state:
         f.set("status_text", h.status)
         if state is None:
             notes.append(Note(path, h.status_line, f"status {h.status!r} names no decision status: "
@@ -195,8 +205,8 @@ def _map_front_status(p: Planned, aliases: dict[str, str], notes: list[Note]) ->
         if not f.has("status"):
             notes.append(Note(p.src.path, 0, "no status: none set (read as proposed; SCH003)"))
         return
-    if canonical_status(raw, Kind.DECISION) in ("proposed", "accepted", "rejected", "deprecated", "superseded"):
-        return
+    if canonical_status(raw, Kind.DECISION) in DECISION_STATES or raw.strip().lower() in aliases:
+        return  # a lifecycle state, or the team's own word for one (`[statuses.decision]`)
     state = map_status(raw, aliases)
     line = p.src.parsed.pos(("status",))[0]
     if state is None:
