@@ -273,3 +273,18 @@ def test_a_guide_beside_the_records_is_left_alone(repo: Path, run: Run) -> None:
     assert "how-we-write-decisions.md: no decision header" in out
     assert run("import", "madr", str(guide))[0] == 0  # named on its own: imported
     assert front(guide)["id"] == "ADR-0005"
+
+
+def test_madr_front_matter_status_with_a_link(repo: Path, run: Run) -> None:
+    folder = setup(repo, "madr3", "docs/decisions")
+    path = folder / "0003-replace-faiss.md"
+    path.write_text('---\nstatus: "accepted; supersedes ADR-0002"\n---\n# Replace FAISS\n\n'
+                    "## Context and Problem Statement\n\nc\n\n## Decision Outcome\n\nd\n",
+                    encoding="utf-8")  # fmt: skip
+    assert run("import", "madr", "docs/decisions")[0] == 0
+    data = front(path)
+    assert data["status"] == "accepted" and data["supersedes"] == ["ADR-0002"]
+    assert data["status_text"] == "accepted; supersedes ADR-0002"
+    old = front(folder / "0002-use-faiss.md")
+    assert old["status"] == "superseded" and old["superseded_by"] == "ADR-0003"
+    assert codes(run) == []

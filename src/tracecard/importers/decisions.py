@@ -32,6 +32,7 @@ from tracecard.importers.header import (
     map_status,
     regular_date,
     reverse,
+    split_links,
 )
 from tracecard.load.parse import split_lines
 from tracecard.model.records import ID_SCHEMES, Kind, canonical_status, id_list
@@ -103,11 +104,11 @@ def _plan(sources: list[tuple[Source, str]], aliases: dict[str, str], notes: lis
         h = headers[id(p)]
         for line, message in h.notes:
             notes.append(Note(p.src.path, line, message))
+        p.links = list(h.links)
         if p.front.doc is None:
             _fill(p, h, aliases, notes)
         else:
             _map_front_status(p, aliases, notes)
-        p.links = h.links
     return plans
 
 
@@ -207,8 +208,12 @@ def _map_front_status(p: Planned, aliases: dict[str, str], notes: list[Note]) ->
         return
     if canonical_status(raw, Kind.DECISION) in DECISION_STATES or raw.strip().lower() in aliases:
         return  # a lifecycle state, or the team's own word for one (`[statuses.decision]`)
-    state = map_status(raw, aliases)
     line = p.src.parsed.pos(("status",))[0]
+    rest, links = split_links(raw, line)  # MADR: `accepted; supersedes ADR-0045`
+    p.links += links
+    state = map_status(rest, aliases) if rest else None
+    if state is None and any(ln.rel == "superseded-by" for ln in links):
+        state = "superseded"
     if state is None:
         notes.append(Note(p.src.path, line, f"status {raw!r} names no decision status: left as "
                                             "it is (map it in [statuses.decision])"))  # fmt: skip
