@@ -64,6 +64,7 @@ def test_ids_are_required(repo: Path, run: Run) -> None:
     ("Accepted", "accepted"), ("on hold", "proposed"), ("Draft", "proposed"),
     ("Accepted (lazy consensus) & implemented", "accepted"), ("Superceded", "superseded"),
     ("Deprecated.", "deprecated"), ("Declined", "rejected"), ("whatever this is", None), ("", None),
+    ("2019-01-04 proposed\n2019-02-01 accepted", "accepted"),
 ])  # fmt: skip
 def test_status_words(text: str, state: str | None) -> None:
     assert map_status(text) == state

@@ -35,7 +35,11 @@ def map_status(prose: str, aliases: dict[str, str] | None = None) -> str | None:
     """The lifecycle state a status text stands for, or None when it names none.
 
     The whole text first (`on hold`, a configured word), then its leading words
-    (`Accepted (lazy consensus) & implemented` is accepted)."""
+    (`Accepted (lazy consensus) & implemented` is accepted). Of several lines (`2019-01-04
+    proposed`, `2019-02-01 accepted`), the last that names a state: the latest."""
+    if "\n" in prose.strip():
+        found = [map_status(line, aliases) for line in prose.strip().splitlines()]
+        return next((state for state in reversed(found) if state), None)
     text = re.sub(r"\s+", " ", prose.strip().strip("*_`").strip()).lower().rstrip(".")
     if not text:
         return None
