@@ -288,3 +288,13 @@ def test_madr_front_matter_status_with_a_link(repo: Path, run: Run) -> None:
     old = front(folder / "0002-use-faiss.md")
     assert old["status"] == "superseded" and old["superseded_by"] == "ADR-0003"
     assert codes(run) == []
+
+
+def test_front_matter_edit_refused_is_reported(repo: Path, run: Run) -> None:
+    folder = setup(repo, "madr3", "docs/decisions")
+    path = folder / "0003-aliased.md"
+    path.write_text("---\nstatus: &s on hold\nother: *s\n---\n# Aliased\n", encoding="utf-8")
+    code, out = run("import", "madr", "docs/decisions")
+    assert code == 0
+    assert "0003-aliased.md: status: proposed not written" in out
+    assert front(folder / "0001-pick-a-vector-store.md")["status"] == "proposed"  # the rest imported

@@ -45,6 +45,16 @@ class Front:
     def __init__(self, doc: edit.Document | None) -> None:
         self.doc = doc
         self.new: dict[str, Any] = {}
+        #: Edits the file's own front matter refused (a key written in a form tracecard does
+        #: not rewrite): reported, the rest of the import goes on.
+        self.problems: list[str] = []
+
+    def _edit(self, what: str, change: Any, *args: Any) -> None:
+        try:
+            change(*args)
+        except UsageError as exc:
+            why = str(exc).removeprefix(f"{self.doc.name}: ") if self.doc is not None else str(exc)
+            self.problems.append(f"{what} not written ({why}); write it by hand")
 
     def get(self, key: str) -> Any:
         if key in self.new:
@@ -56,7 +66,7 @@ class Front:
 
     def set(self, key: str, value: str) -> None:
         if self.doc is not None and key in self.doc.data and key not in self.new:
-            self.doc.set_scalar(key, value, prose=True)
+            self._edit(f"{key}: {value}", self.doc.set_scalar, key, value, True)
         else:
             self.new[key] = value
 
@@ -67,7 +77,7 @@ class Front:
             if isinstance(current, str):
                 current = [p.strip() for p in current.split(",")]
             if isinstance(current, list) and item not in current:
-                self.doc.append_to_list(key, item)
+                self._edit(f"{key}: {item}", self.doc.append_to_list, key, item)
             return
         items = self.new.setdefault(key, [])
         if item not in items:
@@ -78,7 +88,7 @@ class Front:
         if self.doc is not None and "links" in self.doc.data and "links" not in self.new:
             current = self.doc.data["links"]
             if isinstance(current, list) and link not in current:
-                self.doc.append_mapping_to_list("links", link)
+                self._edit(f"link {rel} {target}", self.doc.append_mapping_to_list, "links", link)
             return
         items = self.new.setdefault("links", [])
         if link not in items:
@@ -157,6 +167,8 @@ class Planned:
 def render_or_note(plan: Planned, notes: list[Note]) -> bytes | None:
     """The bytes `plan` writes, or None with a report line when they cannot be made safely
     (the file is then left as it is; the others are still imported)."""
+    for problem in plan.front.problems:
+        notes.append(Note(plan.src.path, 0, problem))
     try:
         return plan.render()
     except (UsageError, yaml.YAMLError, ValueError, RecursionError) as exc:
