@@ -80,7 +80,13 @@ def relation(verb: str) -> str:
         return "superseded-by"
     if v == "replaces":
         return "supersedes"
-    return re.sub(r"[^a-z0-9]+", "-", v).strip("-") or "relates-to"
+    words = re.findall(r"[a-z0-9]+", v)
+    # the verb is the last word, or the last two before a preposition (`... is amended by`)
+    words = words[-2:] if words and words[-1] in _PREPOSITIONS else words[-1:]
+    return "-".join(words) or "relates-to"
+
+
+_PREPOSITIONS = frozenset({"by", "to", "on", "with", "of", "from", "in"})
 
 
 def reverse(rel: str) -> str:
@@ -114,32 +120,47 @@ class LinkRef:
     text: str  # as written, for the report
 
 
-# `Verb [text](target)`, and MADR's bare forms `superseded by ADR-0123`, `supersedes ADR-45`
-_LINK = re.compile(r"(?P<verb>[A-Za-z][A-Za-z -]*?)\s*:?\s*\[(?P<label>[^\]]*)\]\((?P<target>[^)\s]*)[^)]*\)")
-_BARE = re.compile(r"(?P<verb>[A-Za-z][A-Za-z -]*?)\s*:?\s+(?P<target>[A-Za-z]+-\d+)\b")
+# `Verb [text](target)`, and MADR's bare forms `superseded by ADR-0123`, `supersedes ADR-45`:
+# the target is found first, then the verb in the few characters before it (no pattern here
+# scans a long line from every position).
+_LINK = re.compile(r"\[(?P<label>[^\]\n]{0,500})\]\((?P<target>[^)\s]{0,500})[^)\n]{0,500}\)")
+_BARE = re.compile(r"\b(?P<target>[A-Za-z]{1,20}-\d{1,18})\b")
+_VERB = re.compile(r"(?P<verb>[A-Za-z][A-Za-z -]{0,60}?)[ \t]*:?[ \t]*\Z")
+#: A header line longer than this is prose, not a link phrase.
+MAX_PHRASE_LINE = 5000
 
 
 def split_links(text: str, line: int) -> tuple[str, list[LinkRef]]:
     """The text with its link phrases taken out, and the phrases."""
     found: list[LinkRef] = []
-
-    def take(m: re.Match[str]) -> str:
-        verb, target = m.group("verb"), m.group("target")
-        if ":" in target or target.startswith("#") or not target:
-            return m.group(0)  # a web page or an anchor: prose, not a link between records
-        # a status word before the verb (`accepted; supersedes ...`) stays with the prose
-        lead, _, verb_only = verb.rpartition(";") if ";" in verb else ("", "", verb)
-        found.append(LinkRef(relation(verb_only), m.group("target"), line, m.group(0).strip()))
-        return lead
-
-    rest = _LINK.sub(take, text)
-    rest = _BARE.sub(lambda m: take(m) if _is_link_verb(m.group("verb")) else m.group(0), rest)
+    if len(text) > MAX_PHRASE_LINE:
+        return text.strip(), found
+    rest = _take(text, _LINK, False, line, found)
+    rest = _take(rest, _BARE, True, line, found)
     return rest.strip(" ;,\t"), found
 
 
+def _take(text: str, pattern: re.Pattern[str], bare: bool, line: int, found: list[LinkRef]) -> str:
+    out: list[str] = []
+    last = 0
+    for m in pattern.finditer(text):
+        prefix = text[last:m.start()]
+        window = prefix[-64:]
+        v = _VERB.search(window)
+        target = m.group("target")
+        external = ":" in target or target.startswith("#") or not target
+        if v is None or external or (bare and not _is_link_verb(v.group("verb"))):
+            continue  # prose (a web page, an anchor, an ID named in passing): left as it is
+        verb = v.group("verb")
+        out.append(prefix[: len(prefix) - len(window) + v.start()])
+        found.append(LinkRef(relation(verb), target, line, f"{verb} {m.group(0)}".strip()))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def _is_link_verb(verb: str) -> bool:
-    v = verb.rpartition(";")[2]
-    r = relation(v)
+    r = relation(verb)
     return r in ("supersedes", "superseded-by") or r in RELS
 
 
