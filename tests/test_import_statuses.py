@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from importkit import FIXTURES, Run, front, in_tmp, run_fixture  # noqa: F401 (the run fixture)
 
-from tracecard.importers import adr_tools
+from tracecard.importers import adr_tools, madr
 from tracecard.importers.header import heading_title, map_status, relation, reverse, split_links
 from tracecard.load.parse import parse_text
 
@@ -90,7 +90,8 @@ def test_link_verbs(verb: str, rel: str, back: str | None) -> None:
 @pytest.mark.parametrize(("line", "title"), [
     ("# 2. Second Record", "Second Record"), ("#46. Title", "Title"),
     ("# ADR-0007: Use X", "Use X"), ("# 0012 - Twelve", "Twelve"), ("# Plain title", "Plain title"),
-    ("## Not a title", None), ("text", None),
+    ("## Not a title", None), ("text", None), ("# Use Python 3 for scripts", "Use Python 3 for scripts"),
+    ("# 2021 plan", "2021 plan"), ("# x" + " " * 50_000 + "y", "x" + " " * 50_000 + "y"),
 ])  # fmt: skip
 def test_titles(line: str, title: str | None) -> None:
     assert heading_title(line) == title
@@ -131,3 +132,18 @@ def test_import_keeps_a_configured_word(repo: Path, run: Run) -> None:
     data = parse_text((folder / "0005-bullets.md").read_text(encoding="utf-8")).data
     assert data is not None and data["status"] == "on hold" and "status_text" not in data
     assert run("check")[0] == 0
+
+
+def test_long_lines_take_no_time() -> None:
+    """No pattern here scans a long line from every position (a hostile file must not hang)."""
+    import time
+
+    pad = " " * 100_000
+    lines = ["# 1. T" + pad + "x", "", "Date: x" + pad + "y", "## Status" + pad + "x", "## Status:" + pad + "x",
+             "* Status: a" + pad + "b", "Amended by" + pad + "[1. T](0001-t.md)", "a" * 100_000, "## Links" + pad]  # fmt: skip
+    start = time.monotonic()
+    adr_tools.parse(lines)
+    madr.parse(lines)
+    split_links("[a](b) " * 700, 1)
+    split_links("x ADR-1 " * 600, 1)
+    assert time.monotonic() - start < 2

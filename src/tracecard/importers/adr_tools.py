@@ -12,9 +12,20 @@ import re
 from tracecard.importers.header import Header, heading_title, split_links
 
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|\Z)(.*)")
-_STATUS_HEADING = re.compile(r" {0,3}#{1,3}[ \t]*status[ \t]*(?::[ \t]*(?P<value>[^#]*?))?[ \t]*#*[ \t]*\Z",
-                             re.IGNORECASE)  # `## Status`, also `## Status: Accepted`
-_FIELD = re.compile(r"[ \t]*(?:[*_]{2})?(date|status)(?:[*_]{2})?[ \t]*:(?:[*_]{2})?[ \t]*(.*?)[ \t]*\Z",
+_STATUS_WORD = re.compile(r" {0,3}#{1,3}[ \t]*status\b(?P<rest>.*)\Z", re.IGNORECASE)
+
+
+def status_heading(line: str) -> str | None:
+    """`## Status` -> "", `## Status: Accepted` -> "Accepted", anything else -> None. (Read in
+    code, not by one pattern: optional runs that end a pattern make long lines quadratic.)"""
+    m = _STATUS_WORD.match(line)
+    if m is None:
+        return None
+    rest = m.group("rest").strip()
+    if rest.startswith(":"):
+        return rest[1:].rstrip("#").strip()
+    return "" if not rest.strip("#").strip() else None
+_FIELD = re.compile(r"[ \t]*(?:[*_]{2})?(date|status)(?:[*_]{2})?[ \t]*:(?:[*_]{2})?(.*)\Z",
                     re.IGNORECASE)  # fmt: skip
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
@@ -32,7 +43,7 @@ def parse(lines: list[str], first_line: int = 1) -> Header:
         h.title = title
     else:
         start = -1
-    status_at = next((i for i, ln in enumerate(lines) if i not in fenced and _STATUS_HEADING.match(ln)), None)
+    status_at = next((i for i, ln in enumerate(lines) if i not in fenced and status_heading(ln) is not None), None)
     # the header region: from the title to the first heading that is not the Status one
     end = next((i for i in range(start + 1, len(lines))
                 if i not in fenced and _HEADING.match(lines[i]) and i != status_at), len(lines))  # fmt: skip
@@ -40,9 +51,9 @@ def parse(lines: list[str], first_line: int = 1) -> Header:
         stop = next((i for i in range(status_at + 1, len(lines))
                      if i not in fenced and _HEADING.match(lines[i])), len(lines))  # fmt: skip
         prose: list[str] = []
-        inline = _STATUS_HEADING.match(lines[status_at])
-        if inline and inline.group("value"):
-            rest, links = split_links(inline.group("value"), first_line + status_at)
+        inline = status_heading(lines[status_at])
+        if inline:
+            rest, links = split_links(inline, first_line + status_at)
             h.links += links
             prose += [rest] if rest else []
         for i in range(status_at + 1, stop):
@@ -60,7 +71,7 @@ def parse(lines: list[str], first_line: int = 1) -> Header:
         m = _FIELD.match(lines[i])
         if not m or i in fenced:
             continue
-        what, value = m.group(1).lower(), m.group(2)
+        what, value = m.group(1).lower(), m.group(2).strip()
         if what == "date" and h.date is None and value:
             h.date, h.date_line = value, first_line + i
             h.cut.add(i)

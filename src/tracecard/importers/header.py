@@ -166,17 +166,22 @@ def _is_link_verb(verb: str) -> bool:
 
 # -- titles and people ----------------------------------------------------------------------
 
-_NUMBER_PREFIX = re.compile(r"(?:ADR[- ]?)?\d+\s*[.:)\-]?\s+(?=\S)", re.IGNORECASE)
+# `2. `, `46. `, `0012 - `, `ADR-0007: `, `ADR 7 ` (a bare leading number needs its `.`: `2021 plan`
+# is a title)
+_NUMBER_PREFIX = re.compile(r"\A(?:ADR[- ]?\d{1,18}[ \t]*[.:)\-]?|\d{1,18}[ \t]*[.:)\-])[ \t]+(?=\S)",
+                            re.IGNORECASE)  # fmt: skip
 
 
 def heading_title(line: str) -> str | None:
     """The title of a `# N. Title` line (also `#46. Title`), without the number; None when the
     line is not a level-one heading."""
     s = line.strip()
-    m = re.match(r"#(?!#)\s*(.*?)\s*#*\s*\Z", s)
-    if not m:
+    if not s.startswith("#") or s.startswith("##"):
         return None
-    title = _NUMBER_PREFIX.sub("", m.group(1), count=1).strip()
+    text = s[1:].strip()
+    if text.endswith("#"):  # a closing sequence of #s, as CommonMark allows
+        text = text.rstrip("#").rstrip()
+    title = _NUMBER_PREFIX.sub("", text, count=1).strip()
     return title or None
 
 

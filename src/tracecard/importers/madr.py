@@ -14,15 +14,20 @@ from tracecard.importers.header import Header, heading_title, people, split_link
 
 _BULLET = re.compile(r"[ \t]{0,3}[*+-][ \t]+")
 _ITEM = re.compile(
-    r"[ \t]{0,3}[*+-][ \t]+(?:[*_]{2})?(?P<key>[A-Za-z][A-Za-z -]*?)(?:[*_]{2})?[ \t]*:(?:[*_]{2})?"
-    r"[ \t]*(?P<value>.*?)[ \t]*\Z"
-)
+    r"[ \t]{0,3}[*+-][ \t]+(?:[*_]{2})?(?P<key>[A-Za-z][A-Za-z -]{0,40}?)(?:[*_]{2})?[ \t]*:(?:[*_]{2})?"
+    r"(?P<value>.*)\Z"
+)  # the value greedy, stripped in code: no lazy scan of a long line
 _KEYS = {
     "status": "status", "date": "date", "tags": "tags", "deciders": "deciders",
     "decision-makers": "decision-makers", "decision makers": "decision-makers",
     "consulted": "consulted", "informed": "informed",
 }  # fmt: skip
-_LINKS_HEADING = re.compile(r" {0,3}#{2,3}[ \t]*links[ \t]*#*[ \t]*\Z", re.IGNORECASE)
+_LINKS_WORD = re.compile(r" {0,3}#{2,3}[ \t]*links\b(?P<rest>.*)\Z", re.IGNORECASE)
+
+
+def _links_heading(line: str) -> bool:
+    m = _LINKS_WORD.match(line)
+    return m is not None and not m.group("rest").strip().strip("#").strip()
 
 
 def parse(lines: list[str], first_line: int = 1) -> Header:
@@ -59,7 +64,7 @@ def _item(h: Header, line: str, i: int, first_line: int) -> None:
     if m is None or key is None:
         h.notes.append((first_line + i, "a header line that is no known field: kept in the body"))
         return
-    value = m.group("value")
+    value = m.group("value").strip()
     if key == "status":
         rest, links = split_links(value, first_line + i)
         h.links += links
@@ -75,7 +80,7 @@ def _item(h: Header, line: str, i: int, first_line: int) -> None:
 
 def _links_section(h: Header, lines: list[str], fenced: set[int], first_line: int) -> None:
     """log4brains: `- Supersedes [slug](slug.md)` under `## Links` (read, and left in the body)."""
-    at = next((i for i, ln in enumerate(lines) if i not in fenced and _LINKS_HEADING.match(ln)), None)
+    at = next((i for i, ln in enumerate(lines) if i not in fenced and _links_heading(ln)), None)
     if at is None:
         return
     for i in range(at + 1, len(lines)):
