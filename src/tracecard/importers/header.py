@@ -187,7 +187,7 @@ def heading_title(line: str) -> str | None:
 
 def people(value: str) -> list[str]:
     """`John Doe, Foo bar` -> two names; `@a and @b` too."""
-    parts = re.split(r"\s*(?:,|;|\band\b|&)\s*", value.strip())
+    parts = re.split(r" ?(?:,|;|\band\b|&) ?", " ".join(value.split()))
     return [p.strip() for p in parts if p.strip()]
 
 

@@ -72,9 +72,9 @@ def parse_value(raw: object) -> tuple[Decimal, Decimal | None, bool] | None:
             return Decimal(repr(float(raw))) if isinstance(raw, float) else Decimal(raw), None, False
         except InvalidOperation:
             return None
-    if not isinstance(raw, str):
-        return None
-    m = _PLUS_MINUS.match(raw)
+    if not isinstance(raw, str) or len(raw) > 100:
+        return None  # a number with its interval is short; long text is never one
+    m = _PLUS_MINUS.match(" ".join(raw.split()))
     if not m:
         return None
     half = Decimal(m.group("h")) if m.group("h") else None
