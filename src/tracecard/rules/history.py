@@ -720,7 +720,23 @@ def _modes(data: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
     return out
 
 
-class FailureModeRemovedWithoutDecision(Rule):
+class _GatedCardHistory(Rule):
+    """A history rule about `candidate` and `production` cards: `_record` reads one card's
+    versions."""
+
+    needs_history = True
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        hist = history_of(graph)
+        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
+            if rec.status in _GATED:
+                yield from self._record(rec, rh)
+
+    def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+class FailureModeRemovedWithoutDecision(_GatedCardHistory):
     """What it does:
     Reports a failure mode removed from a `candidate` or `production` card (or in the commit
     that promoted it) with no decision record added to the card's `decisions` in that commit
@@ -750,11 +766,6 @@ class FailureModeRemovedWithoutDecision(Rule):
     name = "failure-mode-removed-without-decision"
     needs_history = True
 
-    def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        hist = history_of(graph)
-        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
-            if rec.status in _GATED:
-                yield from self._record(rec, rh)
 
     def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         current = _current(rec, rh)
@@ -778,7 +789,7 @@ class FailureModeRemovedWithoutDecision(Rule):
 MODEL_KEYS = ("model", "library_name", "base_model")
 
 
-class ModelChangedWithoutDecision(Rule):
+class ModelChangedWithoutDecision(_GatedCardHistory):
     """What it does:
     Reports a change of a `candidate` or `production` card's `model` (the model family),
     `library_name` or `base_model` with no decision record added to the card's `decisions` in
@@ -806,11 +817,6 @@ class ModelChangedWithoutDecision(Rule):
     name = "model-changed-without-decision"
     needs_history = True
 
-    def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        hist = history_of(graph)
-        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
-            if rec.status in _GATED:
-                yield from self._record(rec, rh)
 
     def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         current = _current(rec, rh)
@@ -832,7 +838,7 @@ class ModelChangedWithoutDecision(Rule):
                 ), commit=v.commit)  # fmt: skip
 
 
-class OperatingPointChangedWithoutDecision(Rule):
+class OperatingPointChangedWithoutDecision(_GatedCardHistory):
     """What it does:
     Reports a changed `operating_point` value (the `threshold`, or another named threshold
     such as a review band) of a `candidate` or `production` card, with no decision for it: no
@@ -861,11 +867,6 @@ class OperatingPointChangedWithoutDecision(Rule):
     name = "operating-point-changed-without-decision"
     needs_history = True
 
-    def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        hist = history_of(graph)
-        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
-            if rec.status in _GATED:
-                yield from self._record(rec, rh)
 
     def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         current = _current(rec, rh)
