@@ -710,6 +710,13 @@ def _mode_key(mode: Any) -> str | None:
     return None
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """`text`, cut at a word boundary with an ellipsis when longer than `limit`."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _modes(data: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
     modes = data.get("failure_modes") if data else None
     out: dict[str, Mapping[str, Any]] = {}
@@ -779,7 +786,7 @@ class FailureModeRemovedWithoutDecision(_GatedCardHistory):
                 reported.add(key)
                 where = ("failure_modes",) if "failure_modes" in rec.data else ("status",)
                 yield self.at(rec, where, (
-                    f"the failure mode {key[:80]!r} was removed {when(v)} without a decision: "
+                    f"the failure mode {_short(key)!r} was removed {when(v)} without a decision: "
                     "put it back, or add a decision record that says how it was fixed to "
                     "`decisions`"
                 ), key=where == ("failure_modes",), commit=v.commit)  # fmt: skip
