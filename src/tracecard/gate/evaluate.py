@@ -287,7 +287,9 @@ class _Context:
         if row.verdict is Verdict.FAIL:
             limit = "maximum" if lower else "minimum"
             side = "above" if lower else "below"
-            return (f"{what} is {actual}, {side} the launch {limit} {launch} of {rid}: "
+            gated = (f" ({row.slice} is a gated slice: it must meet the bar on its own, "
+                     "whatever the aggregate says)") if row.gated_slice else ""
+            return (f"{what} is {actual}, {side} the launch {limit} {launch} of {rid}{gated}: "
                     "the card cannot launch with this result")  # fmt: skip
         return (f"{what} is {actual}: meets launch {launch} but misses the target "
                 f"{value_text(row.target)} of {rid}")  # fmt: skip
@@ -304,7 +306,9 @@ class _Context:
             return (f"no operational value for {row.metric}, which {row.requirement} limits to "
                     f"{threshold_text(row.launch, row.direction)}: measure it and add it under "
                     "operational")  # fmt: skip
-        return (f"no result for {ref}: {criterion_text(row)}; add a result with the same "
+        gated = (f" ({row.slice} is a gated slice: the criterion holds it to its bars on its "
+                 "own, whatever the aggregate says)") if row.gated_slice else ""
+        return (f"no result for {ref}: {criterion_text(row)}{gated}; add a result with the same "
                 f"metric, dataset, split and slice{self._near_miss(row)}")  # fmt: skip
 
     def _near_miss(self, row: Row) -> str:
