@@ -74,6 +74,7 @@ _ALL: list[type[Rule]] = [
     history.CriteriaFittedToResults,
     gate.ValueOutsideInterval,
     schema.StatusAssumed,
+    requirements.SliceNotAnEdgeCase,
 ]
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
