@@ -311,7 +311,12 @@ class _Context:
 
     def _near_miss(self, row: Row) -> str:
         base = (row.metric or "").partition("@")[0]
-        for i, res in enumerate(self.results):
+        wanted_slice = (row.slice or "").strip().lower()
+        order = sorted(range(len(self.results)), key=lambda i: not (
+            isinstance(self.results[i], Mapping) and wanted_slice
+            and str(self.results[i].get("slice") or "").strip().lower() == wanted_slice))
+        for i in order:
+            res = self.results[i]
             if not isinstance(res, Mapping) or res.get("dataset") != row.dataset:
                 continue
             name = res.get("metric")

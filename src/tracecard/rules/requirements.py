@@ -693,7 +693,8 @@ class SignOffMissing(Rule):
             sides = " and ".join("ML" if m == "ml" else m for m in missing)
             yield self.at(rec, path, (
                 f"no {sides} sign-off: an agreed requirement is signed off by both sides; "
-                f"run tracecard req agree {rec.id} --by {missing[0]}:NAME"
+                f"run tracecard req agree {rec.id} "
+                + " ".join(f"--by {side}:NAME" for side in missing)
             ), key=path == ("agreed_by",))  # fmt: skip
 
 
