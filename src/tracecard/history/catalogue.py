@@ -40,12 +40,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History, RecordHistory, Version
     from tracecard.model.graph import RepoGraph
 
-KIND_ORDER = (Kind.DECISION, Kind.REQUIREMENT, Kind.MODEL_CARD, Kind.DATASET)
+KIND_ORDER = (Kind.DECISION, Kind.REQUIREMENT, Kind.MODEL_CARD, Kind.DATASET, Kind.MODEL_REVIEW)
 SECTION = {
     Kind.DECISION: "Decisions",
     Kind.REQUIREMENT: "Requirements",
     Kind.MODEL_CARD: "Model cards",
     Kind.DATASET: "Datasets",
+    Kind.MODEL_REVIEW: "Model reviews",
 }
 FORMAT_VERSION = 1
 

@@ -65,6 +65,7 @@ RETIRING = {
     Kind.REQUIREMENT: ("retired",),
     Kind.MODEL_CARD: ("retired",),
     Kind.DATASET: ("retired",),
+    Kind.MODEL_REVIEW: (),  # a review is what happened on a day: it stays as it is
 }
 
 
@@ -622,6 +623,11 @@ def deleted_issues(
 
 def _deleted(c: RecordChange) -> Issue:
     kind = c.kind
+    if kind is not None and not RETIRING[kind]:
+        return Issue(RecordDeleted, c.id, c.path, (), (
+            f"{c.id} was deleted: restore the file ({kind.label}s are kept as the record of "
+            "what happened), so that the records that name it still resolve"
+        ))  # fmt: skip
     ways = " or ".join(f"status: {s}" for s in RETIRING[kind]) if kind else "a retiring status"
     return Issue(RecordDeleted, c.id, c.path, (), (
         f"{c.id} was deleted: restore the file and set {ways} instead, so that the records "

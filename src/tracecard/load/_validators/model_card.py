@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "35bb0810b3524dc4e1b5286e5fba2958c87cb3850b5a85658c9bf94b51e0d59e"
+SCHEMA_SHA256 = "3ee205b2397c993e2b9d0e60efec76b1c612159dac778d6f675a1854e31a316e"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re

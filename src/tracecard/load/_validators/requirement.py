@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "7735f1ef98b6af8febf79b2528792f27e32e7161af579cf6bcbb321a513dbaaf"
+SCHEMA_SHA256 = "b1c9722a808acbad7621e20d5dc4baa37017340aa18b6cefb20def153c74f20e"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
