@@ -12,6 +12,7 @@ from tracecard.rules import (
     history,
     identity,
     links,
+    model_reviews,
     parsing,
     requirements,
     schema,
@@ -62,6 +63,12 @@ _ALL: list[type[Rule]] = [
     history.RecordDeleted,
     gate.ValueOutsideInterval,
     schema.StatusAssumed,
+    model_reviews.ProductionCardNotReviewed,
+    model_reviews.ReviewWithoutProduct,
+    model_reviews.ReviewWithoutMl,
+    model_reviews.FailureTypeNotOnCard,
+    model_reviews.ActionNotReflected,
+    model_reviews.ReviewedVersionUnknown,
 ]
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
@@ -75,6 +82,7 @@ FAMILIES: dict[str, str] = {
     "REQ": "requirements",
     "GAT": "launch gate",
     "HIS": "history",
+    "MRV": "model reviews",
 }
 
 __all__ = ["FAMILIES", "RULES", "Rule"]

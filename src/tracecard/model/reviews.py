@@ -1,0 +1,138 @@
+"""Model reviews read as values: who took part, what they found, which card and version they
+reviewed, and what each record they name holds. Pure: the review rules (MRV), `tracecard
+review` and the dashboard read reviews through these, so they agree on every verdict.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tracecard.model.graph import RepoGraph
+from tracecard.model.records import Kind, Record
+
+#: The participant roles that speak for the product side and for the ML side.
+PRODUCT_ROLE = "product"
+ML_ROLE = "ml"
+
+
+def day(value: object) -> datetime.date | None:
+    """A `date` value (YYYY-MM-DD text, or a date) as a date; None when it is not one."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def version_text(value: object) -> str | None:
+    """A `version` value as text (`3.2.0`, or `3` for a bare number); None when absent."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int, float)):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def card_of(review: Record) -> str | None:
+    card = review.data.get("card")
+    return card.strip() if isinstance(card, str) and card.strip() else None
+
+
+def roles(review: Record) -> set[str]:
+    """The roles of the review's participants."""
+    people = review.data.get("participants")
+    if not isinstance(people, list):
+        return set()
+    return {p["role"] for p in people if isinstance(p, dict) and isinstance(p.get("role"), str)}
+
+
+def items(data: Mapping[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The mappings of the list `key` with their index (anything else in the list is skipped:
+    the schema reports it)."""
+    value = data.get(key)
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
+def failure_types(card: Mapping[str, Any]) -> set[str]:
+    """The `type` slugs of a card's failure modes."""
+    return {fm["type"].strip() for _, fm in items(card, "failure_modes")
+            if isinstance(fm.get("type"), str) and fm["type"].strip()}  # fmt: skip
+
+
+def edge_case_names(dataset: Mapping[str, Any]) -> set[str]:
+    """The names of a dataset's edge cases (a plain string is its own name)."""
+    value = dataset.get("edge_cases")
+    names: set[str] = set()
+    if isinstance(value, list):
+        for case in value:
+            if isinstance(case, str) and case.strip():
+                names.add(case.strip())
+            elif isinstance(case, dict) and isinstance(case.get("name"), str):
+                names.add(case["name"].strip())
+    return names
+
+
+@dataclass(frozen=True)
+class Example:
+    """One wrong output a review looked at."""
+
+    index: int
+    ref: str | None
+    failure_type: str | None
+    severity: str | None
+    data: Mapping[str, Any]
+
+
+def examples(review: Record) -> list[Example]:
+    def text(value: object) -> str | None:
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    return [Example(i, text(e.get("ref")), text(e.get("failure_type")), text(e.get("severity")), e)
+            for i, e in items(review.data, "examples")]  # fmt: skip
+
+
+def reviews(graph: RepoGraph) -> Iterator[Record]:
+    """Every readable model review with an ID."""
+    return (r for r in graph.of_kind(Kind.MODEL_REVIEW) if r.id is not None)
+
+
+def held(review: Record) -> bool:
+    return review.status == "held"
+
+
+def reviews_of(graph: RepoGraph, card_id: str) -> list[Record]:
+    """The reviews that name `card_id` as the card reviewed, oldest first (by date, then ID)."""
+    found = [r for r in reviews(graph) if card_of(r) == card_id]
+    return sorted(found, key=lambda r: (day(r.data.get("date")) or datetime.date.min, r.id or ""))
+
+
+def last_held(graph: RepoGraph, card_id: str, today: datetime.date) -> tuple[Record, datetime.date] | None:
+    """The card's most recent held review dated on or before `today`, with its date."""
+    best: tuple[Record, datetime.date] | None = None
+    for rev in reviews_of(graph, card_id):
+        when = day(rev.data.get("date"))
+        if held(rev) and when is not None and when <= today and (best is None or when >= best[1]):
+            best = (rev, when)
+    return best
+
+
+def review_due(graph: RepoGraph, card: Record, today: datetime.date, period_days: int) -> tuple[bool, datetime.date | None]:
+    """Whether a production card is due a review (no held review in the last `period_days`
+    days up to `today`), and the date of its last held review."""
+    assert card.id is not None
+    last = last_held(graph, card.id, today)
+    when = last[1] if last is not None else None
+    due = card.status == "production" and (when is None or (today - when).days > period_days)
+    return due, when
