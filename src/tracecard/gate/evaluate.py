@@ -21,13 +21,24 @@ Where each finding points (the line a person edits):
 
 from __future__ import annotations
 
+import datetime
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tracecard.gate.judge import Flag, Row, SkipReason, Verdict, gate_card, judge, matching_results
+from tracecard.gate.judge import (
+    Flag,
+    Row,
+    SkipReason,
+    Verdict,
+    gate_card,
+    gated_edge_cases,
+    judge,
+    matching_results,
+)
 from tracecard.load.config import vocabulary
+from tracecard.model import clock
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.lifecycles import TRANSITIONS
@@ -95,7 +106,10 @@ def evaluate(graph: RepoGraph) -> tuple[CardReport, ...]:
         return _CACHE[0][1]
     vocab = vocabulary(graph.settings)
     reqs = requirements_by_id(graph)
-    reports = tuple(evaluate_card(graph, c, vocab, reqs) for c in graph.of_kind(Kind.MODEL_CARD))
+    gated = gated_edge_cases({d.id: d.data for d in graph.of_kind(Kind.DATASET) if d.ok and d.id})
+    reports = tuple(
+        evaluate_card(graph, c, vocab, reqs, gated) for c in graph.of_kind(Kind.MODEL_CARD)
+    )
     _CACHE[:] = [(weakref.ref(graph), reports)]
     return reports
 
@@ -109,12 +123,16 @@ def is_gated(card: Record) -> bool:
 
 
 def evaluate_card(
-    graph: RepoGraph, card: Record, vocab: Vocabulary, reqs: Mapping[str, Record]
+    graph: RepoGraph,
+    card: Record,
+    vocab: Vocabulary,
+    reqs: Mapping[str, Record],
+    gated: Mapping[str, Sequence[str]] | None = None,
 ) -> CardReport:
     ctx = _Context(graph, card, vocab, reqs)
     # Only the requirements this card names: a dict of all of them per card is quadratic.
     named = {rid: reqs[rid].data for rid in id_list(card.data.get("satisfies")) if rid in reqs}
-    gate = gate_card(card.data, named, vocab)
+    gate = gate_card(card.data, named, vocab, gated)
     notes: list[str] = []
     unjudged: list[str] = []  # agreed requirements that state nothing to judge
     rows = list(gate.rows)
@@ -135,6 +153,8 @@ def evaluate_card(
         lines.append(GateLine(row, *place))
         issues += ctx.row_issues(row, place)
     issues += ctx.data_issues(rows)
+    if is_gated(card):
+        issues += ctx.card_issues()
     for rid in unjudged:
         issues.append(gat.ResultMissing.at(card, ctx.satisfies_path(rid), (
             f"{rid} is agreed but states no criterion and no constraint (see "
@@ -320,6 +340,67 @@ class _Context:
                 f"results[{found[0]}]; the gate uses the first: remove one or set its slice"
             ))  # fmt: skip
 
+    # the card itself: what it was trained on, and how it fails
+
+    def card_issues(self) -> Iterator[Finding]:
+        card = self.card
+        for key in ("training_data", "failure_modes"):
+            if not card.data.get(key):
+                what = ("the datasets it was trained on" if key == "training_data"
+                        else "the known ways it fails, each with a severity")  # fmt: skip
+                yield gat.GatedCardIncomplete.at(card, ("status",), (
+                    f"this {card.status} card has no {key}: a card that goes to launch names "
+                    f"{what}; add {key}"
+                ))  # fmt: skip
+        training = card.data.get("training_data")
+        for i, ds_id in enumerate(training if isinstance(training, list) else []):
+            ds = self.graph.get(ds_id.strip()) if isinstance(ds_id, str) else None
+            if ds is None or ds.kind is not Kind.DATASET or not ds.ok:
+                continue  # LNK's
+            if ds.status in NOT_READY:
+                yield gat.TrainingDataNotReady.at(card, ("training_data", i), (
+                    f"trained on {ds_id}, whose status is {ds.status!r}, not ready"
+                    f"{_labeling(ds)}: the model was trained on data that is still being "
+                    f"labeled or collected; finish it, set status: ready in {ds.path} and "
+                    f"retrain, {_then_for(card)}"
+                ))  # fmt: skip
+        modes = card.data.get("failure_modes")
+        for i, mode in enumerate(modes if isinstance(modes, list) else []):
+            if isinstance(mode, Mapping):
+                yield from self._failure_mode(i, mode)
+
+    def _failure_mode(self, i: int, mode: Mapping[str, Any]) -> Iterator[Finding]:
+        card = self.card
+        accepted = self._accepting_decision(mode.get("decision"))
+        name = mode.get("type") if isinstance(mode.get("type"), str) else f"failure mode {i + 1}"
+        severity = mode.get("severity")
+        if severity in SEVERE and not _text_given(mode.get("mitigation")) and accepted is not True:
+            why = "" if accepted is None else f" ({accepted})"
+            yield gat.SevereFailureModeUnaccepted.at(card, ("failure_modes", i, "severity"), (
+                f"{name} is {severity} and has no mitigation and no accepted decision that "
+                f"accepts it{why}: add the mitigation that limits the damage, or name an "
+                "accepted decision record in its decision field"
+            ))  # fmt: skip
+        if mode.get("deprioritised") is True and accepted is not True:
+            said = "no decision" if accepted is None else str(accepted)
+            yield gat.DeprioritisedWithoutDecision.at(card, ("failure_modes", i, "deprioritised"), (
+                f"{name} is deprioritised with {said}: name the accepted decision record that "
+                "deprioritised it in its decision field"
+            ))  # fmt: skip
+
+    def _accepting_decision(self, value: object) -> bool | str | None:
+        """True for an accepted decision; None when none is named; else why it does not count."""
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            return "its decision is not an ID"
+        found = self.graph.get(value.strip())
+        if found is None or found.kind is not Kind.DECISION:
+            return f"{value} is not a decision record"
+        if found.status != "accepted":
+            return f"{value} is {found.status or 'without a status'}, not accepted"
+        return True
+
     # data handoffs
 
     def data_issues(self, rows: Sequence[Row]) -> Iterator[Finding]:
@@ -358,6 +439,8 @@ class _Context:
                 "(min_product_defined_share): the business-critical cases may be missing; add "
                 f"product-defined examples and update {ds.path}"
             ))  # fmt: skip
+        if status == "production" and comp.get("includes_production_sample") is True:
+            yield from self._sample_age(ds_id, ds, comp, path)
         if comp.get("includes_production_sample") is not True:
             production = status == "production"
             said = ("says it does not" if comp.get("includes_production_sample") is False
@@ -370,6 +453,49 @@ class _Context:
                 f"composition.includes_production_sample): {why}; add a production sample "
                 "and set includes_production_sample: true"
             ))  # fmt: skip
+
+
+    def _sample_age(
+        self, ds_id: str, ds: Record, comp: Mapping[str, Any], path: Path_
+    ) -> Iterator[Finding]:
+        limit = self.graph.settings.max_production_sample_age_days
+        drawn = as_day(comp.get("production_sample_date"))
+        if drawn is None:
+            yield gat.ProductionSampleStale.at(self.card, path, (
+                f"{ds_id} includes a production sample but does not say when it was drawn: "
+                f"add composition.production_sample_date to {ds.path}, so that its age can "
+                "be checked"
+            ))  # fmt: skip
+            return
+        age = (clock.today() - drawn).days
+        if age > limit:
+            yield gat.ProductionSampleStale.at(self.card, path, (
+                f"the production sample of {ds_id} was drawn on {drawn.isoformat()}, {age} days "
+                f"ago (more than max_production_sample_age_days, {limit}): production has "
+                "moved on since; draw and label a fresh sample and re-evaluate this card"
+            ))  # fmt: skip
+
+
+#: Dataset statuses that are not ready yet (retired data was ready once).
+NOT_READY = frozenset({"planned", "labeling"})
+#: Failure-mode severities that need a mitigation or an accepting decision.
+SEVERE = frozenset({"high", "critical"})
+
+
+def _text_given(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def as_day(value: object) -> datetime.date | None:
+    """A front-matter date (loaded as text, YYYY-MM-DD) as a date, else None."""
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _then_for(card: Record) -> str:

@@ -18,6 +18,10 @@ Verdicts (`judge`)
     FAIL          the value misses the launch minimum.
     BELOW_TARGET  the value meets launch but misses the target.
     PASS          the value meets the target, or launch when there is no target.
+    Gated slices: a criterion with no `slice` of its own also holds each of its `slices`, and
+    each gated edge case of its dataset, to the same bars: one more row per slice
+    (`gated_slice`), matched and judged like a criterion written with that `slice`. A slice
+    without a result is MISSING, one under the launch value FAILs, whatever the aggregate says.
     `ci_warning` is set when the verdict is PASS or BELOW_TARGET but the interval's pessimistic
     end (low for higher-is-better, high for lower-is-better) misses launch.
     Direction: the criterion's `direction`, else the vocabulary's; an unknown metric with no
@@ -104,6 +108,7 @@ class Row:
     result_index: int | None = None  # position in the card's `results`
     requirement: str | None = None
     constraint: bool = False  # True for a row from `constraints` / `operational`
+    gated_slice: bool = False  # a slice the criterion holds to its bars on its own
 
 
 class SkipReason(StrEnum):
@@ -298,25 +303,67 @@ def judge_criteria(
     vocab: Vocabulary | None = None,
     *,
     requirement: str | None = None,
+    gated_slices: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[list[Row], list[Skip]]:
     """Judge every criterion against the card's results; non-mapping criteria are skipped."""
     rows: list[Row] = []
     skipped: list[Skip] = []
     items = results if _is_list(results) else []
+    gated = gated_slices or {}
     for i, criterion in enumerate(criteria):
         if not isinstance(criterion, Mapping):
             skipped.append(Skip(requirement, SkipReason.NOT_A_MAPPING, i))
             continue
-        found = matching_results(criterion, items)
-        index = found[0] if found else None
-        row = judge(
-            criterion, None if index is None else items[index], vocab,
-            criterion_index=i, result_index=index, requirement=requirement,
-        )  # fmt: skip
-        if len(found) > 1:
-            row = replace(row, flags=row.flags | {Flag.AMBIGUOUS_RESULT})
-        rows.append(row)
+        rows.append(_judged(criterion, items, vocab, i, requirement))
+        for name in slices_of(criterion, gated):
+            held = {**criterion, "slice": name}
+            row = _judged(held, items, vocab, i, requirement)
+            rows.append(replace(row, gated_slice=True))
     return rows, skipped
+
+
+def _judged(
+    criterion: Mapping[str, object], items: Sequence[object], vocab: Vocabulary | None,
+    index: int, requirement: str | None,
+) -> Row:
+    found = matching_results(criterion, items)
+    first = found[0] if found else None
+    row = judge(
+        criterion, None if first is None else items[first], vocab,
+        criterion_index=index, result_index=first, requirement=requirement,
+    )  # fmt: skip
+    if len(found) > 1:
+        row = replace(row, flags=row.flags | {Flag.AMBIGUOUS_RESULT})
+    return row
+
+
+def slices_of(criterion: Mapping[str, object], gated: Mapping[str, Sequence[str]]) -> list[str]:
+    """The slices a criterion holds to its bars on their own: its `slices`, then the gated edge
+    cases of its dataset, each once. A criterion that is itself on a slice has none."""
+    if criterion.get("slice") is not None:
+        return []
+    names: list[str] = []
+    own = criterion.get("slices")
+    dataset = criterion.get("dataset")
+    edge = gated.get(dataset, ()) if isinstance(dataset, str) else ()
+    for name in [*(own if _is_list(own) else ()), *edge]:
+        if isinstance(name, str) and name.strip() and name not in names:
+            names.append(name)
+    return names
+
+
+def gated_edge_cases(datasets: Mapping[str, object]) -> dict[str, list[str]]:
+    """Dataset ID -> the names of its edge cases marked `gated: true` (front matter in)."""
+    out: dict[str, list[str]] = {}
+    for ds_id, data in datasets.items():
+        cases = data.get("edge_cases") if isinstance(data, Mapping) else None
+        names = [
+            c["name"] for c in (cases if _is_list(cases) else ())
+            if isinstance(c, Mapping) and c.get("gated") is True and isinstance(c.get("name"), str)
+        ]  # fmt: skip
+        if names:
+            out[ds_id] = names
+    return out
 
 
 # --- judging constraints --------------------------------------------------------------------
@@ -451,6 +498,7 @@ def gate_requirement(
     requirement: object,
     card: Mapping[str, object],
     vocab: Vocabulary | None = None,
+    gated_slices: Mapping[str, Sequence[str]] | None = None,
 ) -> CardGate:
     """The rows of one requirement against one card (its status is not checked here)."""
     if not isinstance(requirement, Mapping):
@@ -460,7 +508,8 @@ def gate_requirement(
     criteria = requirement.get("criteria")
     if _is_list(criteria):
         rows, skipped = judge_criteria(
-            criteria, card.get("results"), vocab, requirement=requirement_id
+            criteria, card.get("results"), vocab, requirement=requirement_id,
+            gated_slices=gated_slices,
         )
     elif criteria is not None:
         skipped.append(Skip(requirement_id, SkipReason.BAD_CRITERIA))
@@ -473,10 +522,17 @@ def gate_requirement(
     return CardGate(tuple(rows), tuple(skipped))
 
 
-def gate_card(card: object, requirements: object, vocab: Vocabulary | None = None) -> CardGate:
+def gate_card(
+    card: object,
+    requirements: object,
+    vocab: Vocabulary | None = None,
+    gated_slices: Mapping[str, Sequence[str]] | None = None,
+) -> CardGate:
     """Every agreed requirement the card `satisfies`, judged; the rest listed as skipped.
 
-    The card's own status is not looked at: whether a draft card can fail is the caller's call.
+    `gated_slices` (dataset ID -> edge-case names, see `gated_edge_cases`) adds the gated edge
+    cases of each criterion's dataset to the slices it holds on their own. The card's own
+    status is not looked at: whether a draft card can fail is the caller's call.
     """
     data: Mapping[str, object] = card if isinstance(card, Mapping) else {}
     known: Mapping[object, object] = requirements if isinstance(requirements, Mapping) else {}
@@ -489,7 +545,7 @@ def gate_card(card: object, requirements: object, vocab: Vocabulary | None = Non
         elif isinstance(requirement, Mapping) and not _is_agreed(requirement):
             skipped.append(Skip(requirement_id, SkipReason.NOT_AGREED))
         else:
-            part = gate_requirement(requirement_id, requirement, data, vocab)
+            part = gate_requirement(requirement_id, requirement, data, vocab, gated_slices)
             rows += part.rows
             skipped += part.skipped
             if not part.rows and not part.skipped:

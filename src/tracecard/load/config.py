@@ -5,12 +5,14 @@ Read once into a frozen `Settings`; nothing deeper reads configuration files.
 
 from __future__ import annotations
 
+import datetime
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from tracecard.errors import UsageError
+from tracecard.model import clock
 from tracecard.model.metrics import Vocabulary
 from tracecard.model.records import NOT_RECORDS, Kind  # noqa: F401 (NOT_RECORDS re-exported)
 
@@ -41,7 +43,8 @@ CONFIG_KEYS = frozenset(
     {
         "select", "ignore", "extend-select", "strict", "folders", "schemas", "sections",
         "metrics", "min_product_defined_share", "max_file_size", "exclude", "templates",
-        "regression_tolerance", "statuses", "review_period_days",
+        "regression_tolerance", "statuses", "today", "max_production_sample_age_days",
+        "review_period_days",
     }
 )  # fmt: skip
 
@@ -61,6 +64,10 @@ class Settings:
     strict: bool = False
     min_product_defined_share: float = 0.5
     regression_tolerance: float = 0.0
+    #: A production card's production sample older than this many days is stale (GAT017).
+    max_production_sample_age_days: int = 180
+    #: The day the repository is checked as of, when neither --today nor TRACECARD_TODAY says.
+    today: datetime.date | None = None
     max_file_size: int = 1_000_000
     exclude: tuple[str, ...] = ()
     templates: str | None = None
@@ -127,7 +134,10 @@ def load(root: Path) -> Settings:
                 continue
         if not isinstance(table, dict):
             table = {}
-        return _settings(root, path, table)
+        settings = _settings(root, path, table)
+        clock.set_configured(settings.today)
+        return settings
+    clock.set_configured(None)
     return Settings(root=root)
 
 
@@ -200,9 +210,26 @@ def _settings(root: Path, path: Path, table: dict[str, Any]) -> Settings:
     if "templates" in table:
         kw["templates"] = _typed(path, "templates", table["templates"], str)
         _inside(root, path, "templates", kw["templates"])
+    if "max_production_sample_age_days" in table:
+        key = "max_production_sample_age_days"
+        kw[key] = _typed(path, key, table[key], int)
+        if kw[key] < 1:
+            raise UsageError(f"{path}: '{key}' must be a whole number of days, at least 1")
+    if "today" in table:
+        kw["today"] = _day(path, table["today"])
     if "statuses" in table:
         kw["statuses"] = _statuses(path, _by_kind(path, "statuses", table["statuses"], dict))
     return replace(s, **kw)
+
+
+def _day(path: Path, value: object) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        return clock.parse_day(value, f"{path}: 'today'")
+    raise UsageError(f"{path}: 'today' must be a date, e.g. today = 2026-06-15")
 
 
 #: The largest `max_file_size` accepted: 64 MiB.

@@ -27,14 +27,42 @@ def parse_day(text: str, where: str) -> datetime.date:
 
 def set_today(day: datetime.date | None) -> None:
     """Fix "today" for the rest of the run (None: back to the environment or the machine)."""
-    global _today
+    global _today, _from_machine
     _today = day
+    _from_machine = False
+
+
+_configured: datetime.date | None = None
+
+
+def set_configured(day: datetime.date | None) -> None:
+    """The repository's own `today` from its configuration (an example or an archived
+    repository checked as of a fixed day): used when neither --today nor TRACECARD_TODAY set
+    one."""
+    global _configured
+    _configured = day
+    if _today is not None and _from_machine:
+        _set_machine_or(day)
+
+
+_from_machine = False
+
+
+def _set_machine_or(day: datetime.date | None) -> None:
+    global _today, _from_machine
+    _today = day if day is not None else datetime.date.today()
+    _from_machine = day is None
 
 
 def today() -> datetime.date:
-    """The run's date: as set, else TRACECARD_TODAY, else the machine's date (then kept)."""
+    """The run's date: as set, else TRACECARD_TODAY, else the configuration's `today`, else the
+    machine's date (then kept)."""
     global _today
     if _today is None:
         env = os.environ.get(ENV, "").strip()
-        _today = parse_day(env, ENV) if env else datetime.date.today()
+        if env:
+            _today = parse_day(env, ENV)
+        else:
+            _set_machine_or(_configured)
+    assert _today is not None
     return _today

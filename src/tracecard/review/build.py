@@ -37,12 +37,12 @@ result that regressed, an accepted decision edited, an ID changed) are the HIS r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from tracecard.gate.judge import Row, gate_card
+from tracecard.gate.judge import Row, gate_card, gated_edge_cases
 from tracecard.git.index import IdChange, RecordHistory, Version
 from tracecard.history import timeline as history
 from tracecard.history.timeline import MatchKey, ResultChange, label
@@ -510,11 +510,14 @@ def _row_view(row: Row) -> tuple[object, ...]:
 
 
 def gate_side(
-    card: State | None, requirements: Mapping[str, Mapping[str, Any]], vocab: Vocabulary
+    card: State | None,
+    requirements: Mapping[str, Mapping[str, Any]],
+    vocab: Vocabulary,
+    gated: Mapping[str, Sequence[str]] | None = None,
 ) -> GateSide | None:
     if card is None:
         return None
-    rows = gate_card(card.data, requirements, vocab).rows
+    rows = gate_card(card.data, requirements, vocab, gated).rows
     return GateSide(status_of(card.data, Kind.MODEL_CARD), rows)
 
 
@@ -577,34 +580,43 @@ def _gates(
             state = pair[side]
             if rid not in kinds and state is not None:
                 kinds[rid] = inputs.kind_of(state.path, state.data)
-    reqs = [_requirements(states, kinds, side) for side in (0, 1)]
+    reqs = [_of_kind(states, kinds, side, Kind.REQUIREMENT) for side in (0, 1)]
+    gated = [gated_edge_cases(_of_kind(states, kinds, side, Kind.DATASET)) for side in (0, 1)]
     touched = {c.id for c in changes}
     for rid, (base, head) in sorted(states.items()):
         if kinds.get(rid) is not Kind.MODEL_CARD or not _is_affected(rid, base, head, touched):
             continue
-        before = gate_side(base, reqs[0], inputs.vocab)
-        after = gate_side(head, reqs[1], inputs.vocab)
+        before = gate_side(base, reqs[0], inputs.vocab, gated[0])
+        after = gate_side(head, reqs[1], inputs.vocab, gated[1])
         if (before and before.gated) or (after and after.gated):
             yield gate_change(rid, before, after, (head or base).path)  # type: ignore[union-attr]
 
 
-def _requirements(
-    states: Mapping[str, Ends], kinds: Mapping[str, Kind | None], side: int
+def _of_kind(
+    states: Mapping[str, Ends], kinds: Mapping[str, Kind | None], side: int, kind: Kind
 ) -> dict[str, dict[str, Any]]:
-    """Every requirement's front matter at one end (0 base, 1 head), by ID."""
+    """The front matter of every record of `kind` at one end (0 base, 1 head), by ID."""
     out = {}
     for rid, pair in states.items():
         state = pair[side]
-        if state is not None and kinds.get(rid) is Kind.REQUIREMENT:
+        if state is not None and kinds.get(rid) is kind:
             out[rid] = state.data
     return out
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _is_affected(rid: str, base: State | None, head: State | None, touched: set[str]) -> bool:
     if rid in touched:
         return True
     satisfied = {r for s in (base, head) if s is not None for r in id_list(s.data.get("satisfies"))}
-    return bool(satisfied & touched)
+    measured_on = {
+        r.get("dataset") for s in (base, head) if s is not None
+        for r in _list(s.data.get("results")) if isinstance(r, Mapping)
+    }  # fmt: skip
+    return bool((satisfied | measured_on) & touched)
 
 
 # --- issues ------------------------------------------------------------------------------------

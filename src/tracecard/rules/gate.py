@@ -367,18 +367,6 @@ class ResultOutOfRange(Rule):
                     yield self.at(card, ("results", i, "ci", j), f"{msg}: write the interval on the metric's scale")
 
 
-GATE_RULES: tuple[type[_GateRule], ...] = (
-    LaunchMissed,
-    ResultMissing,
-    TargetMissed,
-    IntervalMissesLaunch,
-    EvaluationDataNotReady,
-    ProductShareLow,
-    ProductionWithoutProductionSample,
-    CandidateWithoutProductionSample,
-    CardNotGated,
-    AmbiguousResult,
-)
 
 
 class ValueOutsideInterval(Rule):
@@ -423,3 +411,168 @@ class ValueOutsideInterval(Rule):
                         f"value {value:g} lies outside its own confidence interval "
                         f"[{low:g}, {high:g}]: copy both again from the same evaluation run"
                     ))  # fmt: skip
+
+
+class TrainingDataNotReady(_GateRule):
+    """What it does:
+    Reports a `candidate` or `production` card trained on a dataset that is not ready: a
+    `training_data` entry whose sheet says `planned` or `labeling`. The finding is at that
+    `training_data` entry.
+
+    Why it matters:
+    Labeling is a milestone. A model trained on data that is still being labeled (or not yet
+    collected) was trained on something other than what its card says, and its results will
+    move when the labels land; a candidate on such data is not the model that would ship.
+
+    Example:
+    ```yaml
+    status: candidate
+    training_data: [DS-fraud-training]   # DS-fraud-training: status: labeling
+    ```
+
+    Fix:
+    Finish the labeling and set `status: ready` on the dataset sheet, then retrain and update
+    the results; or set the card back to `draft` until then.
+    """
+
+    code = "GAT013"
+    name = "training-data-not-ready"
+
+
+class GatedCardIncomplete(_GateRule):
+    """What it does:
+    Reports a `candidate` or `production` card without `training_data` or without
+    `failure_modes` (missing or empty), once per missing field, at the card's `status`.
+
+    Why it matters:
+    A card that goes to launch is the team's account of the model: what it learned from and
+    where it fails. Without training data nobody can check that labeling was finished or that
+    evaluation data did not leak into training; without failure modes, product people cannot
+    see what they are accepting, and no review can tell a new failure from a known one.
+
+    Example:
+    ```yaml
+    status: candidate
+    satisfies: [REQ-0002]
+    results: [...]
+    ```
+
+    Fix:
+    Add `training_data: [DS-...]` naming the dataset sheets the model was trained on, and
+    `failure_modes:` with at least the known ways it fails (each with a severity and a
+    mitigation). If the model truly has no known failure mode, say how that was established.
+    """
+
+    code = "GAT014"
+    name = "gated-card-incomplete"
+
+
+class SevereFailureModeUnaccepted(_GateRule):
+    """What it does:
+    Reports a `high` or `critical` failure mode of a `candidate` or `production` card with no
+    `mitigation` and no `decision` that accepts it: the `decision` must name a decision record
+    that is `accepted`. The finding is at the failure mode's `severity`.
+
+    Why it matters:
+    Failure modes are prioritised: a severe one is either mitigated (a fallback, a human
+    review, a monitor) or knowingly accepted by the people who own the product. A severe
+    failure mode with neither is a risk nobody has taken responsibility for.
+
+    Example:
+    ```yaml
+    failure_modes:
+      - type: gift_card_fraud
+        description: Gift-card orders from new accounts are scored as low risk.
+        severity: critical
+    ```
+
+    Fix:
+    Add the `mitigation` that limits the damage, or write a decision record that accepts the
+    risk (`tracecard adr new "Accept gift-card fraud risk until Q3"`), accept it, and name it
+    in the failure mode's `decision`.
+    """
+
+    code = "GAT015"
+    name = "severe-failure-mode-unaccepted"
+
+
+class DeprioritisedWithoutDecision(_GateRule):
+    """What it does:
+    Warns about a failure mode of a `candidate` or `production` card marked
+    `deprioritised: true` whose `decision` does not name an accepted decision record. The
+    finding is at `deprioritised`.
+
+    A warning: deprioritising is a legitimate call, and the failure mode is still written down;
+    what is missing is who made the call and why.
+
+    Why it matters:
+    "We will not fix this for now" is a product decision with a cost. Without a decision
+    record, the next person cannot tell a deliberate trade-off from a forgotten ticket, and
+    the failure mode is silently never revisited.
+
+    Example:
+    ```yaml
+    failure_modes:
+      - {type: friendly_fraud, description: ..., severity: medium, deprioritised: true}
+    ```
+
+    Fix:
+    Name the decision that deprioritised it (`decision: ADR-0005`), writing one first if
+    needed; or remove `deprioritised` and plan the work.
+    """
+
+    code = "GAT016"
+    name = "deprioritised-without-decision"
+    severity = Severity.WARNING
+
+
+class ProductionSampleStale(_GateRule):
+    """What it does:
+    Warns when a `production` card is evaluated on a dataset whose production sample is older
+    than `max_production_sample_age_days` (180 unless configured), counted from the run's
+    today, or whose sheet says it includes a production sample without saying when it was
+    drawn (`composition.production_sample_date`). The finding is at the card's result on
+    that dataset.
+
+    A warning, not an error: the finding appears as days pass, with no change to the
+    repository, and a commit that did not touch the card should not fail because of the date.
+
+    Why it matters:
+    Production drifts: customers, catalogues and fraudsters change. A production model judged
+    on a sample drawn two years ago is judged on a world that no longer exists, and its
+    results say little about how it does today.
+
+    Example:
+    ```yaml
+    # DS-fraud-holdout
+    composition: {includes_production_sample: true, production_sample_date: 2024-01-10}
+    ```
+
+    Fix:
+    Draw a fresh production sample, label it, re-evaluate the card, and update
+    `production_sample_date`; or, where the domain is stable, raise
+    `max_production_sample_age_days` in the configuration and say why.
+    """
+
+    code = "GAT017"
+    name = "production-sample-stale"
+    severity = Severity.WARNING
+
+
+GATE_RULES: tuple[type[_GateRule], ...] = (
+    LaunchMissed,
+    ResultMissing,
+    TargetMissed,
+    IntervalMissesLaunch,
+    EvaluationDataNotReady,
+    ProductShareLow,
+    ProductionWithoutProductionSample,
+    CandidateWithoutProductionSample,
+    CardNotGated,
+    AmbiguousResult,
+    TrainingDataNotReady,
+    GatedCardIncomplete,
+    SevereFailureModeUnaccepted,
+    DeprioritisedWithoutDecision,
+    ProductionSampleStale,
+)

@@ -35,7 +35,7 @@ from tracecard.history.timeline import (
 )
 from tracecard.load.config import vocabulary
 from tracecard.load.parse import plain
-from tracecard.model.findings import Finding
+from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.lifecycles import reachable
 from tracecard.model.records import ID_SCHEMES, Kind, Record, id_list
@@ -677,3 +677,111 @@ def deleted_message(rid: str) -> str:
         f"{rid} was deleted: restore the file and set status: retired (a decision: deprecated "
         "or superseded) instead, so that the records that name it still resolve"
     )
+
+
+class FailureModeRemovedWithoutDecision(Rule):
+    """What it does:
+    Reports a record whose front matter has the key `stub-his007` (a stub: say here what this rule
+    reports, and where the finding points).
+
+    Why it matters:
+    Say what goes wrong for the team when this is not caught.
+
+    Example:
+    ```yaml
+    stub-his007: true
+    ```
+
+    Fix:
+    Say what to change, in the words a reader of the finding needs.
+    """
+
+    code = "HIS007"
+    name = "failure-mode-removed-without-decision"
+    severity = Severity.ERROR
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rec in graph.records:
+            if rec.ok and "stub-his007" in rec.data:
+                yield self.at(rec, ("stub-his007",), "stub-his007 is set: remove it", key=True)
+
+
+class ModelChangedWithoutDecision(Rule):
+    """What it does:
+    Reports a record whose front matter has the key `stub-his008` (a stub: say here what this rule
+    reports, and where the finding points).
+
+    Why it matters:
+    Say what goes wrong for the team when this is not caught.
+
+    Example:
+    ```yaml
+    stub-his008: true
+    ```
+
+    Fix:
+    Say what to change, in the words a reader of the finding needs.
+    """
+
+    code = "HIS008"
+    name = "model-changed-without-decision"
+    severity = Severity.ERROR
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rec in graph.records:
+            if rec.ok and "stub-his008" in rec.data:
+                yield self.at(rec, ("stub-his008",), "stub-his008 is set: remove it", key=True)
+
+
+class OperatingPointChangedWithoutDecision(Rule):
+    """What it does:
+    Reports a record whose front matter has the key `stub-his009` (a stub: say here what this rule
+    reports, and where the finding points).
+
+    Why it matters:
+    Say what goes wrong for the team when this is not caught.
+
+    Example:
+    ```yaml
+    stub-his009: true
+    ```
+
+    Fix:
+    Say what to change, in the words a reader of the finding needs.
+    """
+
+    code = "HIS009"
+    name = "operating-point-changed-without-decision"
+    severity = Severity.ERROR
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rec in graph.records:
+            if rec.ok and "stub-his009" in rec.data:
+                yield self.at(rec, ("stub-his009",), "stub-his009 is set: remove it", key=True)
+
+
+class CriteriaFittedToResults(Rule):
+    """What it does:
+    Reports a record whose front matter has the key `stub-his010` (a stub: say here what this rule
+    reports, and where the finding points).
+
+    Why it matters:
+    Say what goes wrong for the team when this is not caught.
+
+    Example:
+    ```yaml
+    stub-his010: true
+    ```
+
+    Fix:
+    Say what to change, in the words a reader of the finding needs.
+    """
+
+    code = "HIS010"
+    name = "criteria-fitted-to-results"
+    severity = Severity.WARNING
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rec in graph.records:
+            if rec.ok and "stub-his010" in rec.data:
+                yield self.at(rec, ("stub-his010",), "stub-his010 is set: remove it", key=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tracecard.rules import (
     body,
+    data_handoffs,
     gate,
     history,
     identity,
@@ -63,6 +64,17 @@ _ALL: list[type[Rule]] = [
     history.RecordDeleted,
     gate.ValueOutsideInterval,
     schema.StatusAssumed,
+    requirements.TaskNotStated,
+    requirements.CriterionWithoutTarget,
+    requirements.AgreedWithoutConstraints,
+    requirements.SignOffMissing,
+    data_handoffs.LabelingUnowned,
+    data_handoffs.LabelingOverdue,
+    data_handoffs.EvaluationDataUnscoped,
+    history.FailureModeRemovedWithoutDecision,
+    history.ModelChangedWithoutDecision,
+    history.OperatingPointChangedWithoutDecision,
+    history.CriteriaFittedToResults,
     model_reviews.ProductionCardNotReviewed,
     model_reviews.ReviewWithoutProduct,
     model_reviews.ReviewWithoutMl,
@@ -82,6 +94,7 @@ FAMILIES: dict[str, str] = {
     "REQ": "requirements",
     "GAT": "launch gate",
     "HIS": "history",
+    "DAT": "data handoffs",
     "MRV": "model reviews",
 }
 

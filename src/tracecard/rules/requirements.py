@@ -475,3 +475,222 @@ class DirectionContradictsMetric(Rule):
                     f"direction {given.value} contradicts {metric.name}, for which "
                     f"{metric.direction.value} is better: remove `direction`"
                 ))  # fmt: skip
+
+
+class TaskNotStated(Rule):
+    """What it does:
+    Reports an agreed requirement that does not state the ML task: no `task` block, or one
+    without its `input` or `output`, or with neither the output's `classes` (classification)
+    nor its `range` (a score or a regression). The finding is at `task` (or at `status` when
+    there is none). Drafts are being written and are not checked.
+
+    Why it matters:
+    "Understand what customers think" is a wish; "classify each review as positive, negative or
+    neutral" is a task that a model can be built for and a criterion can measure. A requirement
+    agreed without the task leaves the ML side to guess the input and the classes, and product
+    discovers the guess at launch.
+
+    Example:
+    ```yaml
+    status: agreed
+    product_requirement: Understand what customers think.
+    criteria:
+      - {metric: accuracy, dataset: DS-reviews-holdout, launch: 0.8}
+    ```
+
+    Fix:
+    Add the task both sides agree on, then agree again:
+    ```yaml
+    task:
+      input: the text of one customer review
+      output: the review's sentiment
+      classes: [positive, negative, neutral]
+      unit: one review
+    ```
+    """
+
+    code = "REQ009"
+    name = "task-not-stated"
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rec in graph.of_kind(Kind.REQUIREMENT):
+            if rec.status != "agreed":
+                continue
+            task = rec.data.get("task")
+            if task is None:
+                yield self.at(rec, ("status",), (
+                    "the requirement is agreed but does not say what the model does: add a task "
+                    "block with input, output and the output's classes or range"
+                ))  # fmt: skip
+                continue
+            if not isinstance(task, Mapping):
+                continue  # SCH001
+            missing = [k for k in ("input", "output") if not _said(task.get(k))]
+            if not _said(task.get("classes")) and not _said(task.get("range")):
+                missing.append("classes or range")
+            if missing:
+                yield self.at(rec, ("task",), (
+                    f"the task does not say its {' or its '.join(missing)}: state what the "
+                    "model receives and what it must produce, so that both sides agree on the same "
+                    "thing"
+                ), key=True)  # fmt: skip
+
+
+def _said(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list):
+        return bool(value)
+    return value is not None
+
+
+# --- REQ010 ----------------------------------------------------------------------------------
+
+
+class CriterionWithoutTarget(Rule):
+    """What it does:
+    Warns about a criterion of an agreed requirement that has a `launch` minimum and no
+    `target`. The finding is at the criterion's `launch`. Drafts are not checked.
+
+    A warning and not an error: the launch minimum alone is enough for the gate to judge a
+    card, so nothing is wrong with the model; what is missing is half of the translation.
+
+    Why it matters:
+    Every criterion has two bars: the minimum the feature can launch with, and the level at
+    which it is genuinely valuable. Without the second, a card that barely clears launch shows
+    PASS exactly like one that delivers what product hoped for, and nobody ever says what
+    "good" would be.
+
+    Example:
+    ```yaml
+    criteria:
+      - {metric: precision, dataset: DS-fraud-holdout, split: holdout, launch: 0.90}
+    ```
+
+    Fix:
+    Agree the target with the product side and add it (`target: 0.95`); the gate then shows
+    BELOW TARGET for a card between the two bars.
+    """
+
+    code = "REQ010"
+    name = "criterion-without-target"
+    severity = Severity.WARNING
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rec in graph.of_kind(Kind.REQUIREMENT):
+            if rec.status != "agreed":
+                continue
+            for i, crit in _criteria(rec):
+                if not isinstance(crit, Mapping) or "launch" not in crit or "target" in crit:
+                    continue
+                yield self.at(rec, ("criteria", i, "launch"), (
+                    f"{_named(crit)} has a launch minimum and no target: agree the level that "
+                    "makes the feature genuinely valuable with the product side and add it as "
+                    "target"
+                ))  # fmt: skip
+
+
+def _named(crit: Mapping[str, Any]) -> str:
+    metric = crit.get("metric")
+    dataset = crit.get("dataset")
+    name = metric if isinstance(metric, str) else "the criterion"
+    return f"{name} on {dataset}" if isinstance(dataset, str) else str(name)
+
+
+# --- REQ011 ----------------------------------------------------------------------------------
+
+
+class AgreedWithoutConstraints(Rule):
+    """What it does:
+    Reports, as information, an agreed requirement with no `constraints` (latency, serving
+    cost, model size, explainability...). The finding is at `status`. Drafts are not checked.
+
+    Information, not a warning: some features genuinely have no constraint worth writing down
+    (a nightly batch job), so the finding asks the question rather than calling it a mistake.
+    Write `constraints: {}` to say that the question was asked and the answer is none.
+
+    Why it matters:
+    A model that meets every metric but answers in two seconds, costs ten times the budget or
+    cannot explain a refused loan does not ship. Constraints not written down are discovered
+    when the model is already built.
+
+    Example:
+    ```yaml
+    status: agreed
+    criteria:
+      - {metric: precision@10, dataset: DS-recs-holdout, launch: 0.25}
+    ```
+
+    Fix:
+    Add the limits the product must respect (`constraints: {latency_p95_ms: 120,
+    cost_per_1k_usd: 0.05}`), or `constraints: {}` when there are none.
+    """
+
+    code = "REQ011"
+    name = "agreed-without-constraints"
+    severity = Severity.INFO
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rec in graph.of_kind(Kind.REQUIREMENT):
+            if rec.status == "agreed" and "constraints" not in rec.data:
+                yield self.at(rec, ("status",), (
+                    "the requirement states no constraints: add the latency, cost, size or "
+                    "explainability limits the product must respect, or constraints: {} if "
+                    "there are none"
+                ))  # fmt: skip
+
+
+# --- REQ012 ----------------------------------------------------------------------------------
+
+#: The two sides that must both sign an agreed requirement off.
+SIDES = ("product", "ml")
+
+
+class SignOffMissing(Rule):
+    """What it does:
+    Warns about an agreed requirement whose `agreed_by` does not name someone from both sides:
+    a `product` and an `ml` sign-off. The finding is at `agreed_by` (at `status` when there
+    is none). `tracecard req agree ID --by product:NAME --by ml:NAME` writes it.
+
+    A warning and not an error: a requirement may be agreed in a meeting and its names added in
+    the next commit; the gate still judges cards against it.
+
+    Why it matters:
+    A requirement translation is a joint decision: product says what the feature must do, ML
+    says what can be measured and met. A requirement "agreed" by one side alone is the handoff
+    failure this record exists to prevent, and nobody can later tell who to ask.
+
+    Example:
+    ```yaml
+    status: agreed
+    agreed_by:
+      - {name: Priya Nair, role: ml}
+    ```
+
+    Fix:
+    Have the product owner review it and add them: `tracecard req agree REQ-0002 --by
+    product:"Ana Ruiz"` (or add `{name: Ana Ruiz, role: product}` to `agreed_by`).
+    """
+
+    code = "REQ012"
+    name = "sign-off-missing"
+    severity = Severity.WARNING
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rec in graph.of_kind(Kind.REQUIREMENT):
+            if rec.status != "agreed":
+                continue
+            signed = rec.data.get("agreed_by")
+            roles = {
+                e.get("role") for e in (signed if isinstance(signed, list) else [])
+                if isinstance(e, Mapping) and _said(e.get("name"))
+            }  # fmt: skip
+            missing = [side for side in SIDES if side not in roles]
+            if not missing:
+                continue
+            path = ("agreed_by",) if "agreed_by" in rec.data else ("status",)
+            sides = " and ".join("ML" if m == "ml" else m for m in missing)
+            yield self.at(rec, path, (
+                f"no {sides} sign-off: an agreed requirement is signed off by both sides; "
+                f"run tracecard req agree {rec.id} --by {missing[0]}:NAME"
+            ), key=path == ("agreed_by",))  # fmt: skip

@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "3ee205b2397c993e2b9d0e60efec76b1c612159dac778d6f675a1854e31a316e"
+SCHEMA_SHA256 = "85b3b4b8e1565fc61e3390adb55dad50ed2d623e536a736fc2b2ad63ebc392a2"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
@@ -116,6 +116,35 @@ def validate(data, custom_formats={}, name_prefix=None):
             data_keys.remove("operational")
             data__operational = data["operational"]
             validate____defs_operational(data__operational, custom_formats, (name_prefix or "data") + ".operational")
+        if "operating_point" in data_keys:
+            data_keys.remove("operating_point")
+            data__operatingpoint = data["operating_point"]
+            if not isinstance(data__operatingpoint, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".operating_point must be object")
+            data__operatingpoint_is_dict = isinstance(data__operatingpoint, dict)
+            if data__operatingpoint_is_dict:
+                data__operatingpoint__missing_keys = set(['threshold']) - data__operatingpoint.keys()
+                if data__operatingpoint__missing_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".operating_point must contain ")
+                data__operatingpoint_keys = set(data__operatingpoint.keys())
+                if "threshold" in data__operatingpoint_keys:
+                    data__operatingpoint_keys.remove("threshold")
+                    data__operatingpoint__threshold = data__operatingpoint["threshold"]
+                    if not isinstance(data__operatingpoint__threshold, (int, float, Decimal)) or isinstance(data__operatingpoint__threshold, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".operating_point.threshold must be number")
+                if "trades" in data__operatingpoint_keys:
+                    data__operatingpoint_keys.remove("trades")
+                    data__operatingpoint__trades = data__operatingpoint["trades"]
+                    validate____defs_text(data__operatingpoint__trades, custom_formats, (name_prefix or "data") + ".operating_point.trades")
+                if "decision" in data__operatingpoint_keys:
+                    data__operatingpoint_keys.remove("decision")
+                    data__operatingpoint__decision = data__operatingpoint["decision"]
+                    validate____defs_id(data__operatingpoint__decision, custom_formats, (name_prefix or "data") + ".operating_point.decision")
+                for data__operatingpoint_key in data__operatingpoint_keys:
+                    if data__operatingpoint_key not in ['threshold', 'trades', 'decision']:
+                        data__operatingpoint_value = data__operatingpoint.get(data__operatingpoint_key)
+                        if not isinstance(data__operatingpoint_value, (int, float, Decimal)) or isinstance(data__operatingpoint_value, bool):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".operating_point.{data__operatingpoint_key}".format(**locals()) + " must be number")
         if "failure_modes" in data_keys:
             data_keys.remove("failure_modes")
             data__failuremodes = data["failure_modes"]

@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "b1c9722a808acbad7621e20d5dc4baa37017340aa18b6cefb20def153c74f20e"
+SCHEMA_SHA256 = "f48826c0ee8d9a9b05a51a1c66a07d769a318e7a51a0d900baeff43d7c592174"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
@@ -10,6 +10,7 @@ from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
 REGEX_PATTERNS = {
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'),
     '^[A-Z]{3}[0-9]*$': re.compile('^[A-Z]{3}[0-9]*\\Z'),
     '^[a-z][a-z0-9]*(-[a-z0-9]+)*$': re.compile('^[a-z][a-z0-9]*(-[a-z0-9]+)*\\Z'),
     '^[A-Za-z0-9][A-Za-z0-9._-]*$': re.compile('^[A-Za-z0-9][A-Za-z0-9._-]*\\Z')
@@ -85,6 +86,10 @@ def validate(data, custom_formats={}, name_prefix=None):
             data_keys.remove("product_requirement")
             data__productrequirement = data["product_requirement"]
             validate____defs_text(data__productrequirement, custom_formats, (name_prefix or "data") + ".product_requirement")
+        if "task" in data_keys:
+            data_keys.remove("task")
+            data__task = data["task"]
+            validate____defs_task(data__task, custom_formats, (name_prefix or "data") + ".task")
         if "criteria" in data_keys:
             data_keys.remove("criteria")
             data__criteria = data["criteria"]
@@ -107,6 +112,52 @@ def validate(data, custom_formats={}, name_prefix=None):
             data_keys.remove("decisions")
             data__decisions = data["decisions"]
             validate____defs_idlist(data__decisions, custom_formats, (name_prefix or "data") + ".decisions")
+        if "agreed_by" in data_keys:
+            data_keys.remove("agreed_by")
+            data__agreedby = data["agreed_by"]
+            if not isinstance(data__agreedby, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".agreed_by must be array")
+            data__agreedby_is_list = isinstance(data__agreedby, (list, tuple))
+            if data__agreedby_is_list:
+                data__agreedby_len = len(data__agreedby)
+                for data__agreedby_x, data__agreedby_item in enumerate(data__agreedby):
+                    validate____defs_signoff(data__agreedby_item, custom_formats, (name_prefix or "data") + ".agreed_by[{data__agreedby_x}]".format(**locals()))
+    return data
+
+def validate____defs_signoff(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['name', 'role']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
+        data_keys = set(data.keys())
+        if "name" in data_keys:
+            data_keys.remove("name")
+            data__name = data["name"]
+            validate____defs_text(data__name, custom_formats, (name_prefix or "data") + ".name")
+        if "role" in data_keys:
+            data_keys.remove("role")
+            data__role = data["role"]
+            if not isinstance(data__role, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".role must be string")
+            if not (isinstance(data__role, str) and data__role == 'product' or isinstance(data__role, str) and data__role == 'ml' or isinstance(data__role, str) and data__role == 'data' or isinstance(data__role, str) and data__role == 'engineering' or isinstance(data__role, str) and data__role == 'legal' or isinstance(data__role, str) and data__role == 'other'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".role must be one of ['product', 'ml', 'data', 'engineering', 'legal', 'other']")
+        if "date" in data_keys:
+            data_keys.remove("date")
+            data__date = data["date"]
+            validate____defs_date(data__date, custom_formats, (name_prefix or "data") + ".date")
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
+    return data
+
+def validate____defs_date(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (str)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string")
+    if isinstance(data, str):
+        if not REGEX_PATTERNS['^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'].search(data):
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
     return data
 
 def validate____defs_idlist(data, custom_formats={}, name_prefix=None):
@@ -237,6 +288,19 @@ def validate____defs_criterion(data, custom_formats={}, name_prefix=None):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".direction must be string")
             if not (isinstance(data__direction, str) and data__direction == 'higher' or isinstance(data__direction, str) and data__direction == 'lower'):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".direction must be one of ['higher', 'lower']")
+        if "slices" in data_keys:
+            data_keys.remove("slices")
+            data__slices = data["slices"]
+            if not isinstance(data__slices, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".slices must be array")
+            data__slices_is_list = isinstance(data__slices, (list, tuple))
+            if data__slices_is_list:
+                def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
+                data__slices_len = len(data__slices)
+                if data__slices_len > len(set(fn(data__slices_x) for data__slices_x in data__slices)):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".slices must contain unique items")
+                for data__slices_x, data__slices_item in enumerate(data__slices):
+                    validate____defs_text(data__slices_item, custom_formats, (name_prefix or "data") + ".slices[{data__slices_x}]".format(**locals()))
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -248,6 +312,58 @@ def validate____defs_metricname(data, custom_formats={}, name_prefix=None):
         data_len = len(data)
         if data_len < 1:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must be longer than or equal to 1 characters")
+    return data
+
+def validate____defs_task(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['input', 'output']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
+        data_keys = set(data.keys())
+        if "input" in data_keys:
+            data_keys.remove("input")
+            data__input = data["input"]
+            validate____defs_text(data__input, custom_formats, (name_prefix or "data") + ".input")
+        if "output" in data_keys:
+            data_keys.remove("output")
+            data__output = data["output"]
+            validate____defs_text(data__output, custom_formats, (name_prefix or "data") + ".output")
+        if "classes" in data_keys:
+            data_keys.remove("classes")
+            data__classes = data["classes"]
+            if not isinstance(data__classes, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".classes must be array")
+            data__classes_is_list = isinstance(data__classes, (list, tuple))
+            if data__classes_is_list:
+                data__classes_len = len(data__classes)
+                if data__classes_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".classes must contain at least 1 items")
+                for data__classes_x, data__classes_item in enumerate(data__classes):
+                    validate____defs_text(data__classes_item, custom_formats, (name_prefix or "data") + ".classes[{data__classes_x}]".format(**locals()))
+        if "range" in data_keys:
+            data_keys.remove("range")
+            data__range = data["range"]
+            if not isinstance(data__range, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".range must be array")
+            data__range_is_list = isinstance(data__range, (list, tuple))
+            if data__range_is_list:
+                data__range_len = len(data__range)
+                if data__range_len < 2:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".range must contain at least 2 items")
+                if data__range_len > 2:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".range must contain less than or equal to 2 items")
+                for data__range_x, data__range_item in enumerate(data__range):
+                    if not isinstance(data__range_item, (int, float, Decimal)) or isinstance(data__range_item, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".range[{data__range_x}]".format(**locals()) + " must be number")
+        if "unit" in data_keys:
+            data_keys.remove("unit")
+            data__unit = data["unit"]
+            validate____defs_text(data__unit, custom_formats, (name_prefix or "data") + ".unit")
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
 
 def validate____defs_rulecode(data, custom_formats={}, name_prefix=None):
