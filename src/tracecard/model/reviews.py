@@ -42,14 +42,15 @@ def version_text(value: object) -> str | None:
     return None
 
 
-def card_of(review: Record) -> str | None:
-    card = review.data.get("card")
+def card_of(review: Record | Mapping[str, Any]) -> str | None:
+    """The ID of the card a review names (of a record, or of front matter from history)."""
+    card = (review.data if isinstance(review, Record) else review).get("card")
     return card.strip() if isinstance(card, str) and card.strip() else None
 
 
-def roles(review: Record) -> set[str]:
-    """The roles of the review's participants."""
-    people = review.data.get("participants")
+def roles(data: Mapping[str, Any]) -> set[str]:
+    """The roles of a review's participants (from its front matter)."""
+    people = data.get("participants")
     if not isinstance(people, list):
         return set()
     return {p["role"] for p in people if isinstance(p, dict) and isinstance(p.get("role"), str)}
@@ -95,12 +96,40 @@ class Example:
     data: Mapping[str, Any]
 
 
-def examples(review: Record) -> list[Example]:
+def examples(data: Mapping[str, Any]) -> list[Example]:
+    """The wrong outputs a review looked at (from its front matter)."""
     def text(value: object) -> str | None:
         return value.strip() if isinstance(value, str) and value.strip() else None
 
     return [Example(i, text(e.get("ref")), text(e.get("failure_type")), text(e.get("severity")), e)
-            for i, e in items(review.data, "examples")]  # fmt: skip
+            for i, e in items(data, "examples")]  # fmt: skip
+
+
+def failure_counts(data: Mapping[str, Any]) -> dict[str, int]:
+    """How many of a review's examples show each failure type, most first (then by name)."""
+    counts: dict[str, int] = {}
+    for ex in examples(data):
+        if ex.failure_type is not None:
+            counts[ex.failure_type] = counts.get(ex.failure_type, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def summary(data: Mapping[str, Any]) -> str:
+    """One line for people: `held 2026-03-12, version 3.2.0; 3 examples (friendly_fraud x2,
+    gift_card_burst); 2 actions; product and ML present`."""
+    parts = [str(data.get("status") or "no status")]
+    when = day(data.get("date"))
+    if when is not None:
+        parts[0] += f" {when.isoformat()}"
+    version = version_text(data.get("version"))
+    head = ", ".join(parts + ([f"version {version}"] if version else []))
+    counts = failure_counts(data)
+    n_ex = len(examples(data))
+    found = ", ".join(f"{t} x{n}" if n > 1 else t for t, n in counts.items())
+    out = [head, f"{n_ex} example{'s' if n_ex != 1 else ''}" + (f" ({found})" if found else "")]
+    n_act = sum(1 for _ in items(data, "actions"))
+    out.append(f"{n_act} action{'s' if n_act != 1 else ''}")
+    return "; ".join(out)
 
 
 def reviews(graph: RepoGraph) -> Iterator[Record]:

@@ -281,6 +281,22 @@ class Issue:
         return self.rule.severity
 
 
+@dataclass(frozen=True, slots=True)
+class ModelReviewChange:
+    """A model review the range added or changed, as it is at head."""
+
+    id: str
+    path: str
+    change: Change
+    status: str | None
+    card: str | None
+    version: str | None
+    date: str | None
+    roles: tuple[str, ...]
+    failure_types: tuple[tuple[str, int], ...]  # (type, examples showing it), most first
+    actions: int
+
+
 @dataclass(frozen=True)
 class Review:
     changes: tuple[RecordChange, ...] = ()
@@ -290,6 +306,7 @@ class Review:
     gates: tuple[GateChange, ...] = ()
     issues: tuple[Issue, ...] = ()
     paths: Mapping[str, str] = field(default_factory=dict)  # every record's file at head
+    reviews: tuple[ModelReviewChange, ...] = ()
 
 
 # --- the ends of the range --------------------------------------------------------------------
@@ -568,7 +585,25 @@ def build(records: Mapping[str, RecordHistory], inputs: Inputs) -> Review:
     issues = tuple(deleted_issues(changes, renamed))
     paths = {rid: head.path for rid, (_, head) in states.items() if head is not None}
     return Review(tuple(changes), tuple(transitions), tuple(thresholds), tuple(deltas),
-                  tuple(_gates(states, changes, inputs)), issues, paths)  # fmt: skip
+                  tuple(_gates(states, changes, inputs)), issues, paths,
+                  tuple(model_reviews(changes)))  # fmt: skip
+
+
+def model_reviews(changes: Iterable[RecordChange]) -> Iterator[ModelReviewChange]:
+    """The model reviews the range added or changed, with what each found, as at head."""
+    from tracecard.model import reviews as mr
+
+    for c in changes:
+        if c.kind is not Kind.MODEL_REVIEW or c.head is None:
+            continue
+        data = c.head.data
+        when = mr.day(data.get("date"))
+        yield ModelReviewChange(
+            c.id, c.head.path, c.change, c.status(c.head), mr.card_of(data),
+            mr.version_text(data.get("version")), when.isoformat() if when else None,
+            tuple(sorted(mr.roles(data))), tuple(mr.failure_counts(data).items()),
+            sum(1 for _ in mr.items(data, "actions")),
+        )  # fmt: skip
 
 
 def _gates(

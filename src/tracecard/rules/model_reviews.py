@@ -8,6 +8,7 @@ dashboard read too. What they check is said on each rule's class.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tracecard.model import clock
 from tracecard.model import reviews as mr
@@ -15,6 +16,9 @@ from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Kind, Record
 from tracecard.rules.base import Rule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tracecard.git.index import RecordHistory
 
 #: How many known versions a message names before "and N more".
 SHOWN = 5
@@ -90,7 +94,7 @@ class ProductionCardNotReviewed(Rule):
 
 def _missing_role(rule: type[Rule], graph: RepoGraph, role: str, who: str) -> Iterator[Finding]:
     for rev in _held_reviews(graph):
-        if isinstance(rev.data.get("participants"), list) and role not in mr.roles(rev):
+        if isinstance(rev.data.get("participants"), list) and role not in mr.roles(rev.data):
             yield rule.at(rev, ("participants",), (
                 f"this held review has no participant with role: {role}: {who}; add the "
                 f"{role} people who took part, or hold the review again with them"
@@ -209,7 +213,7 @@ class FailureTypeNotOnCard(Rule):
             if card is None or card.status == "retired":
                 continue
             listed, seen = mr.failure_types(card.data), set()
-            for ex in mr.examples(rev):
+            for ex in mr.examples(rev.data):
                 kind = ex.failure_type
                 if kind is None or kind in listed or kind in seen:
                     continue
@@ -353,4 +357,17 @@ class ReviewedVersionUnknown(Rule):
             had = f"has had versions {named}" if versions else "has never had a version"
             yield self.at(rev, ("version",), (
                 f"{card.id} {had}, not {wanted}: write the version as the card has it"
-            ))
+            ), commit=_version_written(hist.get(str(rev.id))))
+
+
+def _version_written(rh: RecordHistory | None) -> str | None:
+    """The commit that gave a review the `version` it has now (`tracecard review` keeps the
+    findings of the commits in its range); None when it has no history."""
+    if rh is None:
+        return None
+    found = None
+    for v in rh.versions:
+        now = mr.version_text((v.data or {}).get("version"))
+        if v.before is None or mr.version_text(v.before.get("version")) != now:
+            found = v.commit
+    return found
