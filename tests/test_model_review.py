@@ -186,3 +186,21 @@ def test_init_creates_the_folder_in_a_configured_repository(
     root = make_repo({"tracecard.toml": "[folders]\nmodel_review = \"reviews\"\n"})
     assert tc("init", str(root)).code == 0
     assert (root / "reviews" / "README.md").is_file()
+
+
+SHOP = Path(__file__).resolve().parent.parent / "examples" / "shop"
+
+
+def test_the_shops_reviews_line_up_with_its_cards(tc: Callable[..., Run]) -> None:
+    """examples/shop: two held reviews, every failure type on its card, every action reflected,
+    the production card reviewed within the period on the shop's day."""
+    graph = load_graph(config.load(SHOP))
+    reviews = sorted(r.id or "" for r in graph.of_kind(Kind.MODEL_REVIEW) if r.status == "held")
+    assert reviews == ["MR-0001", "MR-0002"]
+    res = tc("check", str(SHOP), "--format", "json", "--select", "MRV,LNK,SCH,BDY,IDN")
+    assert json.loads(res.out)["diagnostics"] == [] and res.code == 0
+    later = tc("--today", "2026-12-02", "check", str(SHOP), "--format", "json", "--select", "MRV")
+    found = json.loads(later.out)["diagnostics"]
+    assert [(d["code"], d["path"]) for d in found] == [
+        ("MRV001", "docs/model-cards/fraud-detector.md")  # 203 days after its May review
+    ]
