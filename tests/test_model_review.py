@@ -204,3 +204,29 @@ def test_the_shops_reviews_line_up_with_its_cards(tc: Callable[..., Run]) -> Non
     assert [(d["code"], d["path"]) for d in found] == [
         ("MRV001", "docs/model-cards/fraud-detector.md")  # 203 days after its May review
     ]
+
+
+def test_new_for_a_card_without_a_version(shop: Path, tc: Callable[..., Run]) -> None:
+    card = shop / "docs/model-cards/fraud-detector.md"
+    card.write_text(CARD.replace("version: 3.2.0\n", ""))
+    assert tc("model-review", "new", "Review", "--card", "MC-fraud-detector").code == 0
+    assert "version" not in front(shop / "docs/model-reviews/0001-review.md")
+    bad = tc("model-review", "new", "Review two", "--card", "MC-fraud-detector", "--version", "1\n2")
+    assert bad.code == 2 and not (shop / "docs/model-reviews/0002-review-two.md").exists()
+
+
+@pytest.mark.parametrize(("date", "status", "due"), [
+    ("2026-03-17", "held", False),   # 90 days before 2026-06-15: the period's last day
+    ("2026-03-16", "held", True),    # 91 days
+    ("2026-06-20", "held", True),    # dated after today: does not count yet
+    ("2026-06-01", "draft", True),   # planned, not held
+])  # fmt: skip
+def test_review_period(shop: Path, tc: Callable[..., Run], date: str, status: str, due: bool) -> None:
+    card = shop / "docs/model-cards/fraud-detector.md"
+    card.write_text(CARD.replace("status: draft", "status: production"))
+    text = review(PEOPLE, status=status).replace("2026-06-01", date)
+    (shop / "docs/model-reviews/0001-fraud-review.md").write_text(text)
+    found = json.loads(tc("check", "--format", "json", "--select", "MRV001").out)["diagnostics"]
+    assert [(d["path"], d["line"]) for d in found] == (
+        [("docs/model-cards/fraud-detector.md", 4)] if due else []
+    )

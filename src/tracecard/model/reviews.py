@@ -147,21 +147,21 @@ def reviews_of(graph: RepoGraph, card_id: str) -> list[Record]:
     return sorted(found, key=lambda r: (day(r.data.get("date")) or datetime.date.min, r.id or ""))
 
 
-def last_held(graph: RepoGraph, card_id: str, today: datetime.date) -> tuple[Record, datetime.date] | None:
-    """The card's most recent held review dated on or before `today`, with its date."""
-    best: tuple[Record, datetime.date] | None = None
-    for rev in reviews_of(graph, card_id):
-        when = day(rev.data.get("date"))
-        if held(rev) and when is not None and when <= today and (best is None or when >= best[1]):
-            best = (rev, when)
+def last_held(graph: RepoGraph, today: datetime.date) -> dict[str, tuple[Record, datetime.date]]:
+    """For each card ID, its most recent held review dated on or before `today`, with its
+    date (one pass over the reviews, however many cards there are)."""
+    best: dict[str, tuple[Record, datetime.date]] = {}
+    for rev in reviews(graph):
+        card, when = card_of(rev), day(rev.data.get("date"))
+        if card is None or when is None or not held(rev) or when > today:
+            continue
+        if card not in best or (when, rev.id or "") > (best[card][1], best[card][0].id or ""):
+            best[card] = (rev, when)
     return best
 
 
-def review_due(graph: RepoGraph, card: Record, today: datetime.date, period_days: int) -> tuple[bool, datetime.date | None]:
-    """Whether a production card is due a review (no held review in the last `period_days`
-    days up to `today`), and the date of its last held review."""
-    assert card.id is not None
-    last = last_held(graph, card.id, today)
-    when = last[1] if last is not None else None
-    due = card.status == "production" and (when is None or (today - when).days > period_days)
-    return due, when
+def review_due(card: Record, last: datetime.date | None, today: datetime.date,
+               period_days: int) -> bool:  # fmt: skip
+    """Whether a card is due a review: in production, and no held review (`last`, from
+    `last_held`) in the `period_days` days up to `today`."""
+    return card.status == "production" and (last is None or (today - last).days > period_days)

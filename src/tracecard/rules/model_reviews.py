@@ -8,6 +8,7 @@ dashboard read too. What they check is said on each rule's class.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import TYPE_CHECKING
 
 from tracecard.model import clock
@@ -75,11 +76,14 @@ class ProductionCardNotReviewed(Rule):
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         today, period = clock.today(), graph.settings.review_period_days
+        latest: dict[str, tuple[Record, date]] | None = None
         for card in graph.of_kind(Kind.MODEL_CARD):
             if card.id is None or card.status != "production":
                 continue
-            due, last = mr.review_due(graph, card, today, period)
-            if not due:
+            if latest is None:
+                latest = mr.last_held(graph, today)
+            last = latest[card.id][1] if card.id in latest else None
+            if not mr.review_due(card, last, today, period):
                 continue
             if last is None:
                 what = f"{card.id} is in production and has never had a held model review"
