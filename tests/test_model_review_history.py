@@ -142,3 +142,19 @@ def test_an_earlier_version_is_a_known_version(
     found = json.loads(out)["diagnostics"]
     assert [(d["code"], d["line"]) for d in found] == [("MRV006", 7)]
     assert "3.1.0, 3.2.0" in found[0]["message"]
+
+
+def test_pull_request_that_drops_a_failure_mode_a_review_found(
+    repo: gitscratch.Scratch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The card loses the failure mode the held review found: the review of the pull request
+    reports it at the review, which the pull request did not touch."""
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write(CARD, card("3.2.0", types=("account_takeover",)))
+    repo.commit("Tidy the failure modes")
+    code, out = run(capsys, "review", "--base", "main", "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and doc["model_reviews"] == []
+    found = sorted((f["code"], f["path"], f["line"]) for f in doc["findings"]
+                   if f["code"].startswith("MRV"))  # fmt: skip
+    assert found == [("MRV004", REVIEW, 12), ("MRV005", REVIEW, 15)]
