@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import yaml
 from conftest import TODAY
 
 from tracecard.cli import main
@@ -50,6 +52,7 @@ title: Relevant recommendations
 status: draft
 criteria:
   - {metric: precision@10, dataset: DS-holdout, split: holdout, launch: 0.25, target: 0.3}
+task: {input: one session, output: ten products, items: products in stock}
 ---
 # Relevant recommendations
 """
@@ -355,6 +358,12 @@ def test_other_lifecycles(repo: Path, tc: Tc) -> None:
     )
     assert tc("req", "reopen", "REQ-0001").code == 0
     tc("card", "new", "Ranker")
+    assert tc("card", "promote", "ranker", "--to", "candidate").code == 2  # GAT014: incomplete
+    card = repo / "docs/model-cards/ranker.md"
+    card.write_text(card.read_text().replace(
+        "training_data: []\n",
+        "training_data: [DS-holdout]\nfailure_modes: [{description: Cold start., severity: low}]\n",
+    ))  # fmt: skip
     assert tc("card", "promote", "ranker", "--to", "candidate").code == 0
     assert tc("card", "promote", "MC-ranker", "--to", "draft").code == 0
     tc("dataset", "new", "Click logs")
@@ -363,6 +372,32 @@ def test_other_lifecycles(repo: Path, tc: Tc) -> None:
     assert "status: retired\n" in (repo / "docs/datasets/click-logs.md").read_text()
     assert "date:" not in (repo / "docs/model-cards/ranker.md").read_text().split("---")[1]
     assert_checks(tc)
+
+
+def test_agree_by_records_both_sides_with_today(repo: Path, tc: Tc) -> None:
+    path = repo / "docs/requirements/0001-relevant-recommendations.md"
+    assert tc("req", "agree", "REQ-1", "--by", "ml:Priya Nair").code == 0
+    data = yaml.safe_load(path.read_text().split("---")[1])
+    assert data["status"] == "agreed"
+    assert data["agreed_by"] == [
+        {"name": "Priya Nair", "role": "ml", "date": datetime.date(2026, 6, 15)}
+    ]
+    # the other side signs later: no status change, the sign-off is added; twice is once
+    for _ in range(2):
+        assert tc("req", "agree", "REQ-0001", "--by", "product: Ana  Ruiz").code == 0
+    data = yaml.safe_load(path.read_text().split("---")[1])
+    assert [(e["role"], e["name"]) for e in data["agreed_by"]] == [
+        ("ml", "Priya Nair"), ("product", "Ana Ruiz")
+    ]
+    assert_checks(tc)
+
+
+@pytest.mark.parametrize("by", ["boss:Ana", "product:", "Ana", "ml:A\x1bB"])
+def test_agree_by_refuses_a_bad_sign_off(repo: Path, tc: Tc, by: str) -> None:
+    before = snapshot(repo)
+    res = tc("req", "agree", "REQ-1", "--by", by.replace("\\x1b", "\x1b"))
+    assert res.code == 2
+    assert snapshot(repo) == before
 
 
 def test_agree_is_refused_when_the_check_would_fail(repo: Path, tc: Tc) -> None:

@@ -42,11 +42,19 @@ def requirement(body: str, status: str = "agreed") -> str:
 REQ_PATH = "docs/requirements/0002-fraud-precision.md"
 
 
+#: The handoff rules (task, target, constraints, sign-off) have their own tests and corpus;
+#: the tests here look at the translation rules, so they leave them out unless asked.
+HANDOFF = ("REQ009", "REQ010", "REQ011", "REQ012")
+
+
 def findings(root: Path, prefix: str = "REQ") -> list[tuple[str, int, int]]:
     """(code, line, col) of every finding whose code starts with `prefix`, sorted."""
     graph = load_graph(config.load(root))
     result = run_rules(graph)
-    return sorted((d.code, d.line, d.col) for d in result.diagnostics if d.code.startswith(prefix))
+    return sorted(
+        (d.code, d.line, d.col) for d in result.diagnostics
+        if d.code.startswith(prefix) and (d.code not in HANDOFF or prefix in HANDOFF)
+    )  # fmt: skip
 
 
 def messages(root: Path, code: str) -> list[str]:
@@ -236,7 +244,7 @@ def test_json_output_carries_code_and_position(
     repo: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = repo("criteria:\n  - {metric: recall, dataset: DS-fraud-holdout, launch: 60}\n")
-    assert main(["check", str(root), "--format", "json", "--select", "REQ"]) == 1
+    assert main(["check", str(root), "--format", "json", "--select", "REQ003"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert [(d["code"], d["line"], d["column"], d["severity"]) for d in doc["diagnostics"]] == [
         ("REQ003", 5, 57, "error")

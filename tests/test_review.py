@@ -32,13 +32,26 @@ def front(fields: dict[str, Any], title: str = "Title") -> str:
     return "---\n" + "".join(f"{k}: {v}\n" for k, v in fields.items()) + f"---\n# {title}\n"
 
 
+#: What an agreed requirement states besides its criteria (REQ009-REQ012), after the lines
+#: the tests point at.
+SIGNED = (
+    "task: {input: one order, output: a fraud score, range: [0, 1]}\nconstraints: {}\n"
+    "agreed_by: [{name: Ana, role: product}, {name: Priya, role: ml}]\n"
+)
+#: What a gated card needs besides its results (GAT014).
+COMPLETE = (
+    "training_data: [DS-train]\n"
+    "failure_modes: [{description: Misses new fraud rings., severity: low}]\n"
+)
+
+
 def requirement(launch: str = "0.80", target: str = "0.81", decisions: str = "[ADR-0001]",
                 status: str = "agreed") -> str:  # fmt: skip
     return (
         f"---\nid: REQ-0001\nstatus: {status}\nproduct_requirement: Block fraud.\n"
         "criteria:\n  - metric: precision\n    dataset: DS-holdout\n    split: test\n"
         f"    launch: {launch}\n    target: {target}\n"
-        f"decisions: {decisions}\n---\n# Fraud precision\n"
+        f"decisions: {decisions}\n{SIGNED}---\n# Fraud precision\n"
     )
 
 
@@ -46,7 +59,7 @@ def card(value: str = "0.85", status: str = "candidate") -> str:
     return (
         f"---\nid: MC-fraud\nstatus: {status}\nsatisfies: [REQ-0001]\nresults:\n"
         "  - metric: precision\n    dataset: DS-holdout\n    split: test\n"
-        f"    value: {value}\n---\n# Fraud detector\n"
+        f"    value: {value}\n{COMPLETE}---\n# Fraud detector\n"
         "\n## Intended Use\n\nScores orders.\n\n## Evaluation Data\n\nThe holdout.\n"
     )
 
@@ -59,7 +72,7 @@ def decision(ident: str, status: str = "accepted") -> str:
 
 def dataset(status: str = "ready") -> str:
     return front({"id": "DS-holdout", "status": status, "purpose": "evaluation",
-                  "composition": "{includes_production_sample: true}"})
+                  "composition": "{includes_production_sample: true, production_sample_date: 2026-05-01}"})
 
 
 @pytest.fixture
@@ -70,6 +83,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Scratch:
     scratch.write(CARD, card())
     scratch.write(ADR, decision("ADR-0001"))
     scratch.write(DS, dataset())
+    scratch.write("docs/datasets/train.md", front({"id": "DS-train", "status": "ready",
+                                                   "purpose": "training"}))
     scratch.commit("Records")
     scratch.git("checkout", "-q", "-b", "topic")
     monkeypatch.chdir(scratch.path)

@@ -190,9 +190,44 @@ _status_command(adr_group, "reject", Kind.DECISION, "rejected",
 _status_command(adr_group, "deprecate", Kind.DECISION, "deprecated",
                 "Deprecate an accepted decision that nothing replaces (status deprecated, "
                 "date today).")
-_status_command(req_group, "agree", Kind.REQUIREMENT, "agreed",
-                "Mark a draft requirement as agreed by the product and ML sides: the launch "
-                "gate applies to the cards that satisfy it.")
+#: The roles a sign-off may name (the requirement schema's `agreed_by[].role`).
+SIGN_OFF_ROLES = ("product", "ml", "data", "engineering", "legal", "other")
+
+
+def _signer(value: str) -> tuple[str, str]:
+    role, sep, name = value.partition(":")
+    role, name = role.strip().lower(), " ".join(name.split())
+    if not sep or role not in SIGN_OFF_ROLES or not name:
+        raise click.BadParameter(
+            f"{value!r}: write ROLE:NAME, with ROLE one of {', '.join(SIGN_OFF_ROLES)} "
+            '(e.g. --by product:"Ana Ruiz" --by ml:"Priya Nair")'
+        )
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise click.BadParameter(f"{value!r}: a name cannot hold control characters")
+    return role, name
+
+
+@req_group.command("agree")
+@click.argument("ident", metavar="ID")
+@click.option("--by", "signers", multiple=True, metavar="ROLE:NAME",
+              help="Who agrees, and for which side: --by product:NAME --by ml:NAME (repeat). "
+                   "Added to agreed_by with today's date; an agreed requirement needs both a "
+                   "product and an ML sign-off (REQ012). On an agreed requirement, adds the "
+                   "sign-off alone.")  # fmt: skip
+def req_agree_cmd(ident: str, signers: tuple[str, ...]) -> int:
+    """Mark a draft requirement as agreed by the product and ML sides: the launch gate applies
+    to the cards that satisfy it.
+
+    \b
+    Example:
+      tracecard req agree REQ-0002 --by product:"Ana Ruiz" --by ml:"Priya Nair"
+    """
+    from tracecard.edit.lifecycle import transition
+
+    parsed = [_signer(s) for s in signers]
+    return transition(Kind.REQUIREMENT, ident, "agreed", sys.stdout, parsed)
+
+
 _status_command(req_group, "reopen", Kind.REQUIREMENT, "draft",
                 "Put an agreed requirement back to draft to renegotiate it.")
 _status_command(req_group, "retire", Kind.REQUIREMENT, "retired",

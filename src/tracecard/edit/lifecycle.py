@@ -283,22 +283,52 @@ def write_all(changes: Sequence[Change], root: Path) -> None:
 # -- commands -------------------------------------------------------------------------------
 
 
-def transition(kind: Kind, ident: str, target: str, out: IO[str]) -> int:
-    """`adr accept|reject|deprecate`, `req agree|retire|reopen`, `card|dataset promote --to`."""
+def transition(
+    kind: Kind, ident: str, target: str, out: IO[str], signers: Sequence[tuple[str, str]] = ()
+) -> int:
+    """`adr accept|reject|deprecate`, `req agree|retire|reopen`, `card|dataset promote --to`.
+    `signers` ((role, name) pairs, `req agree --by`) are added to `agreed_by`, dated today,
+    in the same write; on an already agreed requirement they are added alone."""
     ws = Workspace.open()
     rec = ws.find(kind, ident)
     if current_status(kind, rec) == target and rec.status is not None:
-        say(f"{rec.id} is already {target}; nothing changed", out)
+        if not signers:
+            say(f"{rec.id} is already {target}; nothing changed", out)
+            return 0
+        doc = load_doc(ws, rec)
+        added = sign(doc, rec, signers)
+        commit(ws, [change_of(ws, rec, doc)])
+        say(f"{rec.id} is already {target}; signed off by {added} ({rec.path})", out)
         return 0
     if target == "superseded":
         raise UsageError("a decision is superseded by another: `tracecard adr supersede OLD NEW`")
     now = check_transition(kind, rec, target)
     doc = load_doc(ws, rec)
     set_status(doc, kind, target)
+    signed = f"; signed off by {sign(doc, rec, signers)}" if signers else ""
     commit(ws, [change_of(ws, rec, doc)])
     assumed = " (it had no status: read as " + now + ")" if rec.status is None else ""
-    say(f"{rec.id}: {now} -> {target} ({rec.path}){assumed}", out)
+    say(f"{rec.id}: {now} -> {target} ({rec.path}){assumed}{signed}", out)
     return 0
+
+
+def sign(doc: edit.Document, rec: Record, signers: Sequence[tuple[str, str]]) -> str:
+    """Add each (role, name) to `agreed_by` with today's date; who was added, for the message
+    (someone already listed with that role is not added twice)."""
+    listed = rec.data.get("agreed_by")
+    known = {
+        (e.get("role"), e.get("name")) for e in (listed if isinstance(listed, list) else [])
+        if isinstance(e, dict)
+    }  # fmt: skip
+    added = []
+    for role, name in signers:
+        if (role, name) not in known:
+            doc.append_mapping_to_list(
+                "agreed_by", {"name": name, "role": role, "date": clock.today().isoformat()}
+            )
+            known.add((role, name))
+        added.append(f"{name} ({role})")
+    return ", ".join(added)
 
 
 def supersede(old_ident: str, new_ident: str, out: IO[str]) -> int:

@@ -106,9 +106,18 @@ def describe(e: Event) -> str:
         return f"edited: {e.what}" if e.what != "body" else "edited: body or formatting"
     if k is EventKind.REVIEWED:
         return f"model review {e.what} of {e.before or 'no card'}: {e.after}"
+    if k is EventKind.SLIPPED:
+        return f"labeling due date slipped: {e.before} -> {e.after} ({_days(e)} later)"
     if k is EventKind.RESULT:
         return f"{e.what}: {_change(e.before, e.after)}{_verdict(e)}"
     return f"{e.what}: {_change(e.before, e.after)}"
+
+
+def _days(e: Event) -> str:
+    import datetime
+
+    days = (datetime.date.fromisoformat(e.after) - datetime.date.fromisoformat(e.before)).days
+    return f"{days} day" + ("s" if days != 1 else "")
 
 
 def _change(before: Any, after: Any) -> str:

@@ -54,6 +54,7 @@ here is `before` against `data` of one version, never two neighbours of the tupl
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import sys
 import weakref
@@ -409,6 +410,7 @@ class EventKind(StrEnum):
     RESULT = "result"
     ID = "id"
     RENAMED = "renamed"
+    SLIPPED = "slipped"  # a dataset's labeling due date moved later (`what`: "labeling due")
     EDITED = "edited"  # other front-matter keys (`what` names them), or the body only
     DELETED = "deleted"
     #: A model review was held: on the reviewed card's timeline and on the review's own.
@@ -481,10 +483,39 @@ def _version_events(v: Version, vocab: Vocabulary, shallow: bool) -> list[Event]
         out.append(Event(EventKind.RESULT, v, r.label, r.before, r.after, better))
     if _criteria_edited(before, data):
         out.append(Event(EventKind.EDITED, v, "criteria"))
+    slip = due_slip(before, data)
+    if slip is not None:
+        out.append(Event(EventKind.SLIPPED, v, "labeling due", *slip))
     others = changed_keys(before, data) - _SHOWN_APART
+    if slip is not None and _only_due_changed(before, data):
+        others.discard("labeling")
     if others:
         out.append(Event(EventKind.EDITED, v, ", ".join(sorted(others))))
     return out
+
+
+def due_slip(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """(old, new) when a dataset's `labeling.due` moved to a later date: a slip."""
+    old, new = _due(before), _due(after)
+    if old is None or new is None or new <= old:
+        return None
+    return old.isoformat(), new.isoformat()
+
+
+def _due(data: Mapping[str, Any] | None) -> datetime.date | None:
+    labeling = data.get("labeling") if data else None
+    due = labeling.get("due") if isinstance(labeling, Mapping) else None
+    try:
+        return datetime.date.fromisoformat(str(due).strip()) if due is not None else None
+    except ValueError:
+        return None
+
+
+def _only_due_changed(before: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
+    old, new = before.get("labeling"), data.get("labeling")
+    if not isinstance(old, Mapping) or not isinstance(new, Mapping):
+        return False
+    return {k: v for k, v in old.items() if k != "due"} == {k: v for k, v in new.items() if k != "due"}
 
 
 def _criteria_edited(before: Mapping[str, Any], data: Mapping[str, Any]) -> bool:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from tracecard import __version__
 from tracecard.gate.judge import Row
-from tracecard.history.timeline import MatchKey
+from tracecard.history.timeline import MatchKey, due_slip
 from tracecard.model.findings import Finding, Severity
 from tracecard.report.text import (
     criterion_text,
@@ -120,7 +120,11 @@ def _status(change: RecordChange) -> str:
 def _what(change: RecordChange) -> str:
     if change.change is not Change.CHANGED:
         return ""
-    keys = ", ".join([*change.keys, *(["(body)"] if change.body_changed else [])])
+    shown = list(change.keys)
+    slip = due_slip(change.base.data, change.head.data) if change.base and change.head else None
+    if slip is not None and "labeling" in shown:
+        shown[shown.index("labeling")] = f"labeling (due date slipped {slip[0]} -> {slip[1]})"
+    keys = ", ".join([*shown, *(["(body)"] if change.body_changed else [])])
     if change.old_id and change.old_id != change.id:
         keys = f"ID was {change.old_id}" + (f"; {keys}" if keys else "")
     if change.renamed_from:

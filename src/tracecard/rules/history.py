@@ -27,7 +27,10 @@ from tracecard.history.timeline import (
     history_of,
     is_boundary,
     keyed,
+    label,
+    match_key,
     result_changes,
+    same_value,
     short,
     status_of,
     threshold_changes,
@@ -679,109 +682,347 @@ def deleted_message(rid: str) -> str:
     )
 
 
+#: Card statuses the launch gate holds to their requirements.
+_GATED = frozenset({"candidate", "production"})
+
+
+def _gated_change(v: Version) -> bool:
+    """A change to a card that is gated after it, or that the commit promoted."""
+    return _compared(v) and status_of(v.data) in _GATED
+
+
+def _decision_named(v: Version, key: str) -> bool:
+    """The change also named a (new) decision in `key`'s own `decision` field."""
+    assert v.before is not None and v.data is not None
+    after, before = v.data.get(key), v.before.get(key)
+    new = after.get("decision") if isinstance(after, Mapping) else None
+    old = before.get("decision") if isinstance(before, Mapping) else None
+    return isinstance(new, str) and new != old
+
+
+def _mode_key(mode: Any) -> str | None:
+    if not isinstance(mode, Mapping):
+        return None
+    for key in ("type", "description"):
+        value = mode.get(key)
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return None
+
+
+def _modes(data: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+    modes = data.get("failure_modes") if data else None
+    out: dict[str, Mapping[str, Any]] = {}
+    for mode in modes if isinstance(modes, list) else []:
+        key = _mode_key(mode)
+        if key is not None:
+            out.setdefault(key, mode)
+    return out
+
+
 class FailureModeRemovedWithoutDecision(Rule):
     """What it does:
-    Reports a record whose front matter has the key `stub-his007` (a stub: say here what this rule
-    reports, and where the finding points).
+    Reports a failure mode removed from a `candidate` or `production` card (or in the commit
+    that promoted it) with no decision record added to the card's `decisions` in that commit
+    or since. Failure modes are matched by `type`, else by their description. A failure mode
+    that is back is not reported. The finding is at the card's `failure_modes` (at `status`
+    when the list is gone) and names the commit.
 
     Why it matters:
-    Say what goes wrong for the team when this is not caught.
+    A failure mode on a launched card is a known risk product people accepted. Deleting it
+    does not fix the model; it hides the risk from the next review and from everyone reading
+    the card. Fixing a failure mode is a change worth a decision record: what changed, and how
+    it was shown to be fixed.
 
     Example:
     ```yaml
-    stub-his007: true
+    # MC-fraud-detector, production; this commit deletes:
+    #   - {type: friendly_fraud, severity: medium, description: ...}
+    decisions: [ADR-0003]
     ```
 
     Fix:
-    Say what to change, in the words a reader of the finding needs.
+    Put the failure mode back; or, if it is really fixed, write a decision record saying how
+    it was fixed and measured, and add it to the card's `decisions`.
     """
 
     code = "HIS007"
     name = "failure-mode-removed-without-decision"
-    severity = Severity.ERROR
+    needs_history = True
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        for rec in graph.records:
-            if rec.ok and "stub-his007" in rec.data:
-                yield self.at(rec, ("stub-his007",), "stub-his007 is set: remove it", key=True)
+        hist = history_of(graph)
+        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
+            if rec.status in _GATED:
+                yield from self._record(rec, rh)
+
+    def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+        current = _current(rec, rh)
+        now = _modes(current)
+        reported: set[str] = set()
+        for v in rh.versions:
+            if not _gated_change(v) or _explained_since(v, current):
+                continue
+            gone = set(_modes(v.before)) - set(_modes(v.data))
+            for key in sorted(gone - set(now) - reported):
+                reported.add(key)
+                where = ("failure_modes",) if "failure_modes" in rec.data else ("status",)
+                yield self.at(rec, where, (
+                    f"the failure mode {key[:80]!r} was removed {when(v)} without a decision: "
+                    "put it back, or add a decision record that says how it was fixed to "
+                    "`decisions`"
+                ), key=where == ("failure_modes",), commit=v.commit)  # fmt: skip
+
+
+#: What a card's model is: a change of any of these is a different model.
+MODEL_KEYS = ("model", "library_name", "base_model")
 
 
 class ModelChangedWithoutDecision(Rule):
     """What it does:
-    Reports a record whose front matter has the key `stub-his008` (a stub: say here what this rule
-    reports, and where the finding points).
+    Reports a change of a `candidate` or `production` card's `model` (the model family),
+    `library_name` or `base_model` with no decision record added to the card's `decisions` in
+    that commit or since. A value set back is not reported. The finding is at the key in the
+    current file and names the commit.
 
     Why it matters:
-    Say what goes wrong for the team when this is not caught.
+    Replacing gradient-boosted trees with a neural network, or one base model with another,
+    changes how the model fails, what it costs and what it can explain, even when the
+    headline metric stays the same. Decisions like that are what decision records are for;
+    without one, nobody can later say why the model is what it is.
 
     Example:
     ```yaml
-    stub-his008: true
+    # MC-fraud-detector, production; this commit changes:
+    library_name: xgboost   # was lightgbm
     ```
 
     Fix:
-    Say what to change, in the words a reader of the finding needs.
+    Write a decision record for the change (`tracecard adr new "Move the fraud model to
+    XGBoost"`), accept it, and add it to the card's `decisions`; or restore the previous value.
     """
 
     code = "HIS008"
     name = "model-changed-without-decision"
-    severity = Severity.ERROR
+    needs_history = True
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        for rec in graph.records:
-            if rec.ok and "stub-his008" in rec.data:
-                yield self.at(rec, ("stub-his008",), "stub-his008 is set: remove it", key=True)
+        hist = history_of(graph)
+        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
+            if rec.status in _GATED:
+                yield from self._record(rec, rh)
+
+    def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+        current = _current(rec, rh)
+        reported: set[str] = set()
+        for v in rh.versions:
+            if not _gated_change(v) or _explained_since(v, current):
+                continue
+            assert v.before is not None and v.data is not None
+            for key in MODEL_KEYS:
+                old, new = v.before.get(key), v.data.get(key)
+                if key in reported or old is None or old == new or current.get(key) == old:
+                    continue
+                reported.add(key)
+                where = (key,) if key in rec.data else ("status",)
+                yield self.at(rec, where, (
+                    f"{key} changed from {_value(old)} to {_value(new)} {when(v)} on a "
+                    f"{status_of(v.data)} card without a decision: add an accepted decision "
+                    "record about the change to `decisions`, or restore the previous value"
+                ), commit=v.commit)  # fmt: skip
 
 
 class OperatingPointChangedWithoutDecision(Rule):
     """What it does:
-    Reports a record whose front matter has the key `stub-his009` (a stub: say here what this rule
-    reports, and where the finding points).
+    Reports a changed `operating_point` value (the `threshold`, or another named threshold
+    such as a review band) of a `candidate` or `production` card, with no decision for it: no
+    decision added to the card's `decisions` in that commit or since, and no new
+    `operating_point.decision`. A value set back is not reported. The finding is at the value
+    in the current file and names the commit.
 
     Why it matters:
-    Say what goes wrong for the team when this is not caught.
+    The operating threshold is where the model trades one error for the other: lowering a
+    fraud block threshold catches more fraud and blocks more good customers. Which error costs
+    more is a product decision (see `error_costs`), and moving the threshold quietly changes
+    the product without anyone deciding it.
 
     Example:
     ```yaml
-    stub-his009: true
+    # MC-fraud-detector, production; this commit changes 0.92 -> 0.85:
+    operating_point: {threshold: 0.85, trades: fewer missed frauds for more blocked customers}
     ```
 
     Fix:
-    Say what to change, in the words a reader of the finding needs.
+    Write a decision record for the new threshold with what it trades, accept it, and name it
+    in `operating_point.decision` (or add it to `decisions`); or restore the previous value.
     """
 
     code = "HIS009"
     name = "operating-point-changed-without-decision"
-    severity = Severity.ERROR
+    needs_history = True
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        for rec in graph.records:
-            if rec.ok and "stub-his009" in rec.data:
-                yield self.at(rec, ("stub-his009",), "stub-his009 is set: remove it", key=True)
+        hist = history_of(graph)
+        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
+            if rec.status in _GATED:
+                yield from self._record(rec, rh)
+
+    def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+        current = _current(rec, rh)
+        now = _numbers(current.get("operating_point"))
+        reported: set[str] = set()
+        for v in rh.versions:
+            if not _gated_change(v) or _explained_since(v, current):
+                continue
+            if _decision_named(v, "operating_point") or _named_since(v, current):
+                continue
+            assert v.before is not None and v.data is not None
+            old, new = _numbers(v.before.get("operating_point")), _numbers(v.data.get("operating_point"))
+            for key, value in old.items():
+                if key in reported or same_value(new.get(key), value):
+                    continue
+                if same_value(now.get(key), value):
+                    continue  # set back since
+                reported.add(key)
+                where: tuple[str | int, ...] = ("operating_point", key)
+                if key not in now:
+                    where = ("operating_point",) if "operating_point" in rec.data else ("status",)
+                yield self.at(rec, where, (
+                    f"operating_point.{key} changed from {_value(value)} to "
+                    f"{_value(new.get(key))} {when(v)} without a decision: moving the "
+                    "threshold trades one error for the other; add an accepted decision record "
+                    "that says what it trades and name it in operating_point.decision, or "
+                    "restore the value"
+                ), commit=v.commit)  # fmt: skip
+
+
+def _numbers(value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {k: x for k, x in value.items() if isinstance(k, str) and isinstance(x, int | float)
+            and not isinstance(x, bool)}  # fmt: skip
+
+
+def _named_since(v: Version, current: Mapping[str, Any]) -> bool:
+    """The operating point names a different decision now than before the change."""
+    assert v.before is not None
+    before, now = v.before.get("operating_point"), current.get("operating_point")
+    old = before.get("decision") if isinstance(before, Mapping) else None
+    new = now.get("decision") if isinstance(now, Mapping) else None
+    return isinstance(new, str) and new != old
 
 
 class CriteriaFittedToResults(Rule):
     """What it does:
-    Reports a record whose front matter has the key `stub-his010` (a stub: say here what this rule
-    reports, and where the finding points).
+    Warns about a criterion of an agreed requirement whose launch value was agreed after a
+    card that satisfies the requirement already had a result for it, when that earlier result
+    clears the launch value by a hair: by no more than `fit_margin` (0.02 on metrics bounded
+    by 0 and 1, else 2% of the launch value). The finding is at the criterion's `launch` and
+    names the card's earlier commit.
+
+    A warning: the bar may be right. But a bar set just under a result that already existed
+    looks like a bar drawn around the model, and the reader deserves to know.
 
     Why it matters:
-    Say what goes wrong for the team when this is not caught.
+    Requirements come first: product and ML agree what good enough means, then the model is
+    judged. When the numbers are agreed after the results are in, "launch: 0.81" beside a
+    result of 0.815 measures nothing but the model itself, and the launch gate becomes a
+    formality.
 
     Example:
     ```yaml
-    stub-his010: true
+    # MC-churn's results had recall 0.815 on DS-churn-holdout since March;
+    # REQ-0007 was agreed in May with:
+    criteria:
+      - {metric: recall, dataset: DS-churn-holdout, launch: 0.81, target: 0.85}
     ```
 
     Fix:
-    Say what to change, in the words a reader of the finding needs.
+    Revisit the bar with the product side, from what the feature needs rather than what the
+    model does; write a decision record that explains the value (add it to `decisions`), or
+    change it.
     """
 
     code = "HIS010"
     name = "criteria-fitted-to-results"
     severity = Severity.WARNING
+    needs_history = True
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        for rec in graph.records:
-            if rec.ok and "stub-his010" in rec.data:
-                yield self.at(rec, ("stub-his010",), "stub-his010 is set: remove it", key=True)
+        hist = history_of(graph)
+        if not hist.available:
+            return
+        vocab = vocabulary(graph.settings)
+        cards = [c for c in graph.of_kind(Kind.MODEL_CARD) if c.id and hist.get(c.id)]
+        for rec, rh in _tracked(graph, hist, Kind.REQUIREMENT):
+            if rec.status != "agreed" or not rec.id:
+                continue
+            agreed = _agreed_at(rh)
+            if agreed is None or is_boundary(hist, agreed):
+                continue
+            users = [c for c in cards if rec.id in id_list(c.data.get("satisfies"))]
+            if _decision_with(agreed, _current(rec, rh)):
+                continue
+            for index, crit in keyed(rec.data.get("criteria")).values():
+                yield from self._criterion(rec, index, crit, agreed, users, hist, vocab)
+
+    def _criterion(
+        self, rec: Record, index: int, crit: Mapping[str, Any], agreed: Version,
+        users: list[Record], hist: History, vocab: Any,
+    ) -> Iterator[Finding]:
+        launch = crit.get("launch")
+        if not isinstance(launch, int | float) or isinstance(launch, bool):
+            return
+        key = match_key(crit)
+        metric = vocab.lookup(crit.get("metric"))
+        if key is None or metric is None:
+            return
+        margin = 0.02 if metric.low == 0 and metric.high == 1 else 0.02 * abs(launch)
+        for card in users:
+            rh = hist.get(card.id or "")
+            earlier = _result_before(rh, key, agreed.date) if rh else None
+            if earlier is None:
+                continue
+            v, value = earlier
+            if metric.direction.meets(value, launch) and abs(value - launch) <= margin:
+                yield self.at(rec, ("criteria", index, "launch"), (
+                    f"launch {_value(launch)} for {label(key)} was agreed {when(agreed)}, "
+                    f"after {card.id} already reported {_value(value)} {when(v)}: a bar set just "
+                    "under an existing result measures the model, not the need; agree it from "
+                    "what the feature needs, and write a decision that explains the value"
+                ), commit=agreed.commit)  # fmt: skip
+                return
+
+
+def _decision_with(agreed: Version, current: Mapping[str, Any]) -> bool:
+    """A decision was named when the requirement was agreed, or has been added since."""
+    before = set(id_list(agreed.before.get("decisions"))) if agreed.before else set()
+    return bool(set(id_list(current.get("decisions"))) - before)
+
+
+def _agreed_at(rh: RecordHistory) -> Version | None:
+    """The version that last made the requirement agreed (a transition into `agreed`)."""
+    found = None
+    for v in rh.versions:
+        if v.data is None or v.deleted:
+            continue
+        if status_of(v.data) == "agreed" and (v.before is None or status_of(v.before) != "agreed"):
+            found = v
+    return found
+
+
+def _result_before(
+    rh: RecordHistory, key: Any, date: str
+) -> tuple[Version, float] | None:
+    """The card's earliest committed result for `key` dated before `date`."""
+    if not date:
+        return None
+    for v in rh.versions:
+        if v.data is None or v.deleted or not v.date or v.date >= date:
+            continue
+        for entry in v.data.get("results") or []:
+            if isinstance(entry, Mapping) and match_key(entry) == key:
+                value = entry.get("value")
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    return v, float(value)
+    return None

@@ -480,8 +480,8 @@ class DirectionContradictsMetric(Rule):
 class TaskNotStated(Rule):
     """What it does:
     Reports an agreed requirement that does not state the ML task: no `task` block, or one
-    without its `input` or `output`, or with neither the output's `classes` (classification)
-    nor its `range` (a score or a regression). The finding is at `task` (or at `status` when
+    without its `input` or `output`, or with none of the output's `classes` (classification),
+    `range` (a score or a regression) or `items` (what a ranking ranks). The finding is at `task` (or at `status` when
     there is none). Drafts are being written and are not checked.
 
     Why it matters:
@@ -520,14 +520,14 @@ class TaskNotStated(Rule):
             if task is None:
                 yield self.at(rec, ("status",), (
                     "the requirement is agreed but does not say what the model does: add a task "
-                    "block with input, output and the output's classes or range"
+                    "block with input, output and the output's classes, range or items"
                 ))  # fmt: skip
                 continue
             if not isinstance(task, Mapping):
                 continue  # SCH001
             missing = [k for k in ("input", "output") if not _said(task.get(k))]
-            if not _said(task.get("classes")) and not _said(task.get("range")):
-                missing.append("classes or range")
+            if not any(_said(task.get(k)) for k in ("classes", "range", "items")):
+                missing.append("classes, range or items")
             if missing:
                 yield self.at(rec, ("task",), (
                     f"the task does not say its {' or its '.join(missing)}: state what the "

@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "f48826c0ee8d9a9b05a51a1c66a07d769a318e7a51a0d900baeff43d7c592174"
+SCHEMA_SHA256 = "79eecd7d540c62e21f1ab837be65c76d7df676ed180e0e44c5fc299bf1f647ae"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
@@ -358,6 +358,10 @@ def validate____defs_task(data, custom_formats={}, name_prefix=None):
                 for data__range_x, data__range_item in enumerate(data__range):
                     if not isinstance(data__range_item, (int, float, Decimal)) or isinstance(data__range_item, bool):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".range[{data__range_x}]".format(**locals()) + " must be number")
+        if "items" in data_keys:
+            data_keys.remove("items")
+            data__items = data["items"]
+            validate____defs_text(data__items, custom_formats, (name_prefix or "data") + ".items")
         if "unit" in data_keys:
             data_keys.remove("unit")
             data__unit = data["unit"]
