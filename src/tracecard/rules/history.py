@@ -720,6 +720,16 @@ def _modes(data: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
     return out
 
 
+def _mode_names(data: Mapping[str, Any] | None) -> set[str]:
+    """Every name the failure modes go by, type and description both: a failure mode that
+    gained a `type`, or whose description was reworded under the same type, is still there."""
+    modes = data.get("failure_modes") if data else None
+    return {" ".join(value.split()) for mode in (modes if isinstance(modes, list) else [])
+            if isinstance(mode, Mapping)
+            for value in (mode.get("type"), mode.get("description"))
+            if isinstance(value, str) and value.strip()}  # fmt: skip
+
+
 class FailureModeRemovedWithoutDecision(Rule):
     """What it does:
     Reports a failure mode removed from a `candidate` or `production` card (or in the commit
@@ -763,7 +773,9 @@ class FailureModeRemovedWithoutDecision(Rule):
         for v in rh.versions:
             if not _gated_change(v) or _explained_since(v, current):
                 continue
-            gone = set(_modes(v.before)) - set(_modes(v.data))
+            kept = _mode_names(v.data) | _mode_names(current)
+            gone = {key for key, mode in _modes(v.before).items()
+                    if not _mode_names({"failure_modes": [mode]}) & kept}  # fmt: skip
             for key in sorted(gone - set(now) - reported):
                 reported.add(key)
                 where = ("failure_modes",) if "failure_modes" in rec.data else ("status",)
