@@ -336,6 +336,10 @@ class ReviewedVersionUnknown(Rule):
     name = "reviewed-version-unknown"
     needs_history = True
 
+    @classmethod
+    def relevant(cls, graph: RepoGraph) -> bool:
+        return any(mr.version_text(r.data.get("version")) for r in mr.reviews(graph))
+
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         from tracecard.history.timeline import history_of, is_boundary
 
