@@ -379,3 +379,47 @@ def _version_written(rh: RecordHistory | None) -> str | None:
         if v.before is None or mr.version_text(v.before.get("version")) != now:
             found = v.commit
     return found
+
+
+class ReviewWithoutExamples(Rule):
+    """What it does:
+    Reports a held model review that lists no `examples` (the key is missing or the list is
+    empty). Draft reviews are not checked. The finding sits at `examples`, or at `status` when
+    the key is missing.
+
+    A warning, not an error: the cases may be described in the body, and the review may still
+    be worth keeping; but nothing can count its failure types (the dashboard, the index, the
+    other MRV rules) until they are in the front matter.
+
+    Why it matters:
+    A model review looks at actual wrong outputs, not at metrics: that is what lets product
+    people say which failures matter. A review that records no example either looked only at
+    numbers, or leaves its evidence where nobody can find it again; either way the next review
+    cannot tell whether the failures it finds are new.
+
+    Example:
+    ```yaml
+    status: held
+    participants: [{name: Ana Ruiz, role: product}, {name: Priya Nair, role: ml}]
+    examples: []
+    ```
+
+    Fix:
+    List the wrong outputs the review looked at, each with `ref` (where it lives), `expected`,
+    `actual`, `failure_type`, `severity` and `impact`. If the review looked at no case, it was a
+    metrics review: hold a model review of the wrong outputs.
+    """
+
+    code = "MRV007"
+    name = "review-without-examples"
+    severity = Severity.WARNING
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rev in _held_reviews(graph):
+            value = rev.data.get("examples")
+            if value is None or value == []:
+                where = ("examples",) if "examples" in rev.data else ("status",)
+                yield self.at(rev, where, (
+                    "this held review lists no examples: add the wrong outputs it looked at "
+                    "(ref, expected, actual, failure_type, severity, impact)"
+                ), key=where == ("examples",))  # fmt: skip

@@ -81,6 +81,7 @@ _ALL: list[type[Rule]] = [
     model_reviews.FailureTypeNotOnCard,
     model_reviews.ActionNotReflected,
     model_reviews.ReviewedVersionUnknown,
+    model_reviews.ReviewWithoutExamples,
 ]
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
