@@ -158,3 +158,24 @@ def test_pull_request_that_drops_a_failure_mode_a_review_found(
     found = sorted((f["code"], f["path"], f["line"]) for f in doc["findings"]
                    if f["code"].startswith("MRV"))  # fmt: skip
     assert found == [("MRV004", REVIEW, 12), ("MRV005", REVIEW, 15)]
+
+
+def test_review_events_sit_with_their_commit() -> None:
+    """History is topological and dates need not follow it: a review's event joins the
+    record's events of the same commit, else goes before the first later one."""
+    from tracecard.git.index import Version
+    from tracecard.history.timeline import Event, EventKind, with_reviews
+
+    def at(commit: str, date: str) -> Version:
+        return Version(commit, None, date, "A", "a@x", "p.md", {}, False, "s")
+
+    own = [Event(EventKind.CREATED, at("c1", "2026-01-01")),
+           Event(EventKind.EDITED, at("c3", "2026-03-01")),  # merged later, dated earlier
+           Event(EventKind.EDITED, at("c2", "2026-02-01"))]  # fmt: skip
+    same = Event(EventKind.REVIEWED, at("c3", "2026-03-01"), "MR-0001")
+    apart = Event(EventKind.REVIEWED, at("c9", "2026-01-15"), "MR-0002")
+    merged = with_reviews(own, [apart, same])
+    assert [(e.version.commit, e.kind.value) for e in merged] == [
+        ("c1", "created"), ("c9", "reviewed"), ("c3", "edited"), ("c3", "reviewed"),
+        ("c2", "edited"),
+    ]

@@ -567,11 +567,18 @@ def _when(e: Event) -> tuple[bool, str]:
 
 
 def with_reviews(events: list[Event], reviews: list[Event]) -> list[Event]:
-    """The record's own events with the review events placed among them by date; each list
-    keeps its own order."""
-    import heapq
-
-    return list(heapq.merge(events, reviews, key=_when))
+    """The record's own events with the review events placed among them: after the record's
+    events of the same commit when it has some, else before its first later event by date
+    (each list keeps its own order; history is topological, dates need not be)."""
+    out = list(events)
+    for rev in reviews:
+        same = [i for i, e in enumerate(out) if e.version.commit == rev.version.commit]
+        if same:
+            out.insert(same[-1] + 1, rev)
+            continue
+        later = next((i for i, e in enumerate(out) if _when(e) > _when(rev)), len(out))
+        out.insert(later, rev)
+    return out
 
 
 def versions_after(rh: RecordHistory, version: Version) -> Iterable[Version]:
