@@ -179,3 +179,17 @@ def test_review_events_sit_with_their_commit() -> None:
         ("c1", "created"), ("c9", "reviewed"), ("c3", "edited"), ("c3", "reviewed"),
         ("c2", "edited"),
     ]
+
+
+def test_new_review_skips_a_number_another_branch_holds(
+    repo: gitscratch.Scratch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.git("checkout", "-q", "-b", "june-review")
+    repo.write("docs/model-reviews/0002-fraud-review-june.md", review().replace("MR-0001", "MR-0002"))
+    repo.commit("June review, on its branch")
+    repo.git("checkout", "-q", "main")
+    capsys.readouterr()
+    assert main(["model-review", "new", "Fraud review, July", "--card", "MC-fraud-detector"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "docs/model-reviews/0003-fraud-review-july.md"
+    assert "MR-0002 is taken on branch june-review" in err
