@@ -116,7 +116,7 @@ def failure_counts(data: Mapping[str, Any]) -> dict[str, int]:
 
 def summary(data: Mapping[str, Any]) -> str:
     """One line for people: `held 2026-03-12, version 3.2.0; 3 examples (friendly_fraud x2,
-    gift_card_burst); 2 actions; product and ML present`."""
+    gift_card_burst); 2 actions`."""
     parts = [str(data.get("status") or "no status")]
     when = day(data.get("date"))
     if when is not None:
