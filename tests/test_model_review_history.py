@@ -138,10 +138,14 @@ def test_an_earlier_version_is_a_known_version(
     code, out = run(capsys, "check", "--format", "json", "--select", "MRV")
     assert json.loads(out)["diagnostics"] == [] and code == 0  # MR-0001 reviewed 3.1.0
     repo.replace(REVIEW, "version: 3.1.0", "version: 3.1")  # uncommitted
+    repo.replace(CARD, "version: 3.2.0", 'version: "3.20"')  # the review's 3.2 below is this
     code, out = run(capsys, "check", "--format", "json", "--select", "MRV")
     found = json.loads(out)["diagnostics"]
     assert [(d["code"], d["line"]) for d in found] == [("MRV006", 7)]
-    assert "3.1.0, 3.2.0" in found[0]["message"]
+    assert "3.1.0, 3.2.0, 3.20" in found[0]["message"]
+    repo.replace(REVIEW, "version: 3.1", "version: 3.2")  # YAML reads it as 3.2, the card's "3.20"
+    code, out = run(capsys, "check", "--format", "json", "--select", "MRV")
+    assert json.loads(out)["diagnostics"] == []
 
 
 def test_pull_request_that_drops_a_failure_mode_a_review_found(

@@ -42,6 +42,17 @@ def version_text(value: object) -> str | None:
     return None
 
 
+def same_version(a: str, b: str) -> bool:
+    """Whether two version texts name one version: equal, or equal as numbers (YAML reads an
+    unquoted `3.10` as the number 3.1, so a card's `"3.10"` and a review's `3.10` agree)."""
+    if a == b:
+        return True
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return False
+
+
 def card_of(review: Record | Mapping[str, Any]) -> str | None:
     """The ID of the card a review names (of a record, or of front matter from history)."""
     card = (review.data if isinstance(review, Record) else review).get("card")

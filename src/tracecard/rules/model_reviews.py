@@ -358,7 +358,7 @@ class ReviewedVersionUnknown(Rule):
                     continue  # a shallow clone: earlier versions are not here to compare
                 known |= {mr.version_text((v.data or {}).get("version")) for v in rh.versions}
             versions = sorted(v for v in known if v is not None)
-            if wanted in versions:
+            if any(mr.same_version(wanted, v) for v in versions):
                 continue
             named = ", ".join(versions[:SHOWN]) + (f" and {len(versions) - SHOWN} more"
                                                    if len(versions) > SHOWN else "")  # fmt: skip
