@@ -230,3 +230,12 @@ def test_review_period(shop: Path, tc: Callable[..., Run], date: str, status: st
     assert [(d["path"], d["line"]) for d in found] == (
         [("docs/model-cards/fraud-detector.md", 4)] if due else []
     )
+
+
+def test_hold_is_refused_without_a_product_participant(shop: Path, tc: Callable[..., Run]) -> None:
+    path = shop / "docs/model-reviews/0001-fraud-review.md"
+    path.write_text(review("participants:\n  - {name: Priya, role: ml}\n", status="draft"))
+    before = path.read_bytes()
+    res = tc("model-review", "hold", "MR-0001")
+    assert res.code == 2 and "MRV002" in res.err and "nothing written" in res.err
+    assert path.read_bytes() == before
