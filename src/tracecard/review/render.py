@@ -195,6 +195,14 @@ def _bound(pair: GateRowPair, name: str) -> str:
     return " -> ".join(dict.fromkeys(texts)) or "-"
 
 
+def _issues_text(gate: GateChange) -> str:
+    """The head's handoff issues (data not ready, card incomplete...), by code: what makes the
+    gate fail besides its rows."""
+    if gate.head is None or not gate.head.issues:
+        return ""
+    return "; ".join(f"{code} {subject}" for code, _, subject in gate.head.issues)
+
+
 def _gate_rows(gate: GateChange) -> tuple[list[GateRowPair], int]:
     changed = [p for p in gate.rows if p.changed]
     return changed, len(gate.rows) - len(changed)
@@ -315,6 +323,9 @@ class _Markdown:
             if same:
                 more = "" if not changed else " more"
                 parts.append(f"\n{same}{more} {'row' if same == 1 else 'rows'} unchanged.\n")
+            issues = _issues_text(g)
+            if issues:
+                parts.append(f"\nAlso at head: {_md(issues)}.\n")
         return "".join(parts)
 
     def gate_row(self, pair: GateRowPair) -> list[str]:
@@ -402,6 +413,9 @@ def text(report: Report, out: IO[str]) -> None:
             out.write("\n".join(_columns(rows)) + "\n")
         if same:
             out.write(f"  ({same} unchanged)\n")
+        issues = _issues_text(g)
+        if issues:
+            out.write(one_line(f"  also at head: {issues}") + "\n")
     for note in report.notes:
         out.write(f"\nnote: {one_line(note)}\n")
     out.write(("\n" if report.findings or report.review.changes else "") + one_line(headline(report))
@@ -480,7 +494,9 @@ def _result_json(d: MetricDelta) -> dict[str, object]:
 def _side_json(side: GateSide | None) -> dict[str, object] | None:
     if side is None:
         return None
-    return {"status": side.status, "gated": side.gated, "verdict": side.verdict}
+    return {"status": side.status, "gated": side.gated, "verdict": side.verdict,
+            "issues": [{"code": code, "error": error, "subject": subject}
+                       for code, error, subject in side.issues]}  # fmt: skip
 
 
 def _row_json(row: Row | None) -> dict[str, object] | None:

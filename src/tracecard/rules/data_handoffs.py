@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracecard.gate.evaluate import NOT_READY, as_day, is_gated
+from tracecard.gate.evaluate import is_gated
+from tracecard.gate.handoffs import NOT_READY, as_day
 from tracecard.model import clock
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph

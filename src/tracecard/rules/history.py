@@ -710,6 +710,13 @@ def _mode_key(mode: Any) -> str | None:
     return None
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """`text`, cut at a word boundary with an ellipsis when longer than `limit`."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _modes(data: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
     modes = data.get("failure_modes") if data else None
     out: dict[str, Mapping[str, Any]] = {}
@@ -730,7 +737,23 @@ def _mode_names(data: Mapping[str, Any] | None) -> set[str]:
             if isinstance(value, str) and value.strip()}  # fmt: skip
 
 
-class FailureModeRemovedWithoutDecision(Rule):
+class _GatedCardHistory(Rule):
+    """A history rule about `candidate` and `production` cards: `_record` reads one card's
+    versions."""
+
+    needs_history = True
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        hist = history_of(graph)
+        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
+            if rec.status in _GATED:
+                yield from self._record(rec, rh)
+
+    def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+class FailureModeRemovedWithoutDecision(_GatedCardHistory):
     """What it does:
     Reports a failure mode removed from a `candidate` or `production` card (or in the commit
     that promoted it) with no decision record added to the card's `decisions` in that commit
@@ -760,11 +783,6 @@ class FailureModeRemovedWithoutDecision(Rule):
     name = "failure-mode-removed-without-decision"
     needs_history = True
 
-    def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        hist = history_of(graph)
-        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
-            if rec.status in _GATED:
-                yield from self._record(rec, rh)
 
     def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         current = _current(rec, rh)
@@ -780,7 +798,7 @@ class FailureModeRemovedWithoutDecision(Rule):
                 reported.add(key)
                 where = ("failure_modes",) if "failure_modes" in rec.data else ("status",)
                 yield self.at(rec, where, (
-                    f"the failure mode {key[:80]!r} was removed {when(v)} without a decision: "
+                    f"the failure mode {_short(key)!r} was removed {when(v)} without a decision: "
                     "put it back, or add a decision record that says how it was fixed to "
                     "`decisions`"
                 ), key=where == ("failure_modes",), commit=v.commit)  # fmt: skip
@@ -790,7 +808,7 @@ class FailureModeRemovedWithoutDecision(Rule):
 MODEL_KEYS = ("model", "library_name", "base_model")
 
 
-class ModelChangedWithoutDecision(Rule):
+class ModelChangedWithoutDecision(_GatedCardHistory):
     """What it does:
     Reports a change of a `candidate` or `production` card's `model` (the model family),
     `library_name` or `base_model` with no decision record added to the card's `decisions` in
@@ -818,11 +836,6 @@ class ModelChangedWithoutDecision(Rule):
     name = "model-changed-without-decision"
     needs_history = True
 
-    def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        hist = history_of(graph)
-        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
-            if rec.status in _GATED:
-                yield from self._record(rec, rh)
 
     def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         current = _current(rec, rh)
@@ -844,7 +857,7 @@ class ModelChangedWithoutDecision(Rule):
                 ), commit=v.commit)  # fmt: skip
 
 
-class OperatingPointChangedWithoutDecision(Rule):
+class OperatingPointChangedWithoutDecision(_GatedCardHistory):
     """What it does:
     Reports a changed `operating_point` value (the `threshold`, or another named threshold
     such as a review band) of a `candidate` or `production` card, with no decision for it: no
@@ -873,11 +886,6 @@ class OperatingPointChangedWithoutDecision(Rule):
     name = "operating-point-changed-without-decision"
     needs_history = True
 
-    def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        hist = history_of(graph)
-        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
-            if rec.status in _GATED:
-                yield from self._record(rec, rh)
 
     def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         current = _current(rec, rh)
