@@ -10,7 +10,6 @@ write fails, so two records are never left half-updated.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,14 +147,10 @@ def set_status(doc: edit.Document, kind: Kind, status: str) -> None:
 def _held_on_or_before_today(doc: edit.Document) -> bool:
     """Whether a review's `date` is a day that has come (a review written up afterwards keeps
     the day it took place; a planned day still ahead becomes today)."""
-    value = doc.data.get("date")
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    try:
-        day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
-    except ValueError:
-        return False
-    return day <= clock.today()
+    from tracecard.model.reviews import day
+
+    held_on = day(doc.data.get("date"))
+    return held_on is not None and held_on <= clock.today()
 
 
 def supersede_edits(ws: Workspace, old: Record, new_id: str) -> edit.Document | None:
