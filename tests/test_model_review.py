@@ -239,3 +239,14 @@ def test_hold_is_refused_without_a_product_participant(shop: Path, tc: Callable[
     res = tc("model-review", "hold", "MR-0001")
     assert res.code == 2 and "MRV002" in res.err and "nothing written" in res.err
     assert path.read_bytes() == before
+
+
+def test_a_capitalised_role_is_a_schema_finding_not_a_missing_side(
+    shop: Path, tc: Callable[..., Run]
+) -> None:
+    people = "participants:\n  - {name: Ana, role: Product}\n  - {name: Priya, role: ML}\n"
+    (shop / "docs/model-reviews/0001-fraud-review.md").write_text(review(people))
+    found = json.loads(tc("check", "--format", "json", "--select", "SCH,MRV002,MRV003").out)
+    assert sorted((d["code"], d["line"]) for d in found["diagnostics"]) == [
+        ("SCH001", 9), ("SCH001", 10)
+    ]

@@ -60,11 +60,13 @@ def card_of(review: Record | Mapping[str, Any]) -> str | None:
 
 
 def roles(data: Mapping[str, Any]) -> set[str]:
-    """The roles of a review's participants (from its front matter)."""
+    """The roles of a review's participants (from its front matter), in lower case."""
     people = data.get("participants")
     if not isinstance(people, list):
         return set()
-    return {p["role"] for p in people if isinstance(p, dict) and isinstance(p.get("role"), str)}
+    return {p["role"].strip().lower() for p in people  # `ML` is a misspelling SCH001 reports,
+            if isinstance(p, dict) and isinstance(p.get("role"), str)}  # not a missing side
+
 
 
 def items(data: Mapping[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
