@@ -70,6 +70,7 @@ RETIRING = {
     Kind.REQUIREMENT: ("retired",),
     Kind.MODEL_CARD: ("retired",),
     Kind.DATASET: ("retired",),
+    Kind.MODEL_REVIEW: (),  # a review is what happened on a day: it stays as it is
 }
 
 
@@ -288,6 +289,22 @@ class Issue:
         return self.rule.severity
 
 
+@dataclass(frozen=True, slots=True)
+class ModelReviewChange:
+    """A model review the range added or changed, as it is at head."""
+
+    id: str
+    path: str
+    change: Change
+    status: str | None
+    card: str | None
+    version: str | None
+    date: str | None
+    roles: tuple[str, ...]
+    failure_types: tuple[tuple[str, int], ...]  # (type, examples showing it), most first
+    actions: int
+
+
 @dataclass(frozen=True)
 class Review:
     changes: tuple[RecordChange, ...] = ()
@@ -297,6 +314,7 @@ class Review:
     gates: tuple[GateChange, ...] = ()
     issues: tuple[Issue, ...] = ()
     paths: Mapping[str, str] = field(default_factory=dict)  # every record's file at head
+    reviews: tuple[ModelReviewChange, ...] = ()
 
 
 # --- the ends of the range --------------------------------------------------------------------
@@ -584,7 +602,25 @@ def build(records: Mapping[str, RecordHistory], inputs: Inputs) -> Review:
     issues = tuple(deleted_issues(changes, renamed))
     paths = {rid: head.path for rid, (_, head) in states.items() if head is not None}
     return Review(tuple(changes), tuple(transitions), tuple(thresholds), tuple(deltas),
-                  tuple(_gates(states, changes, inputs)), issues, paths)  # fmt: skip
+                  tuple(_gates(states, changes, inputs)), issues, paths,
+                  tuple(model_reviews(changes)))  # fmt: skip
+
+
+def model_reviews(changes: Iterable[RecordChange]) -> Iterator[ModelReviewChange]:
+    """The model reviews the range added or changed, with what each found, as at head."""
+    from tracecard.model import reviews as mr
+
+    for c in changes:
+        if c.kind is not Kind.MODEL_REVIEW or c.head is None:
+            continue
+        data = c.head.data
+        when = mr.day(data.get("date"))
+        yield ModelReviewChange(
+            c.id, c.head.path, c.change, c.status(c.head), mr.card_of(data),
+            mr.version_text(data.get("version")), when.isoformat() if when else None,
+            tuple(sorted(mr.roles(data))), tuple(mr.failure_counts(data).items()),
+            sum(1 for _ in mr.items(data, "actions")),
+        )  # fmt: skip
 
 
 def _gates(
@@ -675,6 +711,11 @@ def deleted_issues(
 
 def _deleted(c: RecordChange) -> Issue:
     kind = c.kind
+    if kind is not None and not RETIRING[kind]:
+        return Issue(RecordDeleted, c.id, c.path, (), (
+            f"{c.id} was deleted: restore the file ({kind.label}s are kept as the record of "
+            "what happened), so that the records that name it still resolve"
+        ))  # fmt: skip
     ways = " or ".join(f"status: {s}" for s in RETIRING[kind]) if kind else "a retiring status"
     return Issue(RecordDeleted, c.id, c.path, (), (
         f"{c.id} was deleted: restore the file and set {ways} instead, so that the records "

@@ -35,6 +35,7 @@ from tracecard.review.build import (
     GateRowPair,
     GateSide,
     MetricDelta,
+    ModelReviewChange,
     RecordChange,
     Review,
     ThresholdChange,
@@ -153,6 +154,15 @@ def _unexplained(th: ThresholdChange, missing: str) -> str:
     return missing if th.agreed else "not needed (not agreed)"
 
 
+def _found(r: ModelReviewChange) -> str:
+    """`friendly_fraud x2, gift_card_burst`, or `none`."""
+    return ", ".join(f"{t} x{n}" if n > 1 else t for t, n in r.failure_types) or "none"
+
+
+def _reviewed(r: ModelReviewChange) -> str:
+    return " ".join(x for x in (r.card or "no card", r.version) if x)
+
+
 def _delta_text(d: MetricDelta) -> str:
     delta = d.delta
     if d.trend in (Trend.NEW, Trend.REMOVED) or delta is None:
@@ -239,6 +249,19 @@ class _Markdown:
             yield self.results()
         if r.gates:
             yield self.gates()
+        if r.reviews:
+            yield self.model_reviews()
+
+    def model_reviews(self) -> str:
+        rows = [[self.record(r.id), str(r.change), _md(r.status or "-"),
+                 self.record(r.card) + (f" {_md(r.version)}" if r.version else "")
+                 if r.card else "-",
+                 _md(r.date or "-"), _md(", ".join(r.roles) or "none"), _md(_found(r)),
+                 str(r.actions)]
+                for r in self.review.reviews]  # fmt: skip
+        return "#### Model reviews\n\n" + _table(
+            ["review", "change", "status", "card reviewed", "date", "participants",
+             "failure types found", "actions"], rows)  # fmt: skip
 
     def findings(self) -> str:
         live = set(self.review.paths.values())  # a deleted record's file has nothing to link to
@@ -351,6 +374,12 @@ def _text_sections(report: Report) -> Iterator[tuple[str, list[list[str]]]]:
             for d in r.results
         ],
     )
+    yield (
+        "model reviews",
+        [[m.id, str(m.change), m.status or "-", _reviewed(m), m.date or "-",
+          ", ".join(m.roles) or "no participants", _found(m), _plural(m.actions, "action")]
+         for m in r.reviews],
+    )  # fmt: skip
 
 
 def _threshold_cells(th: ThresholdChange) -> list[str]:
@@ -489,6 +518,14 @@ def _gate_json(g: GateChange) -> dict[str, object]:
     }  # fmt: skip
 
 
+def _model_review_json(m: ModelReviewChange) -> dict[str, object]:
+    return {
+        "id": m.id, "path": m.path, "change": str(m.change), "status": m.status, "card": m.card,
+        "version": m.version, "date": m.date, "roles": list(m.roles),
+        "failure_types": dict(m.failure_types), "actions": m.actions,
+    }  # fmt: skip
+
+
 def as_json(report: Report, out: IO[str]) -> None:
     """The stable structure (version 1), documented in docs/ci.md."""
     r, info = report.review, report.range
@@ -506,6 +543,7 @@ def as_json(report: Report, out: IO[str]) -> None:
         "thresholds": [_threshold_json(th) for th in r.thresholds],
         "results": [_result_json(d) for d in r.results],
         "gates": [_gate_json(g) for g in r.gates],
+        "model_reviews": [_model_review_json(m) for m in r.reviews],
         "findings": [{"path": f.path, "line": f.line, "column": f.col, "code": f.code,
                       "severity": f.severity.value, "message": f.message}
                      for f in report.findings],

@@ -13,6 +13,7 @@ from tracecard.rules import (
     history,
     identity,
     links,
+    model_reviews,
     parsing,
     requirements,
     schema,
@@ -57,6 +58,7 @@ _ALL: list[type[Rule]] = [
     requirements.CriterionWithoutTarget,
     requirements.AgreedWithoutConstraints,
     requirements.SignOffMissing,
+    requirements.SliceNotAnEdgeCase,
     data_handoffs.LabelingUnowned,
     data_handoffs.LabelingOverdue,
     data_handoffs.EvaluationDataUnscoped,
@@ -74,7 +76,13 @@ _ALL: list[type[Rule]] = [
     history.CriteriaFittedToResults,
     gate.ValueOutsideInterval,
     schema.StatusAssumed,
-    requirements.SliceNotAnEdgeCase,
+    model_reviews.ProductionCardNotReviewed,
+    model_reviews.ReviewWithoutProduct,
+    model_reviews.ReviewWithoutMl,
+    model_reviews.FailureTypeNotOnCard,
+    model_reviews.ActionNotReflected,
+    model_reviews.ReviewedVersionUnknown,
+    model_reviews.ReviewWithoutExamples,
 ]
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
@@ -89,6 +97,7 @@ FAMILIES: dict[str, str] = {
     "GAT": "launch gate",
     "HIS": "history",
     "DAT": "data handoffs",
+    "MRV": "model reviews",
 }
 
 __all__ = ["FAMILIES", "RULES", "Rule"]

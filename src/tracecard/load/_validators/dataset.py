@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "3f964414061462e71b30550eb59cf6d81bda2d72489f7f9ff35da14116d852a8"
+SCHEMA_SHA256 = "4478da3e74a355816e7e0c01b0700322f5c569b092a7860793fbca8b9cec42df"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re

@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "7bb6a24d5ac591cf7eb4be3d06a9cb2852a550850a9f62cb703478b404cd7d77"
+SCHEMA_SHA256 = "2ae013731d3983633db27e491cb806c14a1717b36c2163b2853d528ee8eed194"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
