@@ -1,4 +1,4 @@
-"""Write docs/fields.md, the field reference of the four record kinds, from the JSON Schemas.
+"""Write docs/fields.md, the field reference of the record kinds, from the JSON Schemas.
 
 The schemas are the single source: every field's type and description in the page comes from
 them, so the page cannot drift. Run it after changing a schema:
@@ -25,6 +25,7 @@ KINDS: dict[str, str] = {
     "requirement": "Requirement translations",
     "model_card": "Model cards",
     "dataset": "Dataset sheets",
+    "model_review": "Model reviews",
 }
 
 Schema = dict[str, Any]

@@ -101,8 +101,8 @@ def test_init_twice(repo: Path, tc: Tc) -> None:
     files = snapshot(repo)
     assert set(files) == {
         "tracecard.toml",
-        *(f"docs/{f}/README.md" for f in ("decisions", "requirements", "model-cards", "datasets")),
-        *(f".tracecard/templates/{n}" for n in ("decision.md", "requirement.md", "model_card.md", "dataset.md")),
+        *(f"docs/{f}/README.md" for f in ("decisions", "requirements", "model-cards", "datasets", "model-reviews")),
+        *(f".tracecard/templates/{n}" for n in ("decision.md", "requirement.md", "model_card.md", "dataset.md", "model_review.md")),
     }
     assert b'templates = ".tracecard/templates"' in files["tracecard.toml"]
     again = tc("init")

@@ -23,5 +23,5 @@ def test_fast_and_full_validators_agree_on_bad_status(kind: Kind) -> None:
     from tracecard.load.schemas import Validator
 
     v = Validator(kind_schema(kind), kind)
-    errors = v.errors({"status": "no-such-status", "id": "X-1"})
+    errors = v.errors({"status": "no-such-status", "id": "X-1", "card": "MC-x"})  # required keys
     assert [e.path for e in errors] == [("status",)]

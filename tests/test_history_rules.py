@@ -30,6 +30,9 @@ pytestmark = pytest.mark.usefixtures("no_home")
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 HIS_CODES = [code for code in RULES if code.startswith("HIS")]
+#: `--ignore` for every rule that reads history: the HIS family, and MRV006 (a reviewed
+#: version the card never had).
+NO_HISTORY_RULES = [arg for code in ("HIS", "MRV006") for arg in ("--ignore", code)]
 
 #: Why test_rules_corpus.py cannot check these cases as they are (it copies files, and a git
 #: history is not a file): its `materialise` must call `replay(repo)` when the copy holds a
@@ -513,7 +516,7 @@ def test_plain_folder_runs_the_other_rules_and_says_so_once(
         f"tracecard: history rules skipped: {folder} is not in a git repository: "
         + "history is not available"
     ]
-    assert check(folder, "--ignore", "HIS").err == ""
+    assert check(folder, *NO_HISTORY_RULES).err == ""
 
 
 def test_repository_without_commits(repo: Scratch, check: Callable[..., Run]) -> None:
@@ -531,7 +534,7 @@ def test_git_is_not_imported_unless_history_is_read(git: bool, repo: Scratch) ->
         repo.commit("Propose")
     else:
         shutil.rmtree(repo.path / ".git")
-    args = ["check", str(repo.path), *(["--ignore", "HIS"] if git else [])]
+    args = ["check", str(repo.path), *(NO_HISTORY_RULES if git else [])]
     probe = (
         "import sys; from tracecard.cli import main; "
         f"rc = main({args!r}); "

@@ -37,6 +37,11 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "criteria:\n  - {metric: precision, dataset: DS-x, launch: 0.9}\n---\n# r\n",
         "docs/datasets/x.md": f"---\nid: DS-x\ntitle: {q(TITLE)}\nstatus: ready\n"
                               "purpose: evaluation\n---\n# d\n",
+        "docs/model-reviews/0001-r.md":
+            f"---\nid: MR-0001\ntitle: {q(TITLE)}\nstatus: held\ndate: 2026-01-01\n"
+            f"card: MC-card\nversion: {q(TITLE)}\nparticipants: [{{name: {q(TITLE)}, role: {q(STATUS)}}}]\n"
+            f"examples: [{{ref: {q(TITLE)}, failure_type: {q(TITLE)}, severity: {q(STATUS)}}}]\n"
+            f"actions: [{{kind: {q(STATUS)}, record: {q(TITLE)}, item: {q(TITLE)}}}]\n---\n# m\n",
     }
     env = {"GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@x", "GIT_COMMITTER_NAME": "A",
            "GIT_COMMITTER_EMAIL": "a@x", "PATH": "/usr/bin:/bin"}  # fmt: skip
@@ -60,7 +65,8 @@ COMMANDS = [
     *[["review", "--base", "HEAD~1", "--format", f] for f in ("text", "markdown", "json", "github")],
     *[["index", "--format", f] for f in ("json", "markdown")],
     ["adr", "list"], ["card", "list"], ["adr", "list", "--format", "json"],
-    ["history", "ADR-0001"], ["history", "MC-card"],
+    ["history", "ADR-0001"], ["history", "MC-card"], ["history", "MR-0001"],
+    ["model-review", "list"], ["model-review", "list", "--format", "json"],
 ]
 
 

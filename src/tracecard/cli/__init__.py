@@ -2,8 +2,8 @@
 one table of what `tracecard` offers, so a command cannot silently go missing.
 
     check.py      tracecard check, tracecard rules
-    authoring.py  tracecard init; the adr, req, card and dataset groups and their writing and
-                  list commands
+    authoring.py  tracecard init; the adr, req, card, dataset and model-review groups and their
+                  writing and list commands
     gate.py       tracecard card check (the launch gate)
     history.py    tracecard index, tracecard history
     review.py     tracecard review
@@ -35,7 +35,7 @@ from tracecard.model import clock
                    "reproduce a run of another day. Default: the machine's date.")
 def cli(today: str | None) -> None:
     """tracecard keeps an ML team's records honest: decision records, requirement translations,
-    model cards and dataset sheets kept as Markdown with YAML front matter.
+    model cards, dataset sheets and model reviews kept as Markdown with YAML front matter.
 
     Start with `tracecard check` in a repository; `tracecard rules` lists what it checks.
     Exit codes: 0 clean, 1 findings, 2 usage, configuration or internal error.
@@ -52,6 +52,7 @@ COMMANDS: tuple[tuple[click.Group | None, click.Command], ...] = (
     (None, authoring.req_group),
     (None, authoring.card_group),
     (None, authoring.dataset_group),
+    (None, authoring.model_review_group),
     (authoring.card_group, gate.card_check_cmd),
     (None, history.index_cmd),
     (None, history.history_cmd),

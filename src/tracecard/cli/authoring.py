@@ -1,4 +1,4 @@
-"""The record groups (adr, req, card, dataset) and the commands that write records: click only.
+"""The record groups (adr, req, card, dataset, model-review) and the commands that write records: click only.
 
 Each command turns its options into the arguments of one plain function in
 `tracecard.edit` and returns that function's exit code.
@@ -34,6 +34,15 @@ def dataset_group() -> None:
     """Dataset sheets: create, promote, list."""
 
 
+@click.group("model-review")
+def model_review_group() -> None:
+    """Model reviews (MR-NNNN): product and ML people look at a card's actual wrong outputs
+    together and record the failure types found and what was decided. Create, hold, list.
+
+    Not to be confused with `tracecard review`, which reviews a pull request.
+    """
+
+
 _LINK_HELP = (
     "Add a typed link REL:ID (amends:ADR-0003, relates-to:REQ-0002); the target gets the "
     "reverse relation (amended-by, relates-to). Repeatable."
@@ -44,7 +53,7 @@ _EDIT_HELP = "Open the new record in $VISUAL or $EDITOR."
 @click.command("init")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 def init_cmd(directory: str | None) -> int:
-    """Set up DIRECTORY (default: here) for tracecard: tracecard.toml, the four record folders
+    """Set up DIRECTORY (default: here) for tracecard: tracecard.toml, the record folders
     and the templates in .tracecard/templates/ for your team to edit.
 
     Nothing that exists is overwritten; running it again changes nothing.
@@ -58,10 +67,12 @@ def init_cmd(directory: str | None) -> int:
 
 
 def _new(kind: Kind, title: str, links: tuple[str, ...], open_editor: bool,
-         supersedes: tuple[str, ...] = (), slug: str | None = None) -> int:  # fmt: skip
+         supersedes: tuple[str, ...] = (), slug: str | None = None,
+         card: str | None = None, version: str | None = None) -> int:  # fmt: skip
     from tracecard.edit.new import new_record
 
-    return new_record(kind, title, sys.stdout, sys.stderr, supersedes, links, slug, open_editor)
+    return new_record(kind, title, sys.stdout, sys.stderr, supersedes, links, slug, open_editor,
+                      card=card, version=version)  # fmt: skip
 
 
 @adr_group.command("new")
@@ -109,6 +120,24 @@ def card_new_cmd(title: str, slug: str | None, links: tuple[str, ...], open_edit
 def dataset_new_cmd(title: str, slug: str | None, links: tuple[str, ...], open_editor: bool) -> int:
     """Create a dataset sheet, slugged-title.md holding DS-slugged-title, and print its path."""
     return _new(Kind.DATASET, title, links, open_editor, slug=slug)
+
+
+@model_review_group.command("new")
+@click.argument("title")
+@click.option("--card", required=True, metavar="MC-ID", help="The model card reviewed.")
+@click.option("--version", metavar="V",
+              help="The card version reviewed. Default: the card's `version` now.")
+@click.option("--link", "links", multiple=True, metavar="REL:ID", help=_LINK_HELP)
+@click.option("--edit", "open_editor", is_flag=True, help=_EDIT_HELP)
+def model_review_new_cmd(title: str, card: str, version: str | None, links: tuple[str, ...],
+                         open_editor: bool) -> int:  # fmt: skip
+    """Create the next model review, NNNN-slugged-title.md holding MR-NNNN, as a draft of a
+    review of card MC-ID, dated today (the day it is planned), and print its path.
+
+    Fill in the participants, the wrong outputs looked at (examples) and the actions; then
+    `tracecard model-review hold ID` records that it took place.
+    """
+    return _new(Kind.MODEL_REVIEW, title, links, open_editor, card=card, version=version)
 
 
 # -- supersede and link ---------------------------------------------------------------------
@@ -206,6 +235,10 @@ _status_command(req_group, "reopen", Kind.REQUIREMENT, "draft",
                 "Put an agreed requirement back to draft to renegotiate it.")
 _status_command(req_group, "retire", Kind.REQUIREMENT, "retired",
                 "Retire a requirement that no longer applies.")
+_status_command(model_review_group, "hold", Kind.MODEL_REVIEW, "held",
+                "Record that a draft model review took place (status held). Its date becomes "
+                "today unless it already names a day that has come (a review written up "
+                "afterwards). A held review needs a product and an ML participant.")
 
 
 def _promote_command(group: click.Group, kind: Kind, doc: str) -> None:
@@ -244,5 +277,6 @@ def _list_command(group: click.Group, kind: Kind) -> None:
 
 
 for _group, _kind in ((adr_group, Kind.DECISION), (req_group, Kind.REQUIREMENT),
-                      (card_group, Kind.MODEL_CARD), (dataset_group, Kind.DATASET)):  # fmt: skip
+                      (card_group, Kind.MODEL_CARD), (dataset_group, Kind.DATASET),
+                      (model_review_group, Kind.MODEL_REVIEW)):  # fmt: skip
     _list_command(_group, _kind)

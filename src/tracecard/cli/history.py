@@ -47,7 +47,8 @@ def index_cmd(fmt: str | None, output: str | None, check: bool) -> int:
               show_default=True, help="text for people, json for tools.")  # fmt: skip
 def history_cmd(ident: str, fmt: str) -> int:
     """One record's timeline: each commit that changed it, with date, author and subject, and
-    what it changed (status, launch and target values, results, ID, path, other keys).
+    what it changed (status, launch and target values, results, ID, path, other keys). A
+    model card's timeline also shows each model review held of it, at the commit that held it.
 
     ID may be written `ADR-0007`, `adr-7`, a slug (`fraud-detector`) or the record's file.
     Uncommitted changes come last. Exit 2 for an ID no record has, now or in the history.

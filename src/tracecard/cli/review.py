@@ -46,9 +46,11 @@ def review_cmd(base: str, head: str | None, fmt: str, link_base: str) -> int:
 
     New, changed and deleted records; status transitions and whether the lifecycle allows
     them; requirement thresholds that changed and the decision that explains each; model
-    card results that got better or worse; the launch gate before and after. The findings are
-    those of the history rules (HIS) that commits of the range brought in, and HIS006 for a
-    record deleted instead of retired.
+    card results that got better or worse; the launch gate before and after; the model reviews
+    added or changed (card and version reviewed, participants, failure types found). The
+    findings are those of the history rules (HIS, MRV006) that commits of the range brought
+    in, HIS006 for a record deleted instead of retired, and what `tracecard check` finds in
+    the records the range touched and in those that link to them.
 
     Uncommitted changes are not part of the review. A shallow clone needs the merge-base:
     check out with fetch-depth: 0.

@@ -1,4 +1,4 @@
-"""`tracecard init [DIR]`: configuration, the four record folders and the templates.
+"""`tracecard init [DIR]`: configuration, the record folders and the templates.
 
 Nothing that exists is overwritten: a repository that already has `tracecard.toml` or
 `[tool.tracecard]` keeps its configuration (and its folders are the ones created), and a
@@ -58,6 +58,13 @@ _README = {
         "edge cases, and whether real production inputs are included.",
         'tracecard dataset new "Fraud holdout"',
         "dataset",
+    ),
+    Kind.MODEL_REVIEW: (
+        "Model reviews",
+        "One file per review of a model's actual wrong outputs, held by product and ML people "
+        "together: the examples looked at, the failure types found, and what was decided.",
+        'tracecard model-review new "Fraud detector review, March" --card MC-fraud-detector',
+        "model-review",
     ),
 }
 

@@ -106,6 +106,7 @@ class Workspace:
 
 _GROUP = {
     Kind.DECISION: "adr", Kind.REQUIREMENT: "req", Kind.MODEL_CARD: "card", Kind.DATASET: "dataset",
+    Kind.MODEL_REVIEW: "model-review",
 }  # fmt: skip
 
 
@@ -139,6 +140,17 @@ def set_status(doc: edit.Document, kind: Kind, status: str) -> None:
     doc.set_scalar("status", status)
     if kind is Kind.DECISION:  # MADR: `date` is when the decision was last updated
         doc.set_scalar("date", clock.today())
+    if kind is Kind.MODEL_REVIEW and status == "held" and not _held_on_or_before_today(doc):
+        doc.set_scalar("date", clock.today())  # held today, unless written up after the day
+
+
+def _held_on_or_before_today(doc: edit.Document) -> bool:
+    """Whether a review's `date` is a day that has come (a review written up afterwards keeps
+    the day it took place; a planned day still ahead becomes today)."""
+    from tracecard.model.reviews import day
+
+    held_on = day(doc.data.get("date"))
+    return held_on is not None and held_on <= clock.today()
 
 
 def supersede_edits(ws: Workspace, old: Record, new_id: str) -> edit.Document | None:

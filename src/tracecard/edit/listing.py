@@ -1,4 +1,5 @@
-"""`adr list`, `req list`, `card list`, `dataset list`: one kind's records, as a table or JSON."""
+"""`adr list`, `req list`, `card list`, `dataset list`, `model-review list`: one kind's records,
+as a table or JSON."""
 
 from __future__ import annotations
 
@@ -52,9 +53,14 @@ def _sort_key(rec: Record) -> tuple[str, int, str]:
 
 def _row(kind: Kind, rec: Record) -> dict[str, Any]:
     row: dict[str, Any] = {"id": rec.id, "status": rec.status, "title": rec.title}
-    if kind is Kind.DECISION:
+    if kind in (Kind.DECISION, Kind.MODEL_REVIEW):
         date = rec.data.get("date")
         row["date"] = str(date) if date is not None else None
+    if kind is Kind.MODEL_REVIEW:
+        for key in ("card", "version"):
+            value = rec.data.get(key)
+            row[key] = str(value) if isinstance(value, (str, int, float)) else None
+    if kind is Kind.DECISION:
         if rec.superseded_by:
             row["superseded_by"] = rec.superseded_by
     row["path"] = rec.path
@@ -65,7 +71,9 @@ def _table(kind: Kind, rows: list[dict[str, Any]], out: IO[str]) -> None:
     if not rows:
         say(f"no {kind.label} records", out)
         return
-    columns = ["id", "status"] + (["date"] if kind is Kind.DECISION else []) + ["title"]
+    columns = ["id", "status"] + (["date"] if kind is Kind.DECISION else [])
+    columns += ["date", "card", "version"] if kind is Kind.MODEL_REVIEW else []
+    columns += ["title"]
     cells = [[one_line(_cell(row, c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = [[c.upper() for c in columns]] + cells

@@ -47,6 +47,7 @@ TEMPLATE_FILES: dict[Kind, str] = {
     Kind.REQUIREMENT: "requirement.md",
     Kind.MODEL_CARD: "model_card.md",
     Kind.DATASET: "dataset.md",
+    Kind.MODEL_REVIEW: "model_review.md",
 }
 #: Where `tracecard init` puts the templates when the configuration names no `templates` folder.
 DEFAULT_TEMPLATE_DIR = ".tracecard/templates"
@@ -89,19 +90,24 @@ def new_record(
     links: Sequence[str] = (),
     slug: str | None = None,
     open_editor: bool = False,
+    card: str | None = None,
+    version: str | None = None,
 ) -> int:
     # A record linked to nothing needs no other record read: numbers come from file names,
     # when every file name in the kind's folder carries its number.
     settings = config.load(config.find_root(Path.cwd()))
-    light = not supersedes and not links and _names_carry_numbers(settings, kind)
+    light = not supersedes and not links and card is None and _names_carry_numbers(settings, kind)
     ws = Workspace.open(light=light, settings=settings)
     title = _check_title(title)
+    reviewed = ws.find(Kind.MODEL_CARD, card) if card is not None else None
     folder = _folder(ws.settings, kind)
     slug = _slug(slug if slug is not None else title, given=slug is not None)
     olds = [ws.find(Kind.DECISION, s) for s in dict.fromkeys(supersedes)]
     typed = [_parse_link(ws, spec) for spec in dict.fromkeys(links)]
     rid, path, notes = _allocate(ws, kind, folder, slug)
     doc = _render(ws.settings, kind, rid, title)
+    if reviewed is not None:
+        _set_reviewed(doc, reviewed, version)
     others: dict[str, edit.Document] = {}
     for old in olds:
         doc.append_to_list("supersedes", str(old.id))
@@ -123,6 +129,20 @@ def new_record(
     if open_editor:
         _edit(path, err)
     return 0
+
+
+def _set_reviewed(doc: edit.Document, card: Record, version: str | None) -> None:
+    """A model review's `card` and `version`: the version given, else the card's own now."""
+    doc.set_scalar("card", str(card.id))
+    if version is None:
+        own = card.data.get("version")
+        version = str(own).strip() if isinstance(own, (str, int, float)) and str(own).strip() else None
+    elif not version.strip() or any(c in version for c in "\r\n"):
+        raise UsageError("--version must be one line of text, e.g. 3.2.0")
+    if version is not None:
+        doc.set_scalar("version", version.strip())
+    elif "version" in doc.data:
+        doc.remove_key("version")  # the card has no version: nothing to name
 
 
 def _names_carry_numbers(settings: Settings, kind: Kind) -> bool:
@@ -216,7 +236,7 @@ def _render(settings: Settings, kind: Kind, rid: str, title: str) -> edit.Docume
     doc.set_scalar("id", rid)
     doc.set_scalar("title", title, prose=True)
     doc.set_scalar("status", INITIAL[kind])
-    if kind is Kind.DECISION:
+    if kind in (Kind.DECISION, Kind.MODEL_REVIEW):  # a review's date: when it is planned
         doc.set_scalar("date", clock.today())
     if author:
         doc.append_to_list("owners", author)

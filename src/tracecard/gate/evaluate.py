@@ -21,12 +21,12 @@ Where each finding points (the line a person edits):
 
 from __future__ import annotations
 
-import datetime
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tracecard.gate import handoffs
 from tracecard.gate.judge import (
     Flag,
     Row,
@@ -42,7 +42,7 @@ from tracecard.model import clock
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.lifecycles import TRANSITIONS
-from tracecard.model.metrics import Direction, Vocabulary, as_number, normalise
+from tracecard.model.metrics import Direction, Vocabulary, normalise
 from tracecard.model.records import Kind, Record, id_list
 from tracecard.report.text import criterion_text, threshold_text, value_text
 from tracecard.rules import gate as gat
@@ -51,7 +51,7 @@ from tracecard.rules.links import UnknownId
 from tracecard.rules.requirements import AgreedWithoutCriteria, CriterionNotMeasurable
 from tracecard.rules.schema import SchemaViolation
 
-GATED_STATUSES = frozenset({"candidate", "production"})
+GATED_STATUSES = handoffs.GATED_STATUSES
 
 #: The rule that reports each verdict of a gate row.
 _VERDICT_RULES: dict[Verdict, type[Rule]] = {
@@ -152,9 +152,7 @@ def evaluate_card(
         place = ctx.row_place(row)
         lines.append(GateLine(row, *place))
         issues += ctx.row_issues(row, place)
-    issues += ctx.data_issues(rows)
-    if is_gated(card):
-        issues += ctx.card_issues()
+    issues += ctx.handoff_issues(rows)
     for rid in unjudged:
         issues.append(gat.ResultMissing.at(card, ctx.satisfies_path(rid), (
             f"{rid} is agreed but states no criterion and no constraint (see "
@@ -287,7 +285,9 @@ class _Context:
         if row.verdict is Verdict.FAIL:
             limit = "maximum" if lower else "minimum"
             side = "above" if lower else "below"
-            return (f"{what} is {actual}, {side} the launch {limit} {launch} of {rid}: "
+            gated = (f" ({row.slice} is a gated slice: it must meet the bar on its own, "
+                     "whatever the aggregate says)") if row.gated_slice else ""
+            return (f"{what} is {actual}, {side} the launch {limit} {launch} of {rid}{gated}: "
                     "the card cannot launch with this result")  # fmt: skip
         return (f"{what} is {actual}: meets launch {launch} but misses the target "
                 f"{value_text(row.target)} of {rid}")  # fmt: skip
@@ -304,12 +304,19 @@ class _Context:
             return (f"no operational value for {row.metric}, which {row.requirement} limits to "
                     f"{threshold_text(row.launch, row.direction)}: measure it and add it under "
                     "operational")  # fmt: skip
-        return (f"no result for {ref}: {criterion_text(row)}; add a result with the same "
+        gated = (f" ({row.slice} is a gated slice: the criterion holds it to its bars on its "
+                 "own, whatever the aggregate says)") if row.gated_slice else ""
+        return (f"no result for {ref}: {criterion_text(row)}{gated}; add a result with the same "
                 f"metric, dataset, split and slice{self._near_miss(row)}")  # fmt: skip
 
     def _near_miss(self, row: Row) -> str:
         base = (row.metric or "").partition("@")[0]
-        for i, res in enumerate(self.results):
+        wanted_slice = (row.slice or "").strip().lower()
+        order = sorted(range(len(self.results)), key=lambda i: not (
+            isinstance(self.results[i], Mapping) and wanted_slice
+            and str(self.results[i].get("slice") or "").strip().lower() == wanted_slice))
+        for i in order:
+            res = self.results[i]
             if not isinstance(res, Mapping) or res.get("dataset") != row.dataset:
                 continue
             name = res.get("metric")
@@ -340,162 +347,144 @@ class _Context:
                 f"results[{found[0]}]; the gate uses the first: remove one or set its slice"
             ))  # fmt: skip
 
-    # the card itself: what it was trained on, and how it fails
+    # data handoffs and the card itself (tracecard.gate.handoffs decides, this words)
 
-    def card_issues(self) -> Iterator[Finding]:
-        card = self.card
-        for key in ("training_data", "failure_modes"):
-            if not card.data.get(key):
-                what = ("the datasets it was trained on" if key == "training_data"
-                        else "the known ways it fails, each with a severity")  # fmt: skip
-                yield gat.GatedCardIncomplete.at(card, ("status",), (
-                    f"this {card.status} card has no {key}: a card that goes to launch names "
-                    f"{what}; add {key}"
-                ))  # fmt: skip
-        training = card.data.get("training_data")
-        for i, ds_id in enumerate(training if isinstance(training, list) else []):
-            ds = self.graph.get(ds_id.strip()) if isinstance(ds_id, str) else None
-            if ds is None or ds.kind is not Kind.DATASET or not ds.ok:
-                continue  # LNK's
-            if ds.status in NOT_READY:
-                yield gat.TrainingDataNotReady.at(card, ("training_data", i), (
-                    f"trained on {ds_id}, whose status is {ds.status!r}, not ready"
-                    f"{_labeling(ds)}: the model was trained on data that is still being "
-                    f"labeled or collected; finish it, set status: ready in {ds.path} and "
-                    f"retrain, {_then_for(card)}"
-                ))  # fmt: skip
-        modes = card.data.get("failure_modes")
-        for i, mode in enumerate(modes if isinstance(modes, list) else []):
-            if isinstance(mode, Mapping):
-                yield from self._failure_mode(i, mode)
+    def handoff_issues(self, rows: Sequence[Row]) -> Iterator[Finding]:
+        for issue in handoffs.issues(self.card.data, rows, handoff_context(self.graph)):
+            if issue.problem in _CARD_ONLY and not is_gated(self.card):
+                continue
+            finding = self._word(issue)
+            if finding is not None:
+                yield finding
 
-    def _failure_mode(self, i: int, mode: Mapping[str, Any]) -> Iterator[Finding]:
-        card = self.card
-        accepted = self._accepting_decision(mode.get("decision"))
-        name = mode.get("type") if isinstance(mode.get("type"), str) else f"failure mode {i + 1}"
-        severity = mode.get("severity")
-        if severity in SEVERE and not _text_given(mode.get("mitigation")) and accepted is not True:
-            why = "" if accepted is None else f" ({accepted})"
-            yield gat.SevereFailureModeUnaccepted.at(card, ("failure_modes", i, "severity"), (
-                f"{name} is {severity} and has no mitigation and no accepted decision that "
-                f"accepts it{why}: add the mitigation that limits the damage, or name an "
-                "accepted decision record in its decision field"
+    def _word(self, issue: handoffs.Issue) -> Finding | None:
+        card, at, subject, facts = self.card, issue.path, issue.subject, issue.facts
+        ds = self.graph.get(subject) if isinstance(subject, str) else None
+        where = ds.path if ds is not None else subject
+        P = handoffs.Problem
+        if issue.problem is P.DATA_NOT_READY:
+            status = facts.get("status")
+            todo = ("it is retired: evaluate the card on a current dataset"
+                    if status == "retired" else
+                    f"finish the labeling and set status: ready in {where}")  # fmt: skip
+            return gat.EvaluationDataNotReady.at(card, at, (
+                f"evaluated on {subject}, whose status is {status!r}, not ready"
+                f"{_labeling(ds)}: a launch candidate needs labeled evaluation data; {todo}, "
+                f"{_then_for(card)}"
             ))  # fmt: skip
-        if mode.get("deprioritised") is True and accepted is not True:
-            said = "no decision" if accepted is None else str(accepted)
-            yield gat.DeprioritisedWithoutDecision.at(card, ("failure_modes", i, "deprioritised"), (
-                f"{name} is deprioritised with {said}: name the accepted decision record that "
-                "deprioritised it in its decision field"
+        if issue.problem is P.SHARE_LOW:
+            minimum = self.graph.settings.min_product_defined_share
+            return gat.ProductShareLow.at(card, at, (
+                f"product people defined {facts['share']:.0%} of {subject}, under the "
+                f"{minimum:.0%} minimum (min_product_defined_share): the business-critical cases "
+                f"may be missing; add product-defined examples and update {where}"
             ))  # fmt: skip
-
-    def _accepting_decision(self, value: object) -> bool | str | None:
-        """True for an accepted decision; None when none is named; else why it does not count."""
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            return "its decision is not an ID"
-        found = self.graph.get(value.strip())
-        if found is None or found.kind is not Kind.DECISION:
-            return f"{value} is not a decision record"
-        if found.status != "accepted":
-            return f"{value} is {found.status or 'without a status'}, not accepted"
-        return True
-
-    # data handoffs
-
-    def data_issues(self, rows: Sequence[Row]) -> Iterator[Finding]:
-        seen: dict[str, str | None] = {}
-        for row in rows:
-            if not row.constraint and row.dataset is not None and row.dataset not in seen:
-                seen[row.dataset] = row.requirement
-        for ds_id, rid in seen.items():
-            ds = self.graph.get(ds_id.strip())
-            if ds is None or ds.kind is not Kind.DATASET or not ds.ok:
-                continue  # reported by the links and parsing rules
-            yield from self._dataset_issues(ds_id, ds, self._dataset_path(ds_id, rid))
-
-    def _dataset_path(self, ds_id: str, rid: str | None) -> Path_:
-        for i, res in enumerate(self.results):
-            if isinstance(res, Mapping) and res.get("dataset") == ds_id:
-                return ("results", i, "dataset")
-        return self.satisfies_path(rid)
-
-    def _dataset_issues(self, ds_id: str, ds: Record, path: Path_) -> Iterator[Finding]:
-        status = self.card.status
-        if ds.status != "ready":
-            then = _then_for(self.card)
-            yield gat.EvaluationDataNotReady.at(self.card, path, (
-                f"evaluated on {ds_id}, whose status is {ds.status!r}, not ready"
-                f"{_labeling(ds)}: a launch candidate needs labeled evaluation data; finish "
-                f"the labeling and set status: ready in {ds.path}, {then}"
-            ))  # fmt: skip
-        composition = ds.data.get("composition")
-        comp: Mapping[str, Any] = composition if isinstance(composition, Mapping) else {}
-        share = as_number(comp.get("product_defined_share"))
-        minimum = self.graph.settings.min_product_defined_share
-        if share is not None and share < minimum:
-            yield gat.ProductShareLow.at(self.card, path, (
-                f"product people defined {share:.0%} of {ds_id}, under the {minimum:.0%} minimum "
-                "(min_product_defined_share): the business-critical cases may be missing; add "
-                f"product-defined examples and update {ds.path}"
-            ))  # fmt: skip
-        if status == "production" and comp.get("includes_production_sample") is True:
-            yield from self._sample_age(ds_id, ds, comp, path)
-        if comp.get("includes_production_sample") is not True:
-            production = status == "production"
-            said = ("says it does not" if comp.get("includes_production_sample") is False
-                    else "does not say it does")  # fmt: skip
+        if issue.problem is P.NO_PRODUCTION_SAMPLE:
+            production = card.status == "production"
+            said = "says it does not" if facts.get("said") is False else "does not say it does"
             why = ("a production card must be evaluated on data that represents production"
                    if production else "the card cannot go to production on this data")
             rule = gat.ProductionWithoutProductionSample if production else gat.CandidateWithoutProductionSample
-            yield rule.at(self.card, path, (
-                f"{ds_id} has no sample of real production inputs ({ds.path} {said}: "
+            return rule.at(card, at, (
+                f"{subject} has no sample of real production inputs ({where} {said}: "
                 f"composition.includes_production_sample): {why}; add a production sample "
                 "and set includes_production_sample: true"
             ))  # fmt: skip
-
-
-    def _sample_age(
-        self, ds_id: str, ds: Record, comp: Mapping[str, Any], path: Path_
-    ) -> Iterator[Finding]:
-        limit = self.graph.settings.max_production_sample_age_days
-        drawn = as_day(comp.get("production_sample_date"))
-        if drawn is None:
-            yield gat.ProductionSampleStale.at(self.card, path, (
-                f"{ds_id} includes a production sample but does not say when it was drawn: "
-                f"add composition.production_sample_date to {ds.path}, so that its age can "
-                "be checked"
+        if issue.problem is P.SAMPLE_STALE:
+            return gat.ProductionSampleStale.at(card, at, _stale_message(subject, where, facts,
+                                                self.graph.settings.max_production_sample_age_days))  # fmt: skip
+        if issue.problem is P.INCOMPLETE:
+            what = ("the datasets it was trained on" if subject == "training_data"
+                    else "the known ways it fails, each with a severity")  # fmt: skip
+            return gat.GatedCardIncomplete.at(card, at, (
+                f"this {card.status} card has no {subject}: a card that goes to launch names "
+                f"{what}; add {subject}"
             ))  # fmt: skip
-            return
-        age = (clock.today() - drawn).days
-        if age > limit:
-            yield gat.ProductionSampleStale.at(self.card, path, (
-                f"the production sample of {ds_id} was drawn on {drawn.isoformat()}, {age} days "
-                f"ago (more than max_production_sample_age_days, {limit}): production has "
-                "moved on since; draw and label a fresh sample and re-evaluate this card"
+        if issue.problem is P.TRAINING_NOT_READY:
+            return gat.TrainingDataNotReady.at(card, at, (
+                f"trained on {subject}, whose status is {facts.get('status')!r}, not ready"
+                f"{_labeling(ds)}: the model was trained on data that is still being labeled or "
+                f"collected; finish it, set status: ready in {where} and retrain, "
+                f"{_then_for(card)}"
             ))  # fmt: skip
+        if issue.problem is P.SEVERE_UNACCEPTED:
+            refused = facts.get("why")
+            reason = "" if refused is None else f" ({refused})"
+            placeholder = facts.get("placeholder")
+            has = (f"its mitigation {placeholder!r} says nothing" if placeholder
+                   else "it has no mitigation")  # fmt: skip
+            return gat.SevereFailureModeUnaccepted.at(card, at, (
+                f"{subject} is {facts.get('severity')}, {has}, and no accepted decision accepts "
+                f"it{reason}: add the mitigation that limits the damage, or name an accepted "
+                "decision record in its decision field"
+            ))  # fmt: skip
+        if issue.problem is P.DEPRIORITISED_UNDECIDED:
+            refused = facts.get("why")
+            said = "its decision field is empty" if refused is None else str(refused)
+            return gat.DeprioritisedWithoutDecision.at(card, at, (
+                f"{subject} is deprioritised, but {said}: name the accepted decision record "
+                "that deprioritised it in its decision field"
+            ))  # fmt: skip
+        return None
 
 
-#: Dataset statuses that are not ready yet (retired data was ready once).
-NOT_READY = frozenset({"planned", "labeling"})
-#: Failure-mode severities that need a mitigation or an accepting decision.
-SEVERE = frozenset({"high", "critical"})
+#: Issues about the card itself rather than its data: reported on gated cards only (a draft's
+#: data issues are not reported either; `_CARD_ONLY` keeps the two lists apart for review).
+_CARD_ONLY = frozenset({
+    handoffs.Problem.INCOMPLETE, handoffs.Problem.TRAINING_NOT_READY,
+    handoffs.Problem.SEVERE_UNACCEPTED, handoffs.Problem.DEPRIORITISED_UNDECIDED,
+})  # fmt: skip
+
+#: The rule of each handoff problem, by the card's status where it depends on it: what
+#: `tracecard review` counts in its gate verdict.
+PROBLEM_RULES: dict[handoffs.Problem, type[Rule]] = {
+    handoffs.Problem.DATA_NOT_READY: gat.EvaluationDataNotReady,
+    handoffs.Problem.SHARE_LOW: gat.ProductShareLow,
+    handoffs.Problem.NO_PRODUCTION_SAMPLE: gat.CandidateWithoutProductionSample,
+    handoffs.Problem.SAMPLE_STALE: gat.ProductionSampleStale,
+    handoffs.Problem.INCOMPLETE: gat.GatedCardIncomplete,
+    handoffs.Problem.TRAINING_NOT_READY: gat.TrainingDataNotReady,
+    handoffs.Problem.SEVERE_UNACCEPTED: gat.SevereFailureModeUnaccepted,
+    handoffs.Problem.DEPRIORITISED_UNDECIDED: gat.DeprioritisedWithoutDecision,
+}
 
 
-def _text_given(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
+def problem_rule(problem: handoffs.Problem, status: str | None) -> type[Rule]:
+    if problem is handoffs.Problem.NO_PRODUCTION_SAMPLE and status == "production":
+        return gat.ProductionWithoutProductionSample
+    return PROBLEM_RULES[problem]
 
 
-def as_day(value: object) -> datetime.date | None:
-    """A front-matter date (loaded as text, YYYY-MM-DD) as a date, else None."""
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+def handoff_context(graph: RepoGraph) -> handoffs.Context:
+    """The repository as the handoff checks need it, built once per graph."""
+    if _CONTEXT and _CONTEXT[0][0]() is graph:
+        return _CONTEXT[0][1]
+    ctx = handoffs.Context(
+        datasets={d.id: d.data for d in graph.of_kind(Kind.DATASET) if d.ok and d.id},
+        decisions={d.id: d.status for d in graph.of_kind(Kind.DECISION) if d.ok and d.id},
+        today=clock.today(),
+        min_share=graph.settings.min_product_defined_share,
+        max_sample_age_days=graph.settings.max_production_sample_age_days,
+    )
+    _CONTEXT[:] = [(weakref.ref(graph), ctx)]
+    return ctx
+
+
+_CONTEXT: list[tuple[weakref.ref[RepoGraph], handoffs.Context]] = []
+
+
+def _stale_message(ds_id: str, where: str, facts: Mapping[str, Any], limit: int) -> str:
+    drawn = facts.get("drawn")
+    if drawn is None:
+        return (f"{ds_id} includes a production sample but does not say when it was drawn: add "
+                f"composition.production_sample_date to {where}, so that its age can be checked")
+    age = facts["age"]
+    if age < 0:
+        return (f"the production sample of {ds_id} is dated {drawn.isoformat()}, after today: "
+                f"correct composition.production_sample_date in {where}")
+    return (f"the production sample of {ds_id} was drawn on {drawn.isoformat()}, {age} days ago "
+            f"(more than max_production_sample_age_days, {limit}): production has moved on "
+            "since; draw and label a fresh sample and re-evaluate this card")
 
 
 def _then_for(card: Record) -> str:
@@ -513,8 +502,8 @@ def _split_slice(split: object, slice_: object) -> str:
     return split_text + (", no slice" if slice_ is None else f", slice {slice_!r}")
 
 
-def _labeling(ds: Record) -> str:
-    labeling = ds.data.get("labeling")
+def _labeling(ds: Record | None) -> str:
+    labeling = ds.data.get("labeling") if ds is not None else None
     if not isinstance(labeling, Mapping):
         return ""
     parts = [f"{k} {labeling[k]}" for k in ("owner", "due") if labeling.get(k)]

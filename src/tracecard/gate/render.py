@@ -179,6 +179,7 @@ def _row_json(line: GateLine) -> dict[str, object]:
         "dataset": row.dataset,
         "split": row.split,
         "slice": row.slice,
+        "gated_slice": row.gated_slice,
         "constraint": row.constraint,
         "direction": row.direction.value,
         "launch": _number(row.launch),

@@ -40,12 +40,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History, RecordHistory, Version
     from tracecard.model.graph import RepoGraph
 
-KIND_ORDER = (Kind.DECISION, Kind.REQUIREMENT, Kind.MODEL_CARD, Kind.DATASET)
+KIND_ORDER = (Kind.DECISION, Kind.REQUIREMENT, Kind.MODEL_CARD, Kind.DATASET, Kind.MODEL_REVIEW)
 SECTION = {
     Kind.DECISION: "Decisions",
     Kind.REQUIREMENT: "Requirements",
     Kind.MODEL_CARD: "Model cards",
     Kind.DATASET: "Datasets",
+    Kind.MODEL_REVIEW: "Model reviews",
 }
 FORMAT_VERSION = 1
 
@@ -96,6 +97,7 @@ class Entry:
     updated: Stamp
     statuses: tuple[tuple[str | None, Stamp], ...]
     results: tuple[ResultsAt, ...]  # model cards only
+    review: Mapping[str, Any] | None = None  # model reviews only: what `review_facts` gives
 
 
 def entries(hist: History, graph: RepoGraph, vocab: Vocabulary) -> list[Entry]:
@@ -115,10 +117,27 @@ def _entry(rid: str, kind: Kind, rh: RecordHistory, graph: RepoGraph, vocab: Voc
     last = rh.latest
     statuses = tuple((e.after, Stamp.of(e.version)) for e in status_events(rh))
     results = _results(rh, vocab) if kind is Kind.MODEL_CARD else ()
+    review = review_facts(last.data or {}) if kind is Kind.MODEL_REVIEW else None
     return Entry(
         rid, kind, statuses[-1][0] if statuses else None, _title(rid, last, graph),
-        last.path, Stamp.of(rh.created), Stamp.of(last), statuses, results,
+        last.path, Stamp.of(rh.created), Stamp.of(last), statuses, results, review,
     )  # fmt: skip
+
+
+def review_facts(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A model review's card, version, date, participant roles, failure types found (with
+    how many examples showed each) and number of actions."""
+    from tracecard.model import reviews as mr
+
+    when = mr.day(data.get("date"))
+    return {
+        "card": mr.card_of(data),
+        "version": mr.version_text(data.get("version")),
+        "date": when.isoformat() if when is not None else None,
+        "roles": sorted(mr.roles(data)),
+        "failure_types": mr.failure_counts(data),
+        "actions": sum(1 for _ in mr.items(data, "actions")),
+    }
 
 
 def _title(rid: str, last: Version, graph: RepoGraph) -> str | None:
@@ -164,6 +183,8 @@ def _entry_json(e: Entry) -> dict[str, Any]:
         "created": e.created.json(), "updated": e.updated.json(),
         "status_history": [{"status": s, **at.json()} for s, at in e.statuses],
     }  # fmt: skip
+    if e.review is not None:
+        out["review"] = dict(e.review)
     if e.kind is Kind.MODEL_CARD:
         out["results_history"] = [
             {**r.at.json(), "version": r.version, "status": r.status, "results": list(r.results)}
@@ -186,6 +207,9 @@ def as_markdown(items: list[Entry], link: Callable[[str], str]) -> str:
     if items:
         lines += ["", "## Status history", "", "| ID | Status changes |", "|---|---|"]
         lines += [f"| {e.id} | {_status_trail(e)} |" for e in items]
+    reviews = [e for e in items if e.review is not None]
+    if reviews:
+        lines += ["", "## Model reviews by card", "", *_reviews_table(reviews, link)]
     cards = [e for e in items if e.results]
     if cards:
         lines += ["", "## Model card results"]
@@ -200,6 +224,22 @@ def _record_table(items: list[Entry], link: Callable[[str], str]) -> list[str]:
         rows.append(
             f"| [{_cell(e.id)}]({link(e.path)}) | {_cell(e.title or '')} | {_cell(e.status or '')} "
             f"| {e.created.markdown()} | {e.updated.markdown()} |"
+        )
+    return rows
+
+
+def _reviews_table(items: list[Entry], link: Callable[[str], str]) -> list[str]:
+    rows = ["| Card | Review | Status | Date | Version | Failure types found | Actions |",
+            "|---|---|---|---|---|---|---|"]  # fmt: skip
+    ordered = sorted(items, key=lambda e: (str((e.review or {}).get("card") or ""),
+                                           str((e.review or {}).get("date") or ""), e.id))  # fmt: skip
+    for e in ordered:
+        r = e.review or {}
+        found = ", ".join(f"{t} ({n})" for t, n in r.get("failure_types", {}).items())
+        rows.append(
+            f"| {_cell(r.get('card') or '—')} | [{_cell(e.id)}]({link(e.path)}) "
+            f"| {_cell(e.status or '')} | {_cell(r.get('date') or '—')} "
+            f"| {_cell(r.get('version') or '—')} | {_cell(found or '—')} | {r.get('actions', 0)} |"
         )
     return rows
 

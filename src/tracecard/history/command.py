@@ -3,7 +3,8 @@
 Each commit that changed the record, oldest first (topological order), with its date, author
 and subject, and what it changed: creation, status, launch and target values, result values
 (better or worse by the metric's direction), ID, path, other front-matter keys, deletion.
-Uncommitted changes come last. A deleted record still has its history; an ID that no record
+Uncommitted changes come last. Each model review held of a model card shows on the card's
+timeline (and on the review's own) at the commit that made it held. A deleted record still has its history; an ID that no record
 has, now or in the history, is exit 2.
 """
 
@@ -14,7 +15,16 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from tracecard.errors import UsageError
-from tracecard.history.timeline import Event, EventKind, history_of, kind_of, record_timeline, short
+from tracecard.history.timeline import (
+    Event,
+    EventKind,
+    history_of,
+    kind_of,
+    record_timeline,
+    review_events,
+    short,
+    with_reviews,
+)
 from tracecard.load import config
 from tracecard.load.repository import load_graph
 from tracecard.model.records import resolve_id
@@ -42,6 +52,7 @@ def history(ident: str, fmt: str, out: IO[str], err: IO[str]) -> int:
     from tracecard.load.config import vocabulary
 
     events = record_timeline(rh, vocabulary(settings), hist.shallow)
+    events = with_reviews(events, review_events(hist, settings, rid))
     RENDERERS[fmt](_header(rid, rh, graph), events, out)
     return 0
 
@@ -93,6 +104,8 @@ def describe(e: Event) -> str:
         return f"renamed from {e.before}"
     if k is EventKind.EDITED:
         return f"edited: {e.what}" if e.what != "body" else "edited: body or formatting"
+    if k is EventKind.REVIEWED:
+        return f"model review {e.what} of {e.before or 'no card'}: {e.after}"
     if k is EventKind.SLIPPED:
         return f"labeling due date slipped: {e.before} -> {e.after} ({_days(e)} later)"
     if k is EventKind.RESULT:
@@ -128,8 +141,8 @@ def as_text(head: dict[str, Any], events: list[Event], out: IO[str]) -> None:
     current = None
     for e in events:
         v = e.version
-        if v is not current:
-            current = v
+        if v.commit != current:  # a review's event may share a commit with the record's own
+            current = v.commit
             if short(v.commit) == "uncommitted":
                 out.write("\nuncommitted changes\n")
             else:

@@ -413,6 +413,8 @@ class EventKind(StrEnum):
     SLIPPED = "slipped"  # a dataset's labeling due date moved later (`what`: "labeling due")
     EDITED = "edited"  # other front-matter keys (`what` names them), or the body only
     DELETED = "deleted"
+    #: A model review was held: on the reviewed card's timeline and on the review's own.
+    REVIEWED = "reviewed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -536,6 +538,47 @@ def changed_keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> set[str
     """Top-level keys whose value (or presence) differs."""
     missing = object()
     return {k for k in set(before) | set(after) if before.get(k, missing) != after.get(k, missing)}
+
+
+def review_events(hist: History, settings: Settings, rid: str) -> list[Event]:
+    """A `reviewed` event for each model review held of the card `rid`, or for the review `rid`
+    itself: at the version in which the review became held (created held, or its status
+    changed to held), oldest first. `what` is the review's ID, `before` the card's, `after`
+    the review's one-line summary as it was then."""
+    from tracecard.model.reviews import card_of, summary
+
+    out = []
+    for review_id, rh in hist.records.items():
+        for v in rh.versions:
+            data = v.data
+            if data is None or v.deleted or kind_of(settings, v.path, data) is not Kind.MODEL_REVIEW:
+                continue
+            if status_of(data) != "held" or (v.before is not None and status_of(v.before) == "held"):
+                continue
+            card = card_of(data)
+            if rid in (review_id, card):
+                out.append(Event(EventKind.REVIEWED, v, review_id, card, summary(data)))
+    return sorted(out, key=_when)
+
+
+def _when(e: Event) -> tuple[bool, str]:
+    """Uncommitted last, else by author date."""
+    return (short(e.version.commit) == "uncommitted", e.version.date)
+
+
+def with_reviews(events: list[Event], reviews: list[Event]) -> list[Event]:
+    """The record's own events with the review events placed among them: after the record's
+    events of the same commit when it has some, else before its first later event by date
+    (each list keeps its own order; history is topological, dates need not be)."""
+    out = list(events)
+    for rev in reviews:
+        same = [i for i, e in enumerate(out) if e.version.commit == rev.version.commit]
+        if same:
+            out.insert(same[-1] + 1, rev)
+            continue
+        later = next((i for i, e in enumerate(out) if _when(e) > _when(rev)), len(out))
+        out.insert(later, rev)
+    return out
 
 
 def versions_after(rh: RecordHistory, version: Version) -> Iterable[Version]:

@@ -21,6 +21,7 @@ DEFAULT_FOLDERS: dict[Kind, str] = {
     Kind.REQUIREMENT: "docs/requirements",
     Kind.MODEL_CARD: "docs/model-cards",
     Kind.DATASET: "docs/datasets",
+    Kind.MODEL_REVIEW: "docs/model-reviews",
 }
 
 #: Required body sections per kind; each entry lists the accepted spellings of one section.
@@ -37,6 +38,7 @@ DEFAULT_SECTIONS: dict[Kind, tuple[tuple[str, ...], ...]] = {
          "Training and evaluation data", "Evaluation"),
     ),
     Kind.DATASET: (),
+    Kind.MODEL_REVIEW: (("Summary",), ("Actions", "Actions Taken")),
 }
 
 CONFIG_KEYS = frozenset(
@@ -44,6 +46,7 @@ CONFIG_KEYS = frozenset(
         "select", "ignore", "extend-select", "strict", "folders", "schemas", "sections",
         "metrics", "min_product_defined_share", "max_file_size", "exclude", "templates",
         "regression_tolerance", "statuses", "today", "max_production_sample_age_days",
+        "review_period_days",
     }
 )  # fmt: skip
 
@@ -73,6 +76,8 @@ class Settings:
     #: A team's own status words, per kind, read as a state of the kind's lifecycle
     #: (`[statuses.decision] "on hold" = "proposed"`).
     statuses: dict[Kind, dict[str, str]] = field(default_factory=dict)
+    #: A production model card should have a held model review at most this many days old.
+    review_period_days: int = 90
 
     def with_cli(
         self, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), strict: bool | None = None
@@ -199,6 +204,11 @@ def _settings(root: Path, path: Path, table: dict[str, Any]) -> Settings:
             raise UsageError(f"{path}: 'exclude' must be a list of path patterns (strings), "
                              'e.g. exclude = ["docs/decisions/_archive/*"]')  # fmt: skip
         kw["exclude"] = tuple(raw_exclude)
+    if "review_period_days" in table:
+        kw["review_period_days"] = _typed(path, "review_period_days", table["review_period_days"], int)
+        if not 0 < kw["review_period_days"] <= 36_600:
+            raise UsageError(f"{path}: 'review_period_days' must be a number of days from 1 to "
+                             "36600 (a production model card is reviewed at least this often)")
     if "templates" in table:
         kw["templates"] = _typed(path, "templates", table["templates"], str)
         _inside(root, path, "templates", kw["templates"])
@@ -277,7 +287,7 @@ def _by_kind(path: Path, key: str, value: Any, item_type: type) -> dict[Kind, An
     for name, item in value.items():
         kind = KIND_NAMES.get(name.replace("-", "_")) or KIND_NAMES.get(name)
         if kind is None:
-            raise UsageError(f"{path}: '{key}.{name}': unknown kind (decision, requirement, model_card, dataset)")
+            raise UsageError(f"{path}: '{key}.{name}': unknown kind (decision, requirement, model_card, dataset, model_review)")
         if not isinstance(item, item_type):
             raise UsageError(f"{path}: '{key}.{name}' has the wrong type ({type(item).__name__})")
         out[kind] = item

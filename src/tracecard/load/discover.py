@@ -117,7 +117,7 @@ def load_record(settings: Settings, path: Path, folder_kind: Kind | None) -> Rec
             parsed.problems.append(
                 par.UnknownKind.problem(
                     line, col,
-                    f"unknown kind {named!r}: use decision, requirement, model_card or dataset",
+                    f"unknown kind {named!r}: use decision, requirement, model_card, dataset or model_review",
                 )  # fmt: skip
             )
     if kind is None and folder_kind is None and (data is None or "kind" not in data):

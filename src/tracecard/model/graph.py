@@ -33,10 +33,13 @@ _LIST_FIELDS: dict[Kind, dict[str, frozenset[Kind]]] = {
         "training_data": frozenset({Kind.DATASET}),
     },
     Kind.DATASET: {"decisions": frozenset({Kind.DECISION})},
+    Kind.MODEL_REVIEW: {"card": frozenset({Kind.MODEL_CARD})},
 }
-_ITEM_FIELDS: dict[Kind, dict[str, tuple[str, frozenset[Kind]]]] = {
+#: Fields holding a list of mappings whose `key` names a record (None: of any kind).
+_ITEM_FIELDS: dict[Kind, dict[str, tuple[str, frozenset[Kind] | None]]] = {
     Kind.REQUIREMENT: {"criteria": ("dataset", frozenset({Kind.DATASET}))},
     Kind.MODEL_CARD: {"results": ("dataset", frozenset({Kind.DATASET}))},
+    Kind.MODEL_REVIEW: {"actions": ("record", None)},
 }
 
 
@@ -85,12 +88,12 @@ class RepoGraph:
         data = rec.data
         for name, kinds in _LIST_FIELDS.get(rec.kind, {}).items():
             yield from _refs(rec, name, data.get(name), kinds)
-        for name, (key, kinds) in _ITEM_FIELDS.get(rec.kind, {}).items():
+        for name, (key, expects) in _ITEM_FIELDS.get(rec.kind, {}).items():
             items = data.get(name)
             if isinstance(items, list):
                 for i, item in enumerate(items):
                     if isinstance(item, dict) and isinstance(item.get(key), str):
-                        yield LinkRef(rec, f"{name}.{key}", (name, i, key), item[key].strip(), kinds)
+                        yield LinkRef(rec, f"{name}.{key}", (name, i, key), item[key].strip(), expects)
         if rec.kind is Kind.DECISION:
             succ = rec.superseded_by
             if succ:

@@ -34,6 +34,10 @@ TRANSITIONS: dict[Kind, dict[str, frozenset[str]]] = {
         "ready": frozenset({"labeling", "retired"}),  # labeling: relabel after an audit
         "retired": frozenset(),
     },
+    Kind.MODEL_REVIEW: {
+        "draft": frozenset({"held"}),  # draft: planned or being written; held: it took place
+        "held": frozenset(),
+    },
 }
 
 def reachable(lifecycle: dict[str, frozenset[str]], status: str) -> frozenset[str]:
@@ -56,6 +60,7 @@ INITIAL: dict[Kind, str] = {
     Kind.REQUIREMENT: "draft",
     Kind.MODEL_CARD: "draft",
     Kind.DATASET: "planned",
+    Kind.MODEL_REVIEW: "draft",
 }
 
 _RELATION_PAIRS = (

@@ -1,4 +1,4 @@
-"""The numbers of numbered kinds (ADR-NNNN, REQ-NNNN): what a file name or ID holds, the next
+"""The numbers of numbered kinds (ADR-NNNN, REQ-NNNN, MR-NNNN): what a file name or ID holds, the next
 free one, and the lines that say which numbers other branches hold.
 
 Two branches that both take `ADR-0007` is the most common collision in real decision logs, so

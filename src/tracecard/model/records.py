@@ -23,6 +23,7 @@ class Kind(str, Enum):
     REQUIREMENT = "requirement"
     MODEL_CARD = "model_card"
     DATASET = "dataset"
+    MODEL_REVIEW = "model_review"
 
     @property
     def label(self) -> str:
@@ -34,6 +35,7 @@ _LABELS = {
     Kind.REQUIREMENT: "requirement",
     Kind.MODEL_CARD: "model card",
     Kind.DATASET: "dataset",
+    Kind.MODEL_REVIEW: "model review",
 }
 
 #: Spellings accepted in a `kind:` key.
@@ -48,6 +50,9 @@ KIND_NAMES: dict[str, Kind] = {
     "card": Kind.MODEL_CARD,
     "dataset": Kind.DATASET,
     "datasheet": Kind.DATASET,
+    "model_review": Kind.MODEL_REVIEW,
+    "model-review": Kind.MODEL_REVIEW,
+    "modelreview": Kind.MODEL_REVIEW,
 }
 
 
@@ -90,6 +95,7 @@ ID_SCHEMES: dict[Kind, IdScheme] = {
     Kind.REQUIREMENT: IdScheme("REQ", True),
     Kind.MODEL_CARD: IdScheme("MC", False),
     Kind.DATASET: IdScheme("DS", False),
+    Kind.MODEL_REVIEW: IdScheme("MR", True),
 }
 
 #: Lifecycle statuses that mean "no longer in force".

@@ -40,12 +40,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
+from tracecard.gate import handoffs
+from tracecard.gate.evaluate import problem_rule
 from tracecard.gate.judge import Row, gate_card, gated_edge_cases
 from tracecard.git.index import IdChange, RecordHistory, Version
 from tracecard.history import timeline as history
 from tracecard.history.timeline import MatchKey, ResultChange, label
+from tracecard.load.config import Settings
+from tracecard.model import clock
 from tracecard.model.findings import Severity
 from tracecard.model.lifecycles import INITIAL, TRANSITIONS
 from tracecard.model.metrics import Direction, Vocabulary, as_number
@@ -65,6 +70,7 @@ RETIRING = {
     Kind.REQUIREMENT: ("retired",),
     Kind.MODEL_CARD: ("retired",),
     Kind.DATASET: ("retired",),
+    Kind.MODEL_REVIEW: (),  # a review is what happened on a day: it stays as it is
 }
 
 
@@ -205,6 +211,9 @@ class MetricDelta:
 class GateSide:
     status: str | None
     rows: tuple[Row, ...]
+    #: The handoff issues (data not ready, card incomplete, ...) as (code, is_error, subject):
+    #: the same that `tracecard card check` reports for the card at this end.
+    issues: tuple[tuple[str, bool, str], ...] = ()
 
     @property
     def gated(self) -> bool:
@@ -212,7 +221,7 @@ class GateSide:
 
     @property
     def failed(self) -> bool:
-        return any(row.verdict.is_error for row in self.rows)
+        return any(row.verdict.is_error for row in self.rows) or any(e for _, e, _ in self.issues)
 
     @property
     def verdict(self) -> str:
@@ -280,6 +289,22 @@ class Issue:
         return self.rule.severity
 
 
+@dataclass(frozen=True, slots=True)
+class ModelReviewChange:
+    """A model review the range added or changed, as it is at head."""
+
+    id: str
+    path: str
+    change: Change
+    status: str | None
+    card: str | None
+    version: str | None
+    date: str | None
+    roles: tuple[str, ...]
+    failure_types: tuple[tuple[str, int], ...]  # (type, examples showing it), most first
+    actions: int
+
+
 @dataclass(frozen=True)
 class Review:
     changes: tuple[RecordChange, ...] = ()
@@ -289,6 +314,7 @@ class Review:
     gates: tuple[GateChange, ...] = ()
     issues: tuple[Issue, ...] = ()
     paths: Mapping[str, str] = field(default_factory=dict)  # every record's file at head
+    reviews: tuple[ModelReviewChange, ...] = ()
 
 
 # --- the ends of the range --------------------------------------------------------------------
@@ -513,11 +539,18 @@ def gate_side(
     requirements: Mapping[str, Mapping[str, Any]],
     vocab: Vocabulary,
     gated: Mapping[str, Sequence[str]] | None = None,
+    context: handoffs.Context | None = None,
 ) -> GateSide | None:
     if card is None:
         return None
     rows = gate_card(card.data, requirements, vocab, gated).rows
-    return GateSide(status_of(card.data, Kind.MODEL_CARD), rows)
+    status = status_of(card.data, Kind.MODEL_CARD)
+    found: list[tuple[str, bool, str]] = []
+    if context is not None and status in GATED:
+        for issue in handoffs.issues(card.data, rows, context):
+            rule = problem_rule(issue.problem, status)
+            found.append((rule.code, rule.severity is Severity.ERROR, issue.subject))
+    return GateSide(status, rows, tuple(found))
 
 
 def gate_change(
@@ -543,6 +576,8 @@ class Inputs:
     #: Whether decision D explains a threshold change of requirement R (HIS003's test: an
     #: accepted decision about R); by default any added decision does.
     explains: Callable[[str, str], bool] = lambda requirement, decision: True
+    #: The settings the gate's handoff checks read (None: the defaults).
+    settings: Settings | None = None
 
 
 def build(records: Mapping[str, RecordHistory], inputs: Inputs) -> Review:
@@ -567,7 +602,25 @@ def build(records: Mapping[str, RecordHistory], inputs: Inputs) -> Review:
     issues = tuple(deleted_issues(changes, renamed))
     paths = {rid: head.path for rid, (_, head) in states.items() if head is not None}
     return Review(tuple(changes), tuple(transitions), tuple(thresholds), tuple(deltas),
-                  tuple(_gates(states, changes, inputs)), issues, paths)  # fmt: skip
+                  tuple(_gates(states, changes, inputs)), issues, paths,
+                  tuple(model_reviews(changes)))  # fmt: skip
+
+
+def model_reviews(changes: Iterable[RecordChange]) -> Iterator[ModelReviewChange]:
+    """The model reviews the range added or changed, with what each found, as at head."""
+    from tracecard.model import reviews as mr
+
+    for c in changes:
+        if c.kind is not Kind.MODEL_REVIEW or c.head is None:
+            continue
+        data = c.head.data
+        when = mr.day(data.get("date"))
+        yield ModelReviewChange(
+            c.id, c.head.path, c.change, c.status(c.head), mr.card_of(data),
+            mr.version_text(data.get("version")), when.isoformat() if when else None,
+            tuple(sorted(mr.roles(data))), tuple(mr.failure_counts(data).items()),
+            sum(1 for _ in mr.items(data, "actions")),
+        )  # fmt: skip
 
 
 def _gates(
@@ -580,15 +633,33 @@ def _gates(
             if rid not in kinds and state is not None:
                 kinds[rid] = inputs.kind_of(state.path, state.data)
     reqs = [_of_kind(states, kinds, side, Kind.REQUIREMENT) for side in (0, 1)]
-    gated = [gated_edge_cases(_of_kind(states, kinds, side, Kind.DATASET)) for side in (0, 1)]
+    datasets = [_of_kind(states, kinds, side, Kind.DATASET) for side in (0, 1)]
+    gated = [gated_edge_cases(datasets[side]) for side in (0, 1)]
+    contexts = [_handoff_context(datasets[side], _of_kind(states, kinds, side, Kind.DECISION),
+                                 inputs.settings) for side in (0, 1)]  # fmt: skip
     touched = {c.id for c in changes}
     for rid, (base, head) in sorted(states.items()):
         if kinds.get(rid) is not Kind.MODEL_CARD or not _is_affected(rid, base, head, touched):
             continue
-        before = gate_side(base, reqs[0], inputs.vocab, gated[0])
-        after = gate_side(head, reqs[1], inputs.vocab, gated[1])
+        before = gate_side(base, reqs[0], inputs.vocab, gated[0], contexts[0])
+        after = gate_side(head, reqs[1], inputs.vocab, gated[1], contexts[1])
         if (before and before.gated) or (after and after.gated):
             yield gate_change(rid, before, after, (head or base).path)  # type: ignore[union-attr]
+
+
+def _handoff_context(
+    datasets: Mapping[str, Mapping[str, Any]],
+    decisions: Mapping[str, Mapping[str, Any]],
+    settings: Settings | None,
+) -> handoffs.Context:
+    defaults = settings or Settings(root=Path("."))
+    return handoffs.Context(
+        datasets=datasets,
+        decisions={did: status_of(data, Kind.DECISION) for did, data in decisions.items()},
+        today=clock.today(),
+        min_share=defaults.min_product_defined_share,
+        max_sample_age_days=defaults.max_production_sample_age_days,
+    )
 
 
 def _of_kind(
@@ -603,19 +674,25 @@ def _of_kind(
     return out
 
 
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
+def _ids_in(value: object) -> Iterator[str]:
+    """Every string in a card's front matter: the datasets, decisions and requirements it names
+    anywhere (results, training data, failure modes' decisions), and some text besides."""
+    if isinstance(value, str):
+        yield value.strip()
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _ids_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _ids_in(item)
 
 
 def _is_affected(rid: str, base: State | None, head: State | None, touched: set[str]) -> bool:
     if rid in touched:
         return True
     satisfied = {r for s in (base, head) if s is not None for r in id_list(s.data.get("satisfies"))}
-    measured_on = {
-        r.get("dataset") for s in (base, head) if s is not None
-        for r in _list(s.data.get("results")) if isinstance(r, Mapping)
-    }  # fmt: skip
-    return bool((satisfied | measured_on) & touched)
+    named = {ident for s in (base, head) if s is not None for ident in _ids_in(s.data)}
+    return bool((satisfied | named) & touched)
 
 
 # --- issues ------------------------------------------------------------------------------------
@@ -634,6 +711,11 @@ def deleted_issues(
 
 def _deleted(c: RecordChange) -> Issue:
     kind = c.kind
+    if kind is not None and not RETIRING[kind]:
+        return Issue(RecordDeleted, c.id, c.path, (), (
+            f"{c.id} was deleted: restore the file ({kind.label}s are kept as the record of "
+            "what happened), so that the records that name it still resolve"
+        ))  # fmt: skip
     ways = " or ".join(f"status: {s}" for s in RETIRING[kind]) if kind else "a retiring status"
     return Issue(RecordDeleted, c.id, c.path, (), (
         f"{c.id} was deleted: restore the file and set {ways} instead, so that the records "

@@ -51,7 +51,7 @@ def review(base: str, head: str | None, fmt: str, out: IO[str], link_base: str =
         raise UsageError(hist.message)
     span = replace(span, after_head=span.after_head | {WORKTREE})
     inputs = Inputs(span, kind_of(settings), vocabulary(settings), hist.id_changes,
-                    lambda rid, did: decision_explains(graph, rid, did))
+                    lambda rid, did: decision_explains(graph, rid, did), settings)
     result = build(hist.records, inputs)
     notes: list[str] = [hist.message] if hist.shallow and hist.message else []
     findings = (locate(root, result) + history_findings(graph, span, info, notes)

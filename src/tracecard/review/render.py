@@ -35,6 +35,7 @@ from tracecard.review.build import (
     GateRowPair,
     GateSide,
     MetricDelta,
+    ModelReviewChange,
     RecordChange,
     Review,
     ThresholdChange,
@@ -153,6 +154,15 @@ def _unexplained(th: ThresholdChange, missing: str) -> str:
     return missing if th.agreed else "not needed (not agreed)"
 
 
+def _found(r: ModelReviewChange) -> str:
+    """`friendly_fraud x2, gift_card_burst`, or `none`."""
+    return ", ".join(f"{t} x{n}" if n > 1 else t for t, n in r.failure_types) or "none"
+
+
+def _reviewed(r: ModelReviewChange) -> str:
+    return " ".join(x for x in (r.card or "no card", r.version) if x)
+
+
 def _delta_text(d: MetricDelta) -> str:
     delta = d.delta
     if d.trend in (Trend.NEW, Trend.REMOVED) or delta is None:
@@ -183,6 +193,14 @@ def _bound(pair: GateRowPair, name: str) -> str:
     """A row's launch or target, `>= 0.8 -> >= 0.88` when the range changed it."""
     texts = [threshold_text(getattr(r, name), r.direction) for r in (pair.before, pair.after) if r]
     return " -> ".join(dict.fromkeys(texts)) or "-"
+
+
+def _issues_text(gate: GateChange) -> str:
+    """The head's handoff issues (data not ready, card incomplete...), by code: what makes the
+    gate fail besides its rows."""
+    if gate.head is None or not gate.head.issues:
+        return ""
+    return "; ".join(f"{code} {subject}" for code, _, subject in gate.head.issues)
 
 
 def _gate_rows(gate: GateChange) -> tuple[list[GateRowPair], int]:
@@ -231,6 +249,19 @@ class _Markdown:
             yield self.results()
         if r.gates:
             yield self.gates()
+        if r.reviews:
+            yield self.model_reviews()
+
+    def model_reviews(self) -> str:
+        rows = [[self.record(r.id), str(r.change), _md(r.status or "-"),
+                 self.record(r.card) + (f" {_md(r.version)}" if r.version else "")
+                 if r.card else "-",
+                 _md(r.date or "-"), _md(", ".join(r.roles) or "none"), _md(_found(r)),
+                 str(r.actions)]
+                for r in self.review.reviews]  # fmt: skip
+        return "#### Model reviews\n\n" + _table(
+            ["review", "change", "status", "card reviewed", "date", "participants",
+             "failure types found", "actions"], rows)  # fmt: skip
 
     def findings(self) -> str:
         live = set(self.review.paths.values())  # a deleted record's file has nothing to link to
@@ -292,6 +323,9 @@ class _Markdown:
             if same:
                 more = "" if not changed else " more"
                 parts.append(f"\n{same}{more} {'row' if same == 1 else 'rows'} unchanged.\n")
+            issues = _issues_text(g)
+            if issues:
+                parts.append(f"\nAlso at head: {_md(issues)}.\n")
         return "".join(parts)
 
     def gate_row(self, pair: GateRowPair) -> list[str]:
@@ -340,6 +374,12 @@ def _text_sections(report: Report) -> Iterator[tuple[str, list[list[str]]]]:
             for d in r.results
         ],
     )
+    yield (
+        "model reviews",
+        [[m.id, str(m.change), m.status or "-", _reviewed(m), m.date or "-",
+          ", ".join(m.roles) or "no participants", _found(m), _plural(m.actions, "action")]
+         for m in r.reviews],
+    )  # fmt: skip
 
 
 def _threshold_cells(th: ThresholdChange) -> list[str]:
@@ -373,6 +413,9 @@ def text(report: Report, out: IO[str]) -> None:
             out.write("\n".join(_columns(rows)) + "\n")
         if same:
             out.write(f"  ({same} unchanged)\n")
+        issues = _issues_text(g)
+        if issues:
+            out.write(one_line(f"  also at head: {issues}") + "\n")
     for note in report.notes:
         out.write(f"\nnote: {one_line(note)}\n")
     out.write(("\n" if report.findings or report.review.changes else "") + one_line(headline(report))
@@ -451,7 +494,9 @@ def _result_json(d: MetricDelta) -> dict[str, object]:
 def _side_json(side: GateSide | None) -> dict[str, object] | None:
     if side is None:
         return None
-    return {"status": side.status, "gated": side.gated, "verdict": side.verdict}
+    return {"status": side.status, "gated": side.gated, "verdict": side.verdict,
+            "issues": [{"code": code, "error": error, "subject": subject}
+                       for code, error, subject in side.issues]}  # fmt: skip
 
 
 def _row_json(row: Row | None) -> dict[str, object] | None:
@@ -473,6 +518,14 @@ def _gate_json(g: GateChange) -> dict[str, object]:
     }  # fmt: skip
 
 
+def _model_review_json(m: ModelReviewChange) -> dict[str, object]:
+    return {
+        "id": m.id, "path": m.path, "change": str(m.change), "status": m.status, "card": m.card,
+        "version": m.version, "date": m.date, "roles": list(m.roles),
+        "failure_types": dict(m.failure_types), "actions": m.actions,
+    }  # fmt: skip
+
+
 def as_json(report: Report, out: IO[str]) -> None:
     """The stable structure (version 1), documented in docs/ci.md."""
     r, info = report.review, report.range
@@ -490,6 +543,7 @@ def as_json(report: Report, out: IO[str]) -> None:
         "thresholds": [_threshold_json(th) for th in r.thresholds],
         "results": [_result_json(d) for d in r.results],
         "gates": [_gate_json(g) for g in r.gates],
+        "model_reviews": [_model_review_json(m) for m in r.reviews],
         "findings": [{"path": f.path, "line": f.line, "column": f.col, "code": f.code,
                       "severity": f.severity.value, "message": f.message}
                      for f in report.findings],

@@ -33,6 +33,13 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
+    def relevant(cls, graph: RepoGraph) -> bool:
+        """False when the repository holds nothing the rule reads: a history rule that is not
+        relevant is dropped before git history is read (so a repository without model
+        reviews pays nothing for MRV006)."""
+        return True
+
+    @classmethod
     def found(
         cls, path: str, line: int, col: int, message: str, commit: str | None = None
     ) -> Finding:

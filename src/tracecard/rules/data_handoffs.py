@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracecard.gate.evaluate import NOT_READY, as_day, is_gated
+from tracecard.gate.evaluate import is_gated
+from tracecard.gate.handoffs import NOT_READY, as_day
 from tracecard.model import clock
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
@@ -29,9 +30,13 @@ class _Use:
 
     @property
     def by(self) -> str:
+        """`REQ-0002 depends`, `REQ-0002 and MC-x depend`: the subject and its verb."""
         names = list(dict.fromkeys([*self.evaluation, *self.training]))
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        return shown
+        if len(names) == 1:
+            return f"{names[0]} depends"
+        if len(names) > 3:
+            return f"{', '.join(names[:3])} and {len(names) - 3} more depend"
+        return f"{', '.join(names[:-1])} and {names[-1]} depend"
 
 
 def depended_on(graph: RepoGraph) -> dict[str, _Use]:
@@ -114,7 +119,7 @@ class LabelingUnowned(Rule):
                 continue
             path = ("labeling",) if "labeling" in rec.data else ("status",)
             yield self.at(rec, path, (
-                f"this dataset is {rec.status} and {use.by} depend on it, but its labeling has "
+                f"this dataset is {rec.status} and {use.by} on it, but its labeling has "
                 f"no {' and no '.join(missing)}: name who delivers the labels and by when in "
                 "labeling: {owner: NAME, due: YYYY-MM-DD}"
             ), key=path == ("labeling",))  # fmt: skip
@@ -161,7 +166,7 @@ class LabelingOverdue(Rule):
             late = (today - due).days
             yield self.at(rec, ("labeling", "due"), (
                 f"labeling was due on {due.isoformat()}, {late} days ago, and the dataset is "
-                f"still {rec.status} ({use.by} depend on it): finish it and set status: ready, "
+                f"still {rec.status} ({use.by} on it): finish it and set status: ready, "
                 "or agree a new due date with them"
             ))  # fmt: skip
 
@@ -205,13 +210,13 @@ class EvaluationDataUnscoped(Rule):
             if not isinstance(comp, Mapping) or comp.get("product_defined_share") is None:
                 path = ("composition",) if "composition" in rec.data else ("status",)
                 yield self.at(rec, path, (
-                    f"this evaluation dataset ({use.by} depend on it) does not record how much "
+                    f"this evaluation dataset ({use.by} on it) does not record how much "
                     "of it product people defined: add composition.product_defined_share"
                 ), key=path == ("composition",))  # fmt: skip
             if not rec.data.get("edge_cases"):
                 path = ("edge_cases",) if "edge_cases" in rec.data else ("status",)
                 yield self.at(rec, path, (
-                    f"this evaluation dataset ({use.by} depend on it) lists no edge cases: list "
+                    f"this evaluation dataset ({use.by} on it) lists no edge cases: list "
                     "the business-critical cases product people named, and mark those the "
                     "launch must be held to with gated: true"
                 ), key=path == ("edge_cases",))  # fmt: skip

@@ -15,8 +15,10 @@ looks like a creation; nothing is concluded from it (see `tracecard.history.time
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tracecard.history.timeline import (
@@ -684,55 +686,115 @@ def deleted_message(rid: str) -> str:
 
 #: Card statuses the launch gate holds to their requirements.
 _GATED = frozenset({"candidate", "production"})
+#: Failure-mode severities, least to most severe.
+_SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
-def _gated_change(v: Version) -> bool:
-    """A change to a card that is gated after it, or that the commit promoted."""
-    return _compared(v) and status_of(v.data) in _GATED
+def _agreed_decisions_added(graph: RepoGraph, v: Version) -> list[str]:
+    """Decisions added to the card's `decisions` by this version that were agreed to
+    (accepted, or since deprecated or superseded): what can explain a change to a gated card."""
+    assert v.before is not None
+    return [
+        did for did in added_decisions(v.before, v.data)
+        if (d := graph.get(did)) is not None and d.kind is Kind.DECISION and d.status in _DECIDED
+    ]  # fmt: skip
 
 
-def _decision_named(v: Version, key: str) -> bool:
-    """The change also named a (new) decision in `key`'s own `decision` field."""
-    assert v.before is not None and v.data is not None
+def _explained(graph: RepoGraph, v: Version, key: str | None = None) -> bool:
+    """This version added an agreed-to decision to `decisions`, or (for `key`, a mapping with
+    its own `decision` field such as `operating_point`) named a new one there."""
+    if _agreed_decisions_added(graph, v):
+        return True
+    if key is None or v.before is None or v.data is None:
+        return False
     after, before = v.data.get(key), v.before.get(key)
     new = after.get("decision") if isinstance(after, Mapping) else None
     old = before.get("decision") if isinstance(before, Mapping) else None
-    return isinstance(new, str) and new != old
+    if not isinstance(new, str) or new == old:
+        return False
+    d = graph.get(new.strip())
+    return d is not None and d.kind is Kind.DECISION and d.status in _DECIDED
 
 
-def _mode_key(mode: Any) -> str | None:
-    if not isinstance(mode, Mapping):
-        return None
-    for key in ("type", "description"):
-        value = mode.get(key)
-        if isinstance(value, str) and value.strip():
-            return " ".join(value.split())
-    return None
+def _words(text: object) -> str:
+    return " ".join(str(text).lower().split()) if isinstance(text, str) else ""
 
 
-def _modes(data: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+def _same_mode(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Two entries describe the same failure mode: the same `type`, or descriptions that are
+    the same or nearly so (a typo fixed, a sentence added)."""
+    ta, tb = a.get("type"), b.get("type")
+    if isinstance(ta, str) and isinstance(tb, str) and ta.strip() and ta.strip() == tb.strip():
+        return True
+    da, db = _words(a.get("description")), _words(b.get("description"))
+    if not da or not db:
+        return False
+    return da == db or difflib.SequenceMatcher(None, da, db).ratio() >= 0.8
+
+
+def _mode_list(data: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
     modes = data.get("failure_modes") if data else None
-    out: dict[str, Mapping[str, Any]] = {}
-    for mode in modes if isinstance(modes, list) else []:
-        key = _mode_key(mode)
-        if key is not None:
-            out.setdefault(key, mode)
-    return out
+    return [m for m in (modes if isinstance(modes, list) else []) if isinstance(m, Mapping)]
 
 
-class FailureModeRemovedWithoutDecision(Rule):
+def _mode_label(mode: Mapping[str, Any]) -> str:
+    kind = mode.get("type")
+    if isinstance(kind, str) and kind.strip():
+        return kind.strip()
+    return _short(" ".join(str(mode.get("description") or "?").split()))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """`text`, cut at a word boundary with an ellipsis when longer than `limit`."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+class _GatedCardHistory(Rule):
+    """A history rule about `candidate` and `production` cards: `_record` reads one card's
+    versions."""
+
+    needs_history = True
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        hist = history_of(graph)
+        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
+            if rec.status in _GATED and not _first_seen_at_cut(hist, rh):
+                yield from self._record(graph, rec, rh)
+
+    def _record(self, graph: RepoGraph, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+@dataclass
+class _Known:
+    """A failure mode the card has listed, as it stands in the record the rule keeps."""
+
+    mode: Mapping[str, Any]
+    severity: int  # the highest severity it has had since last explained
+    raised_in: Version  # the version that set that severity
+    gone_in: Version | None = None  # the version that removed it, while it is gone
+
+
+class FailureModeRemovedWithoutDecision(_GatedCardHistory):
     """What it does:
-    Reports a failure mode removed from a `candidate` or `production` card (or in the commit
-    that promoted it) with no decision record added to the card's `decisions` in that commit
-    or since. Failure modes are matched by `type`, else by their description. A failure mode
-    that is back is not reported. The finding is at the card's `failure_modes` (at `status`
-    when the list is gone) and names the commit.
+    Reports, on a `candidate` or `production` card, a failure mode that the card once listed
+    and no longer does, or whose `severity` was lowered, with no agreed-to decision record
+    (accepted, or since deprecated or superseded) added to the card's `decisions` since. A
+    removal made while the card was a draft counts too: what was known about the model before
+    it was promoted does not disappear by being deleted first. Failure modes are matched by
+    `type`, or by their description (the same, or nearly: a typo fix or an added `type` is not
+    a removal). A failure mode that is back, at its severity, is not reported. A removal is
+    reported at the card's `failure_modes` (at `status` when the list is gone), a lowered
+    severity at that `severity`; both name the commit.
 
     Why it matters:
-    A failure mode on a launched card is a known risk product people accepted. Deleting it
-    does not fix the model; it hides the risk from the next review and from everyone reading
-    the card. Fixing a failure mode is a change worth a decision record: what changed, and how
-    it was shown to be fixed.
+    A failure mode is a known risk that product people accepted. Deleting it, or quietly
+    calling it less severe, does not fix the model: it hides the risk from the next review,
+    from the gate (a `high` failure mode needs a mitigation, a `low` one does not) and from
+    everyone reading the card. Fixing a failure mode is a change worth a decision record: what
+    changed, and how it was shown to be fixed.
 
     Example:
     ```yaml
@@ -742,48 +804,117 @@ class FailureModeRemovedWithoutDecision(Rule):
     ```
 
     Fix:
-    Put the failure mode back; or, if it is really fixed, write a decision record saying how
-    it was fixed and measured, and add it to the card's `decisions`.
+    Put the failure mode back (at its severity); or, if it is really fixed or less severe than
+    thought, write a decision record that says how that was shown, accept it, and add it to
+    the card's `decisions`.
     """
 
     code = "HIS007"
     name = "failure-mode-removed-without-decision"
-    needs_history = True
 
-    def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        hist = history_of(graph)
-        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
-            if rec.status in _GATED:
-                yield from self._record(rec, rh)
-
-    def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
-        current = _current(rec, rh)
-        now = _modes(current)
-        reported: set[str] = set()
+    def _record(self, graph: RepoGraph, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+        known: list[_Known] = []
         for v in rh.versions:
-            if not _gated_change(v) or _explained_since(v, current):
+            if v.deleted or v.data is None:
                 continue
-            gone = set(_modes(v.before)) - set(_modes(v.data))
-            for key in sorted(gone - set(now) - reported):
-                reported.add(key)
+            if v.before is not None and _explained(graph, v):
+                known = []  # an agreed decision accounts for what the card says now
+            now = _mode_list(v.data)
+            for k in known:
+                match = next((m for m in now if _same_mode(k.mode, m)), None)
+                if match is None:
+                    k.gone_in = k.gone_in or v
+                    continue
+                k.gone_in, k.mode = None, match
+                rank = _SEVERITY_RANK.get(str(match.get("severity")), -1)
+                if rank > k.severity:
+                    k.severity, k.raised_in = rank, v
+            for m in now:
+                if not any(_same_mode(k.mode, m) for k in known):
+                    known.append(_Known(m, _SEVERITY_RANK.get(str(m.get("severity")), -1), v))
+        current = _mode_list(_current(rec, rh))
+        for k in known:
+            if k.gone_in is not None:
                 where = ("failure_modes",) if "failure_modes" in rec.data else ("status",)
                 yield self.at(rec, where, (
-                    f"the failure mode {key[:80]!r} was removed {when(v)} without a decision: "
-                    "put it back, or add a decision record that says how it was fixed to "
-                    "`decisions`"
-                ), key=where == ("failure_modes",), commit=v.commit)  # fmt: skip
+                    f"the failure mode {_mode_label(k.mode)!r} was removed {when(k.gone_in)} "
+                    "without a decision: put it back, or add an accepted decision record that "
+                    "says how it was fixed to `decisions`"
+                ), key=where == ("failure_modes",), commit=k.gone_in.commit)  # fmt: skip
+                continue
+            index = next((i for i, m in enumerate(current) if _same_mode(k.mode, m)), None)
+            severity = k.mode.get("severity")
+            rank = _SEVERITY_RANK.get(str(severity), -1)
+            if index is None or rank < 0 or rank >= k.severity:
+                continue
+            was = next(n for n, r in _SEVERITY_RANK.items() if r == k.severity)
+            yield self.at(rec, ("failure_modes", index, "severity"), (
+                f"the failure mode {_mode_label(k.mode)!r} is {severity} now, but was {was} "
+                f"{when(k.raised_in)}, and no decision says why: restore the severity, or add "
+                "an accepted decision record that explains it to `decisions`"
+            ), commit=rh.latest.commit)  # fmt: skip
 
 
 #: What a card's model is: a change of any of these is a different model.
 MODEL_KEYS = ("model", "library_name", "base_model")
 
 
-class ModelChangedWithoutDecision(Rule):
+def _baseline_changes(
+    graph: RepoGraph,
+    rh: RecordHistory,
+    read: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+    key: str | None = None,
+) -> dict[str, tuple[Any, Version]]:
+    """For each field `read` picks out of a card: (the value it had when the card was promoted
+    or a decision last explained it, the last version that changed it) where the card's value
+    now differs from that baseline. Changes while the card is a draft are free; a value set
+    back is no change."""
+    base: dict[str, Any] = {}
+    last: dict[str, Version] = {}
+    gated = False
+    for v in rh.versions:
+        if v.deleted or v.data is None:
+            continue
+        values = read(v.data)
+        now_gated = status_of(v.data) in _GATED
+        if not now_gated:
+            gated = False
+            continue
+        if not gated or (v.before is not None and _explained(graph, v, key)):
+            base, last, gated = dict(values), {}, True
+            continue
+        before = read(v.before) if v.before is not None else {}
+        for name in set(values) | set(before):
+            if not same_value(values.get(name), before.get(name)):
+                last[name] = v
+    current = read(rh.latest.data or {}) if not rh.latest.deleted else {}
+    return {
+        name: (value, last[name]) for name, value in base.items()
+        if name in last and not _same_text(current.get(name), value)
+    }  # fmt: skip
+
+
+def _same_text(a: Any, b: Any) -> bool:
+    """Equal, with text compared without case or surrounding space (LightGBM is lightgbm)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip().lower() == b.strip().lower()
+    return same_value(a, b)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(x) for x in value) or "nothing"
+    return _value(value)
+
+
+class ModelChangedWithoutDecision(_GatedCardHistory):
     """What it does:
-    Reports a change of a `candidate` or `production` card's `model` (the model family),
-    `library_name` or `base_model` with no decision record added to the card's `decisions` in
-    that commit or since. A value set back is not reported. The finding is at the key in the
-    current file and names the commit.
+    Reports a `candidate` or `production` card whose `model` (the model family),
+    `library_name` or `base_model` differs from what it was when the card was promoted (or
+    when an agreed-to decision record was last added to its `decisions`). Changes while the
+    card is a draft are free; a value set back is not reported; a value stated for the first
+    time is not a change; text is compared without case. The finding is at the key in the
+    current file and names the last commit that changed it.
 
     Why it matters:
     Replacing gradient-boosted trees with a neural network, or one base model with another,
@@ -804,41 +935,29 @@ class ModelChangedWithoutDecision(Rule):
 
     code = "HIS008"
     name = "model-changed-without-decision"
-    needs_history = True
 
-    def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        hist = history_of(graph)
-        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
-            if rec.status in _GATED:
-                yield from self._record(rec, rh)
+    def _record(self, graph: RepoGraph, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+        def read(data: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: data[k] for k in MODEL_KEYS if data.get(k) is not None}
 
-    def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         current = _current(rec, rh)
-        reported: set[str] = set()
-        for v in rh.versions:
-            if not _gated_change(v) or _explained_since(v, current):
-                continue
-            assert v.before is not None and v.data is not None
-            for key in MODEL_KEYS:
-                old, new = v.before.get(key), v.data.get(key)
-                if key in reported or old is None or old == new or current.get(key) == old:
-                    continue
-                reported.add(key)
-                where = (key,) if key in rec.data else ("status",)
-                yield self.at(rec, where, (
-                    f"{key} changed from {_value(old)} to {_value(new)} {when(v)} on a "
-                    f"{status_of(v.data)} card without a decision: add an accepted decision "
-                    "record about the change to `decisions`, or restore the previous value"
-                ), commit=v.commit)  # fmt: skip
+        for key, (was, v) in sorted(_baseline_changes(graph, rh, read).items()):
+            where = (key,) if key in rec.data else ("status",)
+            yield self.at(rec, where, (
+                f"{key} is {_shown(current.get(key))}, but was {_shown(was)} when the card was "
+                f"promoted; changed {when(v)} without a decision: add an accepted decision record "
+                "about the change to `decisions`, or restore the previous value"
+            ), commit=v.commit)  # fmt: skip
 
 
-class OperatingPointChangedWithoutDecision(Rule):
+class OperatingPointChangedWithoutDecision(_GatedCardHistory):
     """What it does:
-    Reports a changed `operating_point` value (the `threshold`, or another named threshold
-    such as a review band) of a `candidate` or `production` card, with no decision for it: no
-    decision added to the card's `decisions` in that commit or since, and no new
-    `operating_point.decision`. A value set back is not reported. The finding is at the value
-    in the current file and names the commit.
+    Reports an `operating_point` value (the `threshold`, or another named threshold such as a
+    review band) of a `candidate` or `production` card that differs from the value it had when
+    the card was promoted, or when a decision for it was last recorded: an agreed-to decision
+    record added to the card's `decisions`, or a new `operating_point.decision` naming one. A
+    value set back is not reported; changes while the card is a draft are free. The finding is
+    at the value in the current file and names the last commit that changed it.
 
     Why it matters:
     The operating threshold is where the model trades one error for the other: lowering a
@@ -859,41 +978,23 @@ class OperatingPointChangedWithoutDecision(Rule):
 
     code = "HIS009"
     name = "operating-point-changed-without-decision"
-    needs_history = True
 
-    def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        hist = history_of(graph)
-        for rec, rh in _tracked(graph, hist, Kind.MODEL_CARD):
-            if rec.status in _GATED:
-                yield from self._record(rec, rh)
+    def _record(self, graph: RepoGraph, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
+        def read(data: Mapping[str, Any]) -> dict[str, Any]:
+            return _numbers(data.get("operating_point"))
 
-    def _record(self, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
-        current = _current(rec, rh)
-        now = _numbers(current.get("operating_point"))
-        reported: set[str] = set()
-        for v in rh.versions:
-            if not _gated_change(v) or _explained_since(v, current):
-                continue
-            if _decision_named(v, "operating_point") or _named_since(v, current):
-                continue
-            assert v.before is not None and v.data is not None
-            old, new = _numbers(v.before.get("operating_point")), _numbers(v.data.get("operating_point"))
-            for key, value in old.items():
-                if key in reported or same_value(new.get(key), value):
-                    continue
-                if same_value(now.get(key), value):
-                    continue  # set back since
-                reported.add(key)
-                where: tuple[str | int, ...] = ("operating_point", key)
-                if key not in now:
-                    where = ("operating_point",) if "operating_point" in rec.data else ("status",)
-                yield self.at(rec, where, (
-                    f"operating_point.{key} changed from {_value(value)} to "
-                    f"{_value(new.get(key))} {when(v)} without a decision: moving the "
-                    "threshold trades one error for the other; add an accepted decision record "
-                    "that says what it trades and name it in operating_point.decision, or "
-                    "restore the value"
-                ), commit=v.commit)  # fmt: skip
+        now = _numbers(_current(rec, rh).get("operating_point"))
+        changes = _baseline_changes(graph, rh, read, "operating_point")
+        for key, (was, v) in sorted(changes.items()):
+            where: tuple[str | int, ...] = ("operating_point", key)
+            if key not in now:
+                where = ("operating_point",) if "operating_point" in rec.data else ("status",)
+            yield self.at(rec, where, (
+                f"operating_point.{key} is {_value(now.get(key))}, but was {_value(was)} when the "
+                f"card was promoted; changed {when(v)} without a decision: moving the threshold "
+                "trades one error for the other; add an accepted decision record that says what "
+                "it trades and name it in operating_point.decision, or restore the value"
+            ), commit=v.commit)  # fmt: skip
 
 
 def _numbers(value: Any) -> dict[str, Any]:
@@ -903,21 +1004,13 @@ def _numbers(value: Any) -> dict[str, Any]:
             and not isinstance(x, bool)}  # fmt: skip
 
 
-def _named_since(v: Version, current: Mapping[str, Any]) -> bool:
-    """The operating point names a different decision now than before the change."""
-    assert v.before is not None
-    before, now = v.before.get("operating_point"), current.get("operating_point")
-    old = before.get("decision") if isinstance(before, Mapping) else None
-    new = now.get("decision") if isinstance(now, Mapping) else None
-    return isinstance(new, str) and new != old
-
-
 class CriteriaFittedToResults(Rule):
     """What it does:
     Warns about a criterion of an agreed requirement whose launch value was agreed after a
     card that satisfies the requirement already had a result for it, when that earlier result
-    clears the launch value by a hair: by no more than `fit_margin` (0.02 on metrics bounded
-    by 0 and 1, else 2% of the launch value). The finding is at the criterion's `launch` and
+    clears the launch value by a hair: by no more than 2% of the launch value. The launch
+    value counts as agreed in the first agreed version that had it, so reopening the
+    requirement and agreeing it again unchanged does not move that date. The finding is at the criterion's `launch` and
     names the card's earlier commit.
 
     A warning: the bar may be right. But a bar set just under a result that already existed
@@ -957,13 +1050,12 @@ class CriteriaFittedToResults(Rule):
         for rec, rh in _tracked(graph, hist, Kind.REQUIREMENT):
             if rec.status != "agreed" or not rec.id:
                 continue
-            agreed = _agreed_at(rh)
-            if agreed is None or is_boundary(hist, agreed):
-                continue
             users = [c for c in cards if rec.id in id_list(c.data.get("satisfies"))]
-            if _decision_with(agreed, _current(rec, rh)):
-                continue
-            for index, crit in keyed(rec.data.get("criteria")).values():
+            current = _current(rec, rh)
+            for (key, nth), (index, crit) in keyed(rec.data.get("criteria")).items():
+                agreed = _value_agreed_at(rh, key, nth, crit.get("launch"))
+                if agreed is None or is_boundary(hist, agreed) or _decision_with(agreed, current):
+                    continue
                 yield from self._criterion(rec, index, crit, agreed, users, hist, vocab)
 
     def _criterion(
@@ -971,13 +1063,13 @@ class CriteriaFittedToResults(Rule):
         users: list[Record], hist: History, vocab: Any,
     ) -> Iterator[Finding]:
         launch = crit.get("launch")
-        if not isinstance(launch, int | float) or isinstance(launch, bool):
+        if not isinstance(launch, int | float) or isinstance(launch, bool) or not launch:
             return
         key = match_key(crit)
         metric = vocab.lookup(crit.get("metric"))
         if key is None or metric is None:
             return
-        margin = 0.02 if metric.low == 0 and metric.high == 1 else 0.02 * abs(launch)
+        margin = FIT_MARGIN * abs(launch)
         for card in users:
             rh = hist.get(card.id or "")
             earlier = _result_before(rh, key, agreed.date) if rh else None
@@ -994,19 +1086,28 @@ class CriteriaFittedToResults(Rule):
                 return
 
 
+#: How close to an earlier result a launch value must sit to look fitted to it: 2% of the value.
+FIT_MARGIN = 0.02
+
+
 def _decision_with(agreed: Version, current: Mapping[str, Any]) -> bool:
     """A decision was named when the requirement was agreed, or has been added since."""
     before = set(id_list(agreed.before.get("decisions"))) if agreed.before else set()
     return bool(set(id_list(current.get("decisions"))) - before)
 
 
-def _agreed_at(rh: RecordHistory) -> Version | None:
-    """The version that last made the requirement agreed (a transition into `agreed`)."""
+def _value_agreed_at(rh: RecordHistory, key: Any, nth: int, launch: object) -> Version | None:
+    """The first agreed version since which this criterion's launch value has been `launch`
+    in every agreed version: reopening and agreeing the same value again keeps the first."""
     found = None
     for v in rh.versions:
-        if v.data is None or v.deleted:
+        if v.data is None or v.deleted or status_of(v.data) != "agreed":
             continue
-        if status_of(v.data) == "agreed" and (v.before is None or status_of(v.before) != "agreed"):
+        entry = keyed(v.data.get("criteria")).get((key, nth))
+        value = entry[1].get("launch") if entry else None
+        if not same_value(value, launch):
+            found = None
+        elif found is None:
             found = v
     return found
 

@@ -49,8 +49,9 @@ class DuplicateId(Rule):
 class IdPattern(Rule):
     """What it does:
     Reports an ID that does not follow its kind's pattern: `ADR-0001` for decisions,
-    `REQ-0001` for requirements (four or more digits), `MC-<slug>` for model cards and
-    `DS-<slug>` for datasets (lower-case letters, digits and dashes).
+    `REQ-0001` for requirements and `MR-0001` for model reviews (four or more digits),
+    `MC-<slug>` for model cards and `DS-<slug>` for datasets (lower-case letters, digits and
+    dashes).
 
     Why it matters:
     A predictable ID tells a reader what kind of record a link names, and lets tools find the
@@ -163,12 +164,13 @@ class MissingId(Rule):
 
 #: How many (file, branches) holders a message names before "and N more".
 SHOWN = 3
-_NEW_COMMAND = {Kind.DECISION: "tracecard adr new", Kind.REQUIREMENT: "tracecard req new"}
+_NEW_COMMAND = {Kind.DECISION: "tracecard adr new", Kind.REQUIREMENT: "tracecard req new",
+                Kind.MODEL_REVIEW: "tracecard model-review new"}
 
 
 class TakenOnAnotherBranch(Rule):
     """What it does:
-    Reports a numbered record (`ADR-NNNN`, `REQ-NNNN`) whose number a different file holds on
+    Reports a numbered record (`ADR-NNNN`, `REQ-NNNN`, `MR-NNNN`) whose number a different file holds on
     another local or remote-tracking branch that HEAD does not contain yet.
 
     Not reported: the same path on the other branch (the same record, perhaps edited there),

@@ -14,7 +14,7 @@ class UnknownId(Rule):
     """What it does:
     Reports a link to an ID that no record in the repository has: in `satisfies`, `decisions`,
     `training_data`, `supersedes`, `superseded_by`, the `dataset` of a criterion or a result,
-    and `links`.
+    a model review's `card` and the `record` of each of its `actions`, and `links`.
 
     Why it matters:
     A dangling link is a claim nobody can check: a card that `satisfies` a requirement that does
@@ -43,7 +43,7 @@ class WrongKind(Rule):
     """What it does:
     Reports a link that names a record of the wrong kind: `satisfies` must name requirements,
     `decisions` decisions, `training_data` and a result's or criterion's `dataset` datasets,
-    `supersedes` and `superseded_by` decisions.
+    `supersedes` and `superseded_by` decisions, a model review's `card` a model card.
 
     Why it matters:
     The launch gate reads the thresholds of the requirements a card satisfies; a decision ID in

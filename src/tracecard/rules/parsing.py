@@ -145,8 +145,8 @@ class UnknownKind(ParseRule):
     ```
 
     Fix:
-    Use `decision`, `requirement`, `model_card` or `dataset` (or remove `kind:` and keep the file
-    in its kind's folder).
+    Use `decision`, `requirement`, `model_card`, `dataset` or `model_review` (or remove `kind:`
+    and keep the file in its kind's folder).
     """
 
     code = "PAR006"

@@ -8,6 +8,7 @@ nothing), except REQ007, which is about `agreed` ones only. The metric vocabular
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -692,5 +693,76 @@ class SignOffMissing(Rule):
             sides = " and ".join("ML" if m == "ml" else m for m in missing)
             yield self.at(rec, path, (
                 f"no {sides} sign-off: an agreed requirement is signed off by both sides; "
-                f"run tracecard req agree {rec.id} --by {missing[0]}:NAME"
+                f"run tracecard req agree {rec.id} "
+                + " ".join(f"--by {side}:NAME" for side in missing)
             ), key=path == ("agreed_by",))  # fmt: skip
+
+
+class SliceNotAnEdgeCase(Rule):
+    """What it does:
+    Warns about a name in a criterion's `slices` that is not one of the `edge_cases` of the
+    criterion's dataset (compared exactly; a name that differs only in case or spelling is
+    suggested). Each name is reported at its place in `slices`. A dataset that lists no edge
+    cases at all is DAT003's business, and is not reported here.
+
+    Why it matters:
+    A gated slice is an edge case that product people named and that the evaluation set holds
+    examples of. A slice name the dataset does not know is either a typo (`giftcards` for
+    `gift_cards`), so no card result will ever match it and the gate reports it MISSING
+    forever, or a case nobody collected examples for, so no result for it can be trusted.
+
+    Example:
+    ```yaml
+    # DS-fraud-holdout: edge_cases: [first_order, gift_cards]
+    - {metric: precision, dataset: DS-fraud-holdout, launch: 0.90, target: 0.93,
+       slices: [Gift_Cards]}
+    ```
+
+    Fix:
+    Use the edge case's name as the dataset sheet spells it, or add the case to the dataset's
+    `edge_cases` (with how many examples of it the set holds).
+    """
+
+    code = "REQ013"
+    name = "slice-not-an-edge-case"
+    severity = Severity.WARNING
+
+    def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        for rec in graph.of_kind(Kind.REQUIREMENT):
+            for i, crit in _criteria(rec):
+                if not isinstance(crit, Mapping) or not isinstance(crit.get("slices"), list):
+                    continue
+                ds_id = crit.get("dataset")
+                ds = graph.get(ds_id.strip()) if isinstance(ds_id, str) else None
+                if ds is None or ds.kind is not Kind.DATASET or not ds.ok:
+                    continue  # LNK's
+                names = edge_case_names(ds.data.get("edge_cases"))
+                if not names:
+                    continue
+                for j, name in enumerate(crit["slices"]):
+                    if isinstance(name, str) and name not in names:
+                        close = _closest(name, names)
+                        hint = f" (did you mean {close!r}?)" if close else ""
+                        yield self.at(rec, ("criteria", i, "slices", j), (
+                            f"{name!r} is not an edge case of {ds_id}{hint}: use the name its "
+                            f"sheet ({ds.path}) gives, or add the case to its edge_cases"
+                        ))  # fmt: skip
+
+
+def edge_case_names(value: object) -> list[str]:
+    """The names of a dataset's `edge_cases` (strings, or mappings with a `name`)."""
+    out = []
+    for case in value if isinstance(value, list) else []:
+        name = case.get("name") if isinstance(case, Mapping) else case
+        if isinstance(name, str) and name.strip():
+            out.append(name.strip())
+    return out
+
+
+def _closest(name: str, names: list[str]) -> str | None:
+    folded = {n.lower().replace("-", "_").replace(" ", "_"): n for n in names}
+    key = name.lower().replace("-", "_").replace(" ", "_")
+    if key in folded:
+        return folded[key]
+    found = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.8)
+    return folded[found[0]] if found else None

@@ -62,6 +62,7 @@ def _with_history(
     unless one of them is selected. Rules that ask git something else run in a repository."""
     if any(r.needs_git for r in chosen) and not in_git(graph.settings.root):
         chosen = [r for r in chosen if not r.needs_git]
+    chosen = [r for r in chosen if not r.needs_history or r.relevant(graph)]
     if not any(r.needs_history for r in chosen):
         return chosen
     from tracecard.history.timeline import history_state

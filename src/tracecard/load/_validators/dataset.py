@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "e4db98822d5a4f3d5a4db03d0401a458f41b1e6473b11bff2523f458f37dab3b"
+SCHEMA_SHA256 = "a4c7223b0ef6c2df9ee527bd336ede3425179f22c6309fe248dc6a462100aa06"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re

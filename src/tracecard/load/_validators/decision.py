@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "b94457d025d89cb7a70785a89b862e07e16139dbbf11d2dc482aa73fd242d4c9"
+SCHEMA_SHA256 = "b65fb9f4ca73da488636a7feced2ed34fd913021c1f9e1557d4405fa6c884035"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re

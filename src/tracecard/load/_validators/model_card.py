@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "28b0a7a28e037e249d31c76fee4ee83ba3250a6064c3c5f39c2a3710986f70b6"
+SCHEMA_SHA256 = "85b3b4b8e1565fc61e3390adb55dad50ed2d623e536a736fc2b2ad63ebc392a2"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re

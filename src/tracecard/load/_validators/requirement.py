@@ -2,7 +2,7 @@
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_SHA256 = "feea897697e97bed6f72b05d9bf96e59870ea5b9db02384db09c3d340ffa737c"
+SCHEMA_SHA256 = "79eecd7d540c62e21f1ab837be65c76d7df676ed180e0e44c5fc299bf1f647ae"
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
