@@ -147,3 +147,9 @@ def test_long_lines_take_no_time() -> None:
     split_links("[a](b) " * 700, 1)
     split_links("x ADR-1 " * 600, 1)
     assert time.monotonic() - start < 2
+
+
+def test_status_section_as_a_list() -> None:
+    h = adr_tools.parse(["# 3. T", "", "## Status", "", "- Accepted", "* Supersedes [1. A](0001-a.md)", "",
+                         "## Context"])  # fmt: skip
+    assert (h.status, [(ln.rel, ln.target) for ln in h.links]) == ("Accepted", [("supersedes", "0001-a.md")])

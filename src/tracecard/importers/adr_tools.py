@@ -27,6 +27,7 @@ def status_heading(line: str) -> str | None:
     return "" if not rest.strip("#").strip() else None
 _FIELD = re.compile(r"[ \t]*(?:[*_]{2})?(date|status)(?:[*_]{2})?[ \t]*:(?:[*_]{2})?(.*)\Z",
                     re.IGNORECASE)  # fmt: skip
+_LIST_MARK = re.compile(r"[-*+][ \t]+")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
@@ -57,7 +58,7 @@ def parse(lines: list[str], first_line: int = 1) -> Header:
             h.links += links
             prose += [rest] if rest else []
         for i in range(status_at + 1, stop):
-            text = lines[i].strip()
+            text = _LIST_MARK.sub("", lines[i].strip(), count=1)  # `- Accepted` is `Accepted`
             if not text:
                 continue
             rest, links = split_links(text, first_line + i)
