@@ -298,3 +298,20 @@ def test_front_matter_edit_refused_is_reported(repo: Path, run: Run) -> None:
     assert code == 0
     assert "0003-aliased.md: status: proposed not written" in out
     assert front(folder / "0001-pick-a-vector-store.md")["status"] == "proposed"  # the rest imported
+
+
+def test_one_new_file_mirrors_onto_records_already_imported(repo: Path, run: Run) -> None:
+    folder = setup(repo, "adr-tools", "doc/adr")
+    assert run("import", "adr-tools", "doc/adr")[0] == 0
+    new = folder / "0006-cache-features.md"
+    new.write_text("# 6. Cache features\n\nDate: 2024-01-01\n\n## Status\n\nAccepted\n\n"
+                   "Amends [3. Serve features from Redis](0003-serve-features-from-redis.md)\n\n"
+                   "## Context\n\nc\n\n## Decision\n\nd\n", encoding="utf-8")  # fmt: skip
+    code, out = run("import", "adr-tools", str(new))
+    assert code == 0, out
+    assert front(new)["links"] == [{"rel": "amends", "id": "ADR-0003"}]
+    three = front(folder / "0003-serve-features-from-redis.md")
+    assert {"rel": "amended-by", "id": "ADR-0006"} in three["links"]  # type: ignore[operator]
+    before = snapshot(folder)
+    assert run("import", "adr-tools", str(new))[0] == 0
+    assert snapshot(folder) == before

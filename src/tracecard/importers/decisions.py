@@ -35,7 +35,7 @@ from tracecard.importers.header import (
     split_links,
 )
 from tracecard.load.parse import split_lines
-from tracecard.model.records import ID_SCHEMES, Kind, canonical_status, id_list
+from tracecard.model.records import ID_SCHEMES, NOT_RECORDS, Kind, canonical_status, id_list
 
 _SCHEME = ID_SCHEMES[Kind.DECISION]
 _ID_TEXT = re.compile(r"(?:ADR)-?0*(\d{1,18})\Z", re.IGNORECASE)
@@ -63,6 +63,7 @@ def import_decisions(fmt: str, paths: Sequence[str], to: str | None, dry_run: bo
         if src is not None:
             sources.append((src, detect(src) if fmt == "auto" else fmt))
     plans = _plan(sources, aliases, notes, named)
+    _neighbours(plans, settings.root / settings.folders[Kind.DECISION], notes)
     _link(plans, notes)
     folder_hint(settings, Kind.DECISION, [p.src.dest for p in plans], notes)
     rendered = [(p.src, data) for p in plans if (data := render_or_note(p, notes)) is not None]
@@ -226,6 +227,35 @@ def _map_front_status(p: Planned, aliases: dict[str, str], notes: list[Note]) ->
 # -- links -----------------------------------------------------------------------------------
 
 
+def _neighbours(plans: list[Planned], folder: Path, notes: list[Note]) -> None:
+    """The decision records already in tracecard's form beside the imported ones (their folders
+    and the decisions folder) that a header links to: added to the plan, so that their side of
+    the link is written too (importing one new file mirrors onto the records already there)."""
+    targets = [ln.target.strip() for p in plans for ln in p.links]
+    wanted = {Path(t.split("#", 1)[0]).name.lower().removesuffix(".md") for t in targets}
+    wanted |= {f"ADR-{int(m.group(1)):04d}" for t in targets if (m := _ID_TEXT.match(t))}
+    if not wanted:
+        return
+    have = {p.src.path.resolve() for p in plans} | {p.src.dest.resolve() for p in plans}
+    folders = {p.src.dest.parent for p in plans} | {p.src.path.parent for p in plans} | {folder}
+    for path in sorted({f for d in folders if d.is_dir() for f in d.glob("*.md")}):
+        if path.resolve() in have or path.name.lower() in NOT_RECORDS:
+            continue
+        stem = path.stem
+        implied = _SCHEME.from_filename(stem)
+        if stem.lower() not in wanted and implied not in wanted:
+            continue
+        src = read(path, path, notes)
+        front = front_of(src, notes) if src is not None and src.has_front else None
+        if src is None or front is None:
+            continue  # not in tracecard's form (yet): the link stays one-sided, and is reported
+        given = front.get("id")
+        rid = given.strip() if isinstance(given, str) and given.strip() else implied
+        if rid:
+            have.add(path.resolve())
+            plans.append(Planned(src, Kind.DECISION, rid, front))
+
+
 def _link(plans: list[Planned], notes: list[Note]) -> None:
     """Every link of every header, on its record and, reversed, on the record it names."""
     by_stem = {p.src.path.stem.lower(): p for p in plans if p.rid}
@@ -233,7 +263,7 @@ def _link(plans: list[Planned], notes: list[Note]) -> None:
     for p in plans:
         if p.rid:
             by_id.setdefault(p.rid, p)
-    for p in plans:
+    for p in list(plans):
         for ln in p.links:
             target, other = _resolve(ln, by_stem, by_id)
             if target is None:
