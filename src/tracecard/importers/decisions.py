@@ -237,7 +237,9 @@ def _neighbours(plans: list[Planned], folder: Path, notes: list[Note]) -> None:
     if not wanted:
         return
     have = {p.src.path.resolve() for p in plans} | {p.src.dest.resolve() for p in plans}
-    folders = {p.src.dest.parent for p in plans} | {folder}  # with --to, never the originals
+    folders = {p.src.dest.parent for p in plans}
+    if all(p.src.dest == p.src.path for p in plans):
+        folders.add(folder)  # in place; with --to, nothing but the destination is touched
     for path in sorted({f for d in folders if d.is_dir() for f in d.glob("*.md")}):
         if path.resolve() in have or path.name.lower() in NOT_RECORDS:
             continue
