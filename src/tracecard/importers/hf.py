@@ -357,7 +357,12 @@ def replace_model_index(text: str, data: dict[str, Any], new: object) -> str:
     if span is None:  # no model-index yet: before the closing fence
         span = (parsed.fm_end - 1, parsed.fm_end - 1)
     head, tail = pieces[: span[0]], pieces[span[1]:]
-    return "\n".join(head) + ("\n" if head else "") + block + "\n".join(tail)
+    out = "\n".join(head) + ("\n" if head else "") + block + "\n".join(tail)
+    check = parse_text(out).data
+    if check is None or plain(check) != plain({**data, "model-index": new}):
+        raise UsageError("the card's front matter is written in a way tracecard cannot rewrite "
+                         "safely (line breaks, anchors): model-index not written")  # fmt: skip
+    return out
 
 
 def export_card(ident: str, output: str | None, out: IO[str]) -> int:
