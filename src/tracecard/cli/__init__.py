@@ -7,7 +7,7 @@ one table of what `tracecard` offers, so a command cannot silently go missing.
     gate.py       tracecard card check (the launch gate)
     history.py    tracecard index, tracecard history
     review.py     tracecard review
-    importing.py  tracecard import
+    importing.py  tracecard import, tracecard card export-hf
 
 Options become typed arguments of plain functions in the feature packages, imported only when
 their command runs, so that `tracecard --help` and the pre-commit hook start light.
