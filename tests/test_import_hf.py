@@ -203,3 +203,14 @@ def test_readme_in_place_round_trip(repo: Path, run: Run) -> None:
     code, exported = run("card", "export-hf", str(readme))
     assert code == 0
     assert model_index(exported) == model_index((repo / "hub/ranker-small.md").read_text(encoding="utf-8"))
+
+
+def test_existing_sheet_is_reused(repo: Path, run: Run) -> None:
+    sheet = repo / "docs/datasets/reviews-2024.md"
+    sheet.parent.mkdir(parents=True)
+    sheet.write_text("---\nid: DS-reviews-2024\nstatus: ready\nhf_dataset: shop-reviews\n---\n# R\n",
+                     encoding="utf-8")  # fmt: skip
+    assert run("import", "hf", "hub/ranker-small.md", "--to", "docs/model-cards")[0] == 0
+    results = front(repo / "docs/model-cards/ranker-small.md")["results"]
+    assert {r["dataset"] for r in results} == {"DS-reviews-2024", "DS-returns"}  # type: ignore[union-attr]
+    assert not (repo / "docs/datasets/shop-reviews.md").exists()

@@ -193,7 +193,7 @@ def import_cards(paths: Sequence[str], to: str | None, dry_run: bool, dataset_ma
     vocab = vocabulary(settings)
     notes: list[Note] = []
     rendered: list[tuple[Source, bytes]] = []
-    datasets: dict[str, str] = dict(given)
+    datasets: dict[str, str] = {**_known_sheets(settings), **given}
     new_sheets: dict[str, str] = {}
     dests: list[Path] = []
     for path in expand(paths, keep_readme=True):
@@ -224,6 +224,27 @@ def import_cards(paths: Sequence[str], to: str | None, dry_run: bool, dataset_ma
     rendered += _sheets(settings, new_sheets, notes)
     folder_hint(settings, Kind.MODEL_CARD, dests, notes)
     return finish(settings.root, collect(rendered, notes), notes, dry_run, out)
+
+
+def _known_sheets(settings: Settings) -> dict[str, str]:
+    """Hugging Face name -> DS- ID of the sheets already in the datasets folder that say which
+    Hugging Face dataset they stand for (`hf_dataset`), so that a second import reuses them."""
+    from tracecard.load.parse import decode, parse_text
+
+    out: dict[str, str] = {}
+    folder = settings.root / settings.folders[Kind.DATASET]
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        try:
+            text, _ = decode(path.read_bytes())
+        except OSError:
+            continue
+        data = parse_text(text).data if text is not None else None
+        name = (data or {}).get("hf_dataset")
+        if isinstance(name, str) and name.strip():
+            rid = (data or {}).get("id")
+            out.setdefault(name.strip(), rid.strip() if isinstance(rid, str) and rid.strip()
+                           else f"DS-{path.stem}")  # fmt: skip
+    return out
 
 
 def _fill_card(src: Source, front: Front, slug: str, vocab: Vocabulary, datasets: dict[str, str],
