@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from tracecard.gate.judge import Row
+from tracecard.model.clock import as_day
 from tracecard.model.metrics import as_number
 
 #: Card statuses the gate holds to their requirements.
@@ -202,15 +203,3 @@ _PLACEHOLDER = re.compile(
 def given(value: object) -> bool:
     """A text that says something: not empty and not a placeholder such as TBD or n/a."""
     return isinstance(value, str) and bool(value.strip()) and not _PLACEHOLDER.match(value)
-
-
-def as_day(value: object) -> datetime.date | None:
-    """A front-matter date (loaded as text, YYYY-MM-DD) as a date, else None."""
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None

@@ -66,6 +66,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tracecard.git import in_git
 from tracecard.load.config import Settings
+from tracecard.model.clock import as_day
 from tracecard.model.metrics import Direction, Vocabulary, as_number, normalise
 from tracecard.model.records import (
     ID_SCHEMES,
@@ -504,11 +505,7 @@ def due_slip(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) 
 
 def _due(data: Mapping[str, Any] | None) -> datetime.date | None:
     labeling = data.get("labeling") if data else None
-    due = labeling.get("due") if isinstance(labeling, Mapping) else None
-    try:
-        return datetime.date.fromisoformat(str(due).strip()) if due is not None else None
-    except ValueError:
-        return None
+    return as_day(labeling.get("due")) if isinstance(labeling, Mapping) else None
 
 
 def _only_due_changed(before: Mapping[str, Any], data: Mapping[str, Any]) -> bool:

@@ -66,3 +66,18 @@ def today() -> datetime.date:
             _set_machine_or(_configured)
     assert _today is not None
     return _today
+
+
+def as_day(value: object) -> datetime.date | None:
+    """A date as records write it (YYYY-MM-DD text, or a YAML date) as a date; None when it is
+    not one. The one place a record's date is read."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

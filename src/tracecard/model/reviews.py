@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tracecard.model import clock
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Kind, Record
 
@@ -18,18 +19,8 @@ PRODUCT_ROLE = "product"
 ML_ROLE = "ml"
 
 
-def day(value: object) -> datetime.date | None:
-    """A `date` value (YYYY-MM-DD text, or a date) as a date; None when it is not one."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+#: A record date as a date (see `tracecard.model.clock.as_day`).
+day = clock.as_day
 
 
 def version_text(value: object) -> str | None:

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracecard.gate.evaluate import is_gated
-from tracecard.gate.handoffs import NOT_READY, as_day
+from tracecard.gate.handoffs import NOT_READY
 from tracecard.model import clock
+from tracecard.model.clock import as_day
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Kind, Record, id_list
