@@ -315,3 +315,102 @@ def test_one_new_file_mirrors_onto_records_already_imported(repo: Path, run: Run
     before = snapshot(folder)
     assert run("import", "adr-tools", str(new))[0] == 0
     assert snapshot(folder) == before
+
+
+# -- found in an outside trial ---------------------------------------------------------------
+
+ADR = "# {n}. {title}\n\nDate: 2020-01-0{n}\n\n## Status\n\n{status}\n\n## Context\n\nc\n\n## Decision\n\nd\n"
+
+
+def adr(folder: Path, name: str, n: int, title: str, status: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (Path.cwd() / "tracecard.toml").exists():
+        (Path.cwd() / "tracecard.toml").write_text("", encoding="utf-8")
+    path = folder / name
+    path.write_text(ADR.format(n=n, title=title, status=status), encoding="utf-8")
+    return path
+
+
+def test_status_prose_with_a_dash_is_kept_whole(repo: Path, run: Run) -> None:
+    path = adr(repo / "docs/decisions", "0001-x.md", 1, "X", "Proposed - pending review")
+    assert run("import", "adr-tools", "docs/decisions")[0] == 0
+    assert front(path)["status"] == "proposed"
+    assert front(path)["status_text"] == "Proposed - pending review"
+
+
+def test_a_bullet_status_loses_only_its_marker(repo: Path, run: Run) -> None:
+    path = adr(repo / "docs/decisions", "0001-x.md", 1, "X", "- Accepted")
+    assert run("import", "adr-tools", "docs/decisions")[0] == 0
+    assert front(path)["status"] == "accepted" and "status_text" not in front(path)
+
+
+@pytest.mark.parametrize("name, rid", [("adr-007-x.md", "ADR-0007"), ("ADR-0012-x.md", "ADR-0012"),
+                                       ("adr_3_x.md", "ADR-0003")])  # fmt: skip
+def test_a_number_after_the_prefix_is_the_records(repo: Path, run: Run, name: str, rid: str) -> None:
+    adr(repo / "docs/decisions", name, 1, "X", "Accepted")
+    code, out = run("import", "adr-tools", "docs/decisions")
+    assert code == 0, out
+    code, out = run("adr", "list", "--format", "json")
+    assert [r["id"] for r in json.loads(out)] == [rid]
+
+
+def test_importing_in_parts_mirrors_links_like_importing_at_once(repo: Path, run: Run) -> None:
+    folder = repo / "docs/decisions"
+    one = adr(folder, "0001-x.md", 1, "X", "Accepted")
+    two = adr(folder, "0002-y.md", 2, "Y", "Accepted\n\nSupercedes [1. X](0001-x.md)\n\nAmends [1. X](0001-x.md)")
+    assert run("import", "adr-tools", str(two))[0] == 0
+    assert run("import", "adr-tools", str(one))[0] == 0  # its header says nothing of 2
+    parts = snapshot(folder)
+    shutil.rmtree(folder)
+    adr(folder, "0001-x.md", 1, "X", "Accepted")
+    adr(folder, "0002-y.md", 2, "Y", "Accepted\n\nSupercedes [1. X](0001-x.md)\n\nAmends [1. X](0001-x.md)")
+    assert run("import", "adr-tools", "docs/decisions")[0] == 0
+    assert snapshot(folder) == parts
+    assert front(one)["status"] == "superseded" and front(one)["superseded_by"] == "ADR-0002"
+    assert front(one)["links"] == [{"rel": "amended-by", "id": "ADR-0002"}]
+
+
+def test_madr4_superseded_by_in_front_matter_is_mirrored(repo: Path, run: Run) -> None:
+    folder = repo / "docs/decisions"
+    folder.mkdir(parents=True)
+    (repo / "tracecard.toml").write_text("", encoding="utf-8")
+    body = "\n# {t}\n\n## Context and Problem Statement\n\nc\n\n## Decision Outcome\n\nd\n"
+    (folder / "0001-x.md").write_text("---\nstatus: superseded by ADR-0003\n---" + body.format(t="X"),
+                                      encoding="utf-8")  # fmt: skip
+    (folder / "0003-z.md").write_text("---\nstatus: accepted\n---" + body.format(t="Z"), encoding="utf-8")
+    assert run("import", "madr", "docs/decisions")[0] == 0
+    assert front(folder / "0003-z.md")["supersedes"] == ["ADR-0001"]
+    before = snapshot(folder)
+    assert run("import", "madr", "docs/decisions")[0] == 0
+    assert snapshot(folder) == before
+
+
+def test_to_a_folder_holding_the_same_id_is_refused(repo: Path, run: Run) -> None:
+    adr(repo / "old", "0001-x.md", 1, "X", "Accepted")
+    adr(repo / "old", "0002-y.md", 2, "Y", "Accepted")
+    taken = adr(repo / "docs/decisions", "0001-other.md", 1, "Other", "Accepted")
+    (repo / ".git").mkdir()
+    before = taken.read_bytes()
+    code, _ = run("import", "adr-tools", "old", "--to", "docs/decisions")
+    assert code == 2
+    assert sorted(p.name for p in (repo / "docs/decisions").iterdir()) == ["0001-other.md"]
+    assert taken.read_bytes() == before
+
+
+@pytest.mark.parametrize("to", ["../outside", "/tmp/tracecard-import-outside", "afile", "afile/sub"])
+def test_to_outside_the_repository_or_under_a_file_is_refused(repo: Path, run: Run, to: str) -> None:
+    (repo / "tracecard.toml").write_text("", encoding="utf-8")
+    (repo / "afile").write_text("x", encoding="utf-8")
+    adr(repo / "old", "0001-x.md", 1, "X", "Accepted")
+    code, _ = run("import", "adr-tools", "old", "--to", to)
+    assert code == 2
+    assert not (repo.parent / "outside").exists() and not Path("/tmp/tracecard-import-outside").exists()
+    assert (repo / "afile").read_text(encoding="utf-8") == "x"
+
+
+def test_a_broken_link_named_is_a_usage_error(repo: Path, run: Run) -> None:
+    (repo / "tracecard.toml").write_text("", encoding="utf-8")
+    (repo / "gone.md").symlink_to(repo / "nowhere.md")
+    code, _ = run("import", "adr-tools", "gone.md")
+    assert code == 2
+    assert sorted(p.name for p in repo.iterdir()) == ["gone.md", "tracecard.toml"]  # no lock left

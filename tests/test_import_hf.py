@@ -96,9 +96,11 @@ def test_export_writes_changed_and_new_results(repo: Path, run: Run) -> None:
     assert mi[0]["results"][0]["metrics"][1]["value"] == "0.9 ± 0.05"
     assert mi[0]["results"][0]["metrics"][1]["verifyToken"] == "abc123"  # the rest kept
     assert mi[0]["results"][0]["metrics"][0]["value"] == "0.91 ± 0.02"  # unchanged: as written
-    assert mi[-1]["results"] == [{"task": {"type": "text-classification"},
-                                  "dataset": {"type": "returns", "name": "returns"},
-                                  "metrics": [{"type": "recall", "value": 0.7}]}]  # fmt: skip
+    assert len(mi) == len(model_index((repo / "hub/ranker-small.md").read_text(encoding="utf-8")))
+    assert mi[0]["results"][-1] == {"task": {"type": "text-classification",
+                                             "name": "Text Classification"},
+                                    "dataset": {"type": "returns", "name": "returns"},
+                                    "metrics": [{"type": "recall", "value": 0.7}]}  # fmt: skip
 
 
 def test_dataset_map(repo: Path, run: Run) -> None:
@@ -160,8 +162,9 @@ def test_two_cards_for_one_file(repo: Path, run: Run) -> None:
     shutil.copy(repo / "hub/no-metadata.md", repo / "hub/ranker-small/README.md")
     code, out = run("import", "hf", "hub", "--to", "docs/model-cards")
     assert code == 0
-    assert "written from another file of this import" in out
-    assert front(repo / "docs/model-cards/ranker-small.md")["status"] == "draft"  # one of them
+    # one card each: the second file's name is numbered after the first's
+    assert front(repo / "docs/model-cards/ranker-small.md")["status"] == "draft"  # the README
+    assert "model-index" in front(repo / "docs/model-cards/ranker-small-2.md")
 
 
 def test_round_trip_with_a_dataset_map(repo: Path, run: Run) -> None:
@@ -214,3 +217,24 @@ def test_existing_sheet_is_reused(repo: Path, run: Run) -> None:
     results = front(repo / "docs/model-cards/ranker-small.md")["results"]
     assert {r["dataset"] for r in results} == {"DS-reviews-2024", "DS-returns"}  # type: ignore[union-attr]
     assert not (repo / "docs/datasets/shop-reviews.md").exists()
+
+
+def test_value_outside_the_range_keeps_its_interval(repo: Path, run: Run) -> None:
+    card = repo / "hub/ranker-small.md"
+    card.write_text(card.read_text(encoding="utf-8").replace('"0.91 ± 0.02"', '"150 ± 10"'),
+                    encoding="utf-8")  # fmt: skip
+    assert run("import", "hf", str(card), "--to", "docs/model-cards")[0] == 0
+    result = front(repo / "docs/model-cards/ranker-small.md")["results"][0]  # type: ignore[index]
+    low, high = result["ci"]
+    assert low <= result["value"] <= high  # never an interval that misses its own value
+
+
+def test_cards_of_the_same_name_in_two_folders(repo: Path, run: Run) -> None:
+    for org in ("org1", "org2"):
+        (repo / "cards" / org / "bert").mkdir(parents=True)
+        shutil.copy(repo / "hub/ranker-small.md", repo / "cards" / org / "bert" / "README.md")
+    code, out = run("import", "hf", "cards", "--to", "docs/model-cards")
+    assert code == 0, out
+    assert sorted(p.name for p in (repo / "docs/model-cards").iterdir()) == ["org1-bert.md", "org2-bert.md"]
+    code, out = run("import", "hf", "cards", "--to", "docs/model-cards")
+    assert code == 0 and "0 file(s) written" in out

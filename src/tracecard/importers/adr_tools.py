@@ -58,7 +58,9 @@ def parse(lines: list[str], first_line: int = 1) -> Header:
             h.links += links
             prose += [rest] if rest else []
         for i in range(status_at + 1, stop):
-            text = _LIST_MARK.sub("", lines[i].strip(), count=1)  # `- Accepted` is `Accepted`
+            text = lines[i].strip()
+            if m := _LIST_MARK.match(text):  # `- Accepted` is `Accepted`; `Proposed - x` is kept
+                text = text[m.end():]
             if not text:
                 continue
             rest, links = split_links(text, first_line + i)

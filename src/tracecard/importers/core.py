@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -339,18 +340,54 @@ def _shown(path: Path) -> str:
 
 
 def repository(paths: Sequence[str], to: str | None) -> tuple[config.Settings, Path | None]:
-    """The repository the import writes in (found from `--to` or the first path), locked."""
-    target = Path(to) if to else Path(paths[0])
+    """The repository the import writes in, locked: with `--to`, the one that holds it (which
+    must be inside the repository the command runs in, or inside the folder it runs in when
+    that is in none); else the one that holds the first path."""
+    for given in paths:
+        p = Path(given)
+        if not p.exists():
+            broken = " (a symbolic link to nothing)" if p.is_symlink() else ""
+            raise UsageError(f"{given}: no such file or folder{broken}; nothing written")
     if to is not None:
-        if target.exists() and not target.is_dir():
-            raise UsageError(f"--to {to}: not a folder")
-        probe = target if target.exists() else next((p for p in target.parents if p.exists()), Path.cwd())
+        target = Path(to)
+        existing = next((q for q in (target, *target.parents) if q.exists() or q.is_symlink()), Path.cwd())
+        if existing.is_symlink() and not existing.exists():
+            raise UsageError(f"--to {to}: {existing} is a symbolic link to nothing; nothing written")
+        if not existing.is_dir():
+            what = "not a folder" if existing == target else f"{existing} is a file, not a folder"
+            raise UsageError(f"--to {to}: {what}; nothing written")
+        # the repository the command runs in (outside any: the folder it runs in) holds --to
+        here = _repository_of(Path.cwd()) or Path.cwd().resolve()
+        if not Path(os.path.realpath(target)).is_relative_to(here):
+            raise UsageError(f"--to {to}: outside the repository ({here}); tracecard writes "
+                             "only inside it, nothing written")  # fmt: skip
+        root = _repository_of(existing) or here
+        transaction.inside(root, existing)
     else:
-        probe = target
-    settings = config.load(config.find_root(probe))
+        root = config.find_root(Path(paths[0]))
+    settings = config.load(root)
     transaction.lock(settings.root)
     transaction.recover(settings.root)
     return settings, Path(to) if to else None
+
+
+def _repository_of(start: Path) -> Path | None:
+    """The repository `start` is in (the nearest folder at or above it with tracecard
+    configuration or .git), or None."""
+    root = config.find_root(start)
+    real = start.resolve()
+    if root != (real.parent if real.is_file() else real):
+        return root
+    marked = (root / ".git").exists() or (root / "tracecard.toml").is_file() or \
+        "[tool.tracecard" in _text_or_empty(root / "pyproject.toml")
+    return root if marked else None
+
+
+def _text_or_empty(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    except OSError:
+        return ""
 
 
 def folder_hint(settings: config.Settings, kind: Kind, dests: Iterable[Path], notes: list[Note]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
+from tracecard.errors import UsageError
 from tracecard.importers import adr_tools, madr
 from tracecard.importers.core import (
     Front,
@@ -62,9 +63,10 @@ def import_decisions(fmt: str, paths: Sequence[str], to: str | None, dry_run: bo
         src = read(path, destination(path, to_dir), notes)
         if src is not None:
             sources.append((src, detect(src) if fmt == "auto" else fmt))
-    plans = _plan(sources, aliases, notes, named)
+    plans = _clashes(_plan(sources, aliases, notes, named), notes)
     _neighbours(plans, settings.root / settings.folders[Kind.DECISION], notes)
     _link(plans, notes)
+    _mirror_written(plans, settings.root / settings.folders[Kind.DECISION], notes)
     folder_hint(settings, Kind.DECISION, [p.src.dest for p in plans], notes)
     rendered = [(p.src, data) for p in plans if (data := render_or_note(p, notes)) is not None]
     return finish(settings.root, collect(rendered, notes), notes, dry_run, out)
@@ -110,6 +112,31 @@ def _plan(sources: list[tuple[Source, str]], aliases: dict[str, str], notes: lis
             _fill(p, h, aliases, notes)
         else:
             _map_front_status(p, aliases, notes)
+    return plans
+
+
+def _clashes(plans: list[Planned], notes: list[Note]) -> list[Planned]:
+    """With `--to`: refused (UsageError) when a record already in the destination folder (another
+    file) has the ID a file of this import gets: that would make a duplicate ID."""
+    dests = {p.src.dest.resolve() for p in plans}
+    taken: dict[str, Path] = {}
+    for folder in {p.src.dest.parent for p in plans if p.src.dest != p.src.path}:
+        for f in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+            if f.resolve() in dests or f.name.lower() in NOT_RECORDS:
+                continue
+            src = read(f, f, [])
+            data = src.parsed.data if src is not None else None
+            given = data.get("id") if isinstance(data, dict) else None
+            rid = given.strip() if isinstance(given, str) and given.strip() else (
+                None if date_named(f.stem) else _SCHEME.from_filename(f.stem))
+            if rid:
+                taken.setdefault(rid, f)
+    for p in plans:
+        other = taken.get(p.rid) if p.rid and p.src.dest != p.src.path else None
+        if other is not None and other.parent == p.src.dest.parent:
+            raise UsageError(f"{p.src.path}: its ID {p.rid} is already {other}'s; importing it "
+                             "there would make a duplicate ID (renumber one of them, or import "
+                             "to another folder); nothing written")  # fmt: skip
     return plans
 
 
@@ -207,9 +234,12 @@ def _map_front_status(p: Planned, aliases: dict[str, str], notes: list[Note]) ->
         if not f.has("status"):
             notes.append(Note(p.src.path, 0, "no status: none set (read as proposed; SCH003)"))
         return
-    if canonical_status(raw, Kind.DECISION) in DECISION_STATES or raw.strip().lower() in aliases:
-        return  # a lifecycle state, or the team's own word for one (`[statuses.decision]`)
     line = p.src.parsed.pos(("status",))[0]
+    if canonical_status(raw, Kind.DECISION) in DECISION_STATES or raw.strip().lower() in aliases:
+        # a lifecycle state, or the team's own word for one (`[statuses.decision]`); MADR 4's
+        # `superseded by ADR-0003` still names its successor, whose side is written too
+        p.links += split_links(raw, line)[1]
+        return
     rest, links = split_links(raw, line)  # MADR: `accepted; supersedes ADR-0045`
     p.links += links
     state = map_status(rest, aliases) if rest else None
@@ -275,6 +305,51 @@ def _link(plans: list[Planned], notes: list[Note]) -> None:
             if target == p.rid:
                 continue
             _apply(p, ln.rel, target, other, notes, ln)
+
+
+def _mirror_written(plans: list[Planned], folder: Path, notes: list[Note]) -> None:
+    """Links that records already in tracecard's form carry (an earlier import of part of the
+    folder, a MADR 4 file) onto the records of this import they name: importing a folder in
+    parts ends with the same links on both sides as importing it at once."""
+    by_id = {p.rid: p for p in plans if p.rid and not p.verbatim}
+    if not by_id:
+        return
+    planned = {p.src.path.resolve() for p in plans} | {p.src.dest.resolve() for p in plans}
+    folders = {p.src.dest.parent for p in plans}
+    if all(p.src.dest == p.src.path for p in plans):
+        folders.add(folder)
+    carriers: list[tuple[str, dict[str, object]]] = []
+    for p in plans:
+        if p.rid and not p.verbatim and p.front.doc is not None:
+            carriers.append((p.rid, dict(p.front.doc.data)))
+    for path in sorted({f for d in folders if d.is_dir() for f in d.glob("*.md")}):
+        if path.resolve() in planned or path.name.lower() in NOT_RECORDS:
+            continue
+        src = read(path, path, [])
+        data = src.parsed.data if src is not None else None
+        if not isinstance(data, dict):
+            continue
+        given = data.get("id")
+        rid = given.strip() if isinstance(given, str) and given.strip() else _SCHEME.from_filename(path.stem)
+        if rid:
+            carriers.append((rid, data))
+    for rid, data in carriers:
+        for target in id_list(data.get("supersedes")):
+            q = by_id.get(target)
+            if q is not None and q.rid != rid:
+                _superseded(q, rid, notes)
+        for target in id_list(data.get("superseded_by")):
+            q = by_id.get(target)
+            if q is not None and q.rid != rid:
+                q.front.add("supersedes", rid)
+        links = data.get("links")
+        for link in links if isinstance(links, list) else []:
+            if not isinstance(link, dict):
+                continue
+            rel, dst = link.get("rel"), link.get("id")
+            q = by_id.get(dst) if isinstance(dst, str) else None
+            if q is not None and isinstance(rel, str) and rel and q.rid != rid:
+                q.front.add_link(reverse(rel), rid)
 
 
 def _resolve(ln: LinkRef, by_stem: dict[str, Planned], by_id: dict[str, Planned]) -> tuple[str | None, Planned | None]:

@@ -11,7 +11,9 @@ was written, so import then export gives back the original `model-index`.
 from __future__ import annotations
 
 import math
+import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -140,7 +142,10 @@ def _mapped_metrics(res: object, vocab: Vocabulary, datasets: dict[str, str], pa
             low, high = value - half, value + half
             lo_bound = Decimal(repr(known.low)) if known is not None and known.low is not None else None
             hi_bound = Decimal(repr(known.high)) if known is not None and known.high is not None else None
-            if (lo_bound is not None and low < lo_bound) or (hi_bound is not None and high > hi_bound):
+            in_range = (lo_bound is None or value >= lo_bound) and (hi_bound is None or value <= hi_bound)
+            # a value outside the metric's range keeps its interval as written (check reports
+            # the value): cut, the interval would no longer hold its own value
+            if in_range and ((lo_bound is not None and low < lo_bound) or (hi_bound is not None and high > hi_bound)):
                 low = max(low, lo_bound) if lo_bound is not None else low
                 high = min(high, hi_bound) if hi_bound is not None else high
                 notes.append(Note(path, 0, f"{where}.metrics[{m}]: {metric.get('value')!r}: the "
@@ -196,9 +201,10 @@ def import_cards(paths: Sequence[str], to: str | None, dry_run: bool, dataset_ma
     datasets: dict[str, str] = {**_known_sheets(settings), **given}
     new_sheets: dict[str, str] = {}
     dests: list[Path] = []
-    for path in expand(paths, keep_readme=True):
-        stem = path.parent.name if path.stem.lower() == "readme" else path.stem
-        slug = slugify(stem) or "model"
+    files = expand(paths, keep_readme=True)
+    slugs = _slugs(files)
+    for path in files:
+        slug = slugs[path]
         dest = to_dir / f"{slug}.md" if to_dir is not None else path
         src = read(path, dest, notes)
         if src is None:
@@ -224,6 +230,32 @@ def import_cards(paths: Sequence[str], to: str | None, dry_run: bool, dataset_ma
     rendered += _sheets(settings, new_sheets, notes)
     folder_hint(settings, Kind.MODEL_CARD, dests, notes)
     return finish(settings.root, collect(rendered, notes), notes, dry_run, out)
+
+
+def _slugs(files: list[Path]) -> dict[Path, str]:
+    """The name each card gets (`org/bert/README.md`: `bert`). Names two files would share
+    take the folders above too, below the folder they have in common (`org1-bert`,
+    `org2-bert`); a name still shared is numbered after its first file (`bert`, `bert-2`):
+    one file, one card, the same name on every import."""
+    common = Path(os.path.commonpath([f.resolve().parent for f in files])) if files else Path()
+
+    def base(path: Path, depth: int) -> str:
+        rel = path.resolve().relative_to(common)
+        parts = list(rel.parent.parts) if path.stem.lower() == "readme" else [*rel.parent.parts, path.stem]
+        if not parts:  # a README.md in the common folder itself
+            parts = [common.name]
+        return slugify("-".join(parts[-depth:])) or "model"
+
+    out = {f: base(f, 1) for f in files}
+    for depth in (2, 3, 4):
+        counts = Counter(out.values())
+        out = {f: base(f, depth) if counts[s] > 1 else s for f, s in out.items()}
+    seen = Counter[str]()
+    for f in files:
+        seen[out[f]] += 1
+        if seen[out[f]] > 1:
+            out[f] = f"{out[f]}-{seen[out[f]]}"
+    return out
 
 
 def _known_sheets(settings: Settings) -> dict[str, str]:
@@ -317,17 +349,42 @@ def export_model_index(data: dict[str, Any], vocab: Vocabulary, datasets: dict[s
         mi[e]["results"][r]["metrics"][k]["value"] = _value_out(results[i])
     extra = [r for i, r in enumerate(results) if i not in used]
     if extra:
-        back = {v: k for k, v in datasets.items()}
-        name = data.get("model") or data.get("id") or "model"
-        task = data.get("pipeline_tag") or "other"
-        mi.append({"name": str(name), "results": [{
-            "task": {"type": str(task)},
-            "dataset": {"type": back.get(str(r.get("dataset")), str(r.get("dataset"))),
-                        "name": back.get(str(r.get("dataset")), str(r.get("dataset"))),
-                        **({"split": r["split"]} if "split" in r else {})},
-            "metrics": [{"type": str(r.get("metric")), "value": _value_out(r)}],
-        } for r in extra]})  # fmt: skip
+        _append_results(mi, data, extra, {v: k for k, v in datasets.items()})
     return mi if mi or kept is not None else None
+
+
+def _append_results(mi: list[Any], data: dict[str, Any], extra: list[dict[str, Any]],
+                    back: dict[str, str]) -> None:  # fmt: skip
+    """Results `model-index` does not hold yet, under the model's own entry (the one named as
+    the card's `model`, else the first; a new entry named after the model when there is none):
+    a metric joins the result block of its dataset and split, or a new block of the model's
+    task."""
+    model = data.get("model")
+    entries = [e for e in mi if isinstance(e, dict) and isinstance(e.get("results"), list)]
+    entry = next((e for e in entries if model and e.get("name") == model), entries[0] if entries else None)
+    if entry is None:
+        rid = data.get("id")
+        name = model or (rid.removeprefix("MC-") if isinstance(rid, str) and rid.strip() else None)
+        entry = {"name": str(name or "model"), "results": []}
+        mi.append(entry)
+    blocks = [b for b in entry["results"] if isinstance(b, dict)]
+    task = next((b["task"] for b in blocks if isinstance(b.get("task"), dict)), None)
+    for r in extra:
+        ds_name = back.get(str(r.get("dataset")), str(r.get("dataset")))
+        metric = {"type": str(r.get("metric")), "value": _value_out(r)}
+        block = next((b for b in blocks if isinstance(b.get("dataset"), dict)
+                      and _dataset_name(b["dataset"]) == ds_name
+                      and b["dataset"].get("split") == r.get("split")
+                      and isinstance(b.get("metrics"), list)), None)  # fmt: skip
+        if block is not None:
+            block["metrics"].append(metric)
+            continue
+        block = {"task": dict(task) if task else {"type": str(data.get("pipeline_tag") or "other")},
+                 "dataset": {"type": ds_name, "name": ds_name,
+                             **({"split": r["split"]} if "split" in r else {})},
+                 "metrics": [metric]}  # fmt: skip
+        entry["results"].append(block)
+        blocks.append(block)
 
 
 def _same_place(a: dict[str, Any], b: dict[str, Any]) -> bool:

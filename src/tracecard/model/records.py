@@ -76,6 +76,9 @@ class IdScheme:
     def from_filename(self, stem: str) -> str | None:
         """The ID a file name implies, or None when it implies none."""
         if self.numbered:
+            prefixed = re.match(rf"{self.prefix}[-_ ]?(?=\d)", stem, re.IGNORECASE)
+            if prefixed:  # `ADR-0001-title.md`, `adr-007-title.md`: the number after the prefix
+                stem = stem[prefixed.end():]
             m = _NUMBERED.match(stem)
             if not m or DATE_NAME.match(stem):
                 return None  # log4brains' YYYYMMDD-slug: a day, not a number
