@@ -526,5 +526,5 @@ def test_output_holds_exactly_the_graph(graph: Graph) -> None:
             assert parsed.labels[nid][0] == (clean(node.id) or "?")
         ids = {n.id: f"n{i}" for i, n in enumerate(graph.nodes)}
         assert sorted((s, r, t) for s, r, t, _ in parsed.edges) == sorted(
-            (ids[e.source], clean(e.relation), ids[e.target]) for e in graph.edges)
+            (ids[e.source], clean(e.relation) or "?", ids[e.target]) for e in graph.edges)
         assert [d for *_, d in parsed.edges] == [e.broken for e in graph.edges]

@@ -122,7 +122,8 @@ def mermaid(graph: Graph) -> str:
                      + (f":::{cls}" if cls else ""))  # fmt: skip
     for edge in graph.edges:
         arrow = "-.->" if edge.broken else "-->"
-        lines.append(f'    {ids[edge.source]} {arrow}|"{mermaid_text(edge.relation)}"| '
+        rel = mermaid_text(edge.relation) or "?"  # Mermaid refuses an empty label
+        lines.append(f'    {ids[edge.source]} {arrow}|"{rel}"| '
                      f"{ids[edge.target]}")  # fmt: skip
     return "\n".join(lines) + "\n"
 
@@ -173,7 +174,7 @@ def dot(graph: Graph) -> str:
             attrs += [f'class="{cls}"', DOT_CLASSES[cls]]
         lines.append(f"  {ids[node.id]} [{', '.join(attrs)}];")
     for edge in graph.edges:
-        attrs = [f'label="{dot_text(edge.relation)}"']
+        attrs = [f'label="{dot_text(edge.relation) or "?"}"']
         if edge.broken:
             attrs.append('style=dashed, color="#c62828", fontcolor="#c62828"')
         lines.append(f"  {ids[edge.source]} -> {ids[edge.target]} [{', '.join(attrs)}];")
