@@ -528,3 +528,44 @@ def test_output_holds_exactly_the_graph(graph: Graph) -> None:
         assert sorted((s, r, t) for s, r, t, _ in parsed.edges) == sorted(
             (ids[e.source], clean(e.relation) or "?", ids[e.target]) for e in graph.edges)
         assert [d for *_, d in parsed.edges] == [e.broken for e in graph.edges]
+
+
+# --- docs/graph.md: the examples are what the command prints --------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "graph.md"
+_EXAMPLE = re.compile(r"(<!-- example: (.*?) -->\n)(.*?)(<!-- /example -->)", re.DOTALL)
+
+
+def _printed(argv: list[str]) -> str:
+    import contextlib
+    import io
+    import os
+
+    buffer, here = io.StringIO(), Path.cwd()
+    os.chdir(ROOT)
+    try:
+        with contextlib.redirect_stdout(buffer):
+            assert main(argv) == 0
+    finally:
+        os.chdir(here)
+    return buffer.getvalue()
+
+
+def documented(text: str) -> str:
+    """docs/graph.md with each example block replaced by what its command prints now."""
+    return _EXAMPLE.sub(lambda m: m.group(1) + _printed(m.group(2).split()) + m.group(4), text)
+
+
+def test_docs_examples_are_current() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    assert len(_EXAMPLE.findall(text)) == 2
+    assert documented(text) == text, (
+        "docs/graph.md is stale: run `.venv/bin/python tests/test_graph.py --write-docs`")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    if sys.argv[1:] == ["--write-docs"]:
+        DOC.write_text(documented(DOC.read_text(encoding="utf-8")), encoding="utf-8")
