@@ -366,6 +366,27 @@ def test_an_id_only_links_name_is_unknown(cli: Cli, make_repo: Callable[..., Pat
     assert res.code == 2 and "no record has it" in res.err
 
 
+def test_unwritable_output_exits_2(cli: Cli, tmp_path: Path) -> None:
+    res = cli(str(SHOP), "--output", str(tmp_path / "no" / "such" / "folder" / "g.mmd"))
+    assert res.code == 2 and "cannot write" in res.err and res.out == ""
+
+
+def test_a_duplicate_id_is_one_node_with_the_links_of_both(
+    cli: Cli, make_repo: Callable[..., Path]
+) -> None:
+    root = make_repo({
+        "docs/decisions/0001-a.md": "---\nid: ADR-0001\nstatus: accepted\n---\n# A\n",
+        "docs/decisions/0002-b.md": "---\nid: ADR-0002\nstatus: accepted\n"
+                                    "supersedes: [ADR-0001]\n---\n# B\n",
+        "docs/decisions/0003-c.md": "---\nid: ADR-0002\nstatus: accepted\n"
+                                    "links: [{rel: amends, id: ADR-0001}]\n---\n# C\n",
+    })  # fmt: skip
+    parsed = parse_mermaid(cli(str(root)).out)
+    assert [lines[0] for lines in parsed.labels.values()] == ["ADR-0001", "ADR-0002"]
+    assert parsed.record_edges() == {("ADR-0002", "supersedes", "ADR-0001"),
+                                     ("ADR-0002", "amends", "ADR-0001")}  # fmt: skip
+
+
 def test_graph_is_a_registered_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     assert re.search(r"^\s+graph\s", capsys.readouterr().out, re.MULTILINE)
@@ -523,7 +544,7 @@ def test_output_holds_exactly_the_graph(graph: Graph) -> None:
         assert len(out.splitlines()) == header + len(graph.nodes) + len(graph.edges)
         # labels read back as the content, cleaned: escaping loses nothing but control chars
         for nid, node in zip(parsed.labels, graph.nodes):
-            assert parsed.labels[nid][0] == (clean(node.id) or "?")
+            assert parsed.labels[nid][0] == (short(clean(node.id)) or "?")
         ids = {n.id: f"n{i}" for i, n in enumerate(graph.nodes)}
         assert sorted((s, r, t) for s, r, t, _ in parsed.edges) == sorted(
             (ids[e.source], clean(e.relation) or "?", ids[e.target]) for e in graph.edges)

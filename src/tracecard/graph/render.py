@@ -56,7 +56,7 @@ def short(text: str, limit: int = MAX_TITLE) -> str:
 
 def _lines(node: Node) -> list[str]:
     """What a node's label says, line by line (not yet escaped)."""
-    first = clean(node.id) or "?"
+    first = short(clean(node.id)) or "?"  # a link may name anything, at any length
     if node.missing:
         return [first, "missing: no record has this ID"]
     out = [first]
