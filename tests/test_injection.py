@@ -67,6 +67,7 @@ COMMANDS = [
     ["adr", "list"], ["card", "list"], ["adr", "list", "--format", "json"],
     ["history", "ADR-0001"], ["history", "MC-card"], ["history", "MR-0001"],
     ["model-review", "list"], ["model-review", "list", "--format", "json"],
+    ["graph"], ["graph", "--format", "dot"],
 ]
 
 
