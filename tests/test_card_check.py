@@ -39,6 +39,7 @@ criteria:
   - {metric: ndcg@10, dataset: DS-fraud-holdout, split: holdout, launch: 0.40, target: 0.45}
 constraints:
   latency_p95_ms: 50
+task: {input: one checkout order, output: the probability of fraud, range: [0, 1]}
 ---
 # Fraud precision
 """
@@ -258,9 +259,14 @@ def test_check_reports_the_gate_of_gated_cards_only(
         for c in doc["cards"] if c["gated"] for f in c["findings"]
     ]  # fmt: skip
     capsys.readouterr()
+    assert main(["check", str(root), "--format", "json"]) == 1
+    everything = {(d["code"], d["path"], d["line"], d["column"])
+                  for d in json.loads(capsys.readouterr().out)["diagnostics"]}  # fmt: skip
+    assert set(gated) <= everything  # the card's findings are check's, other rules' included
     assert main(["check", str(root), "--format", "json", "--select", "GAT"]) == 1
     checked = json.loads(capsys.readouterr().out)["diagnostics"]
-    assert sorted((d["code"], d["path"], d["line"], d["column"]) for d in checked) == sorted(gated)
+    gate_only = [f for f in gated if f[0].startswith("GAT")]
+    assert sorted((d["code"], d["path"], d["line"], d["column"]) for d in checked) == sorted(gate_only)
     assert {d["severity"] for d in checked if d["code"] == "GAT003"} == {"warning"}
     assert all(d["path"] == CARD for d in checked)
 
@@ -410,3 +416,29 @@ def test_launch_gate_example(
     checked = json.loads(capsys.readouterr().out)["diagnostics"]
     # DAT002: labeling overdue; MRV001: the production spam filter was never reviewed
     assert {d["code"][:3] for d in checked} == {"GAT", "DAT", "MRV"}
+
+
+@pytest.mark.parametrize("broken", ["card", "requirement"])
+def test_what_check_fails_in_the_cards_records_fails_the_gate(
+    repo: Callable[..., Path], capsys: pytest.CaptureFixture[str], broken: str
+) -> None:
+    """One verdict: an error `check` reports in the card or a record its launch rests on (a
+    broken link, a requirement that states no task) fails the card in `card check` too."""
+    root = repo()
+    if broken == "card":
+        path = root / CARD
+        path.write_text(path.read_text().replace("[DS-fraud-training]", "[DS-fraud-gone]"))
+    else:
+        path = root / "docs/requirements/0002-fraud-precision.md"
+        path.write_text("".join(ln for ln in path.read_text().splitlines(keepends=True)
+                                if not ln.startswith("task:")))  # fmt: skip
+    capsys.readouterr()
+    assert main(["check", str(root), "--format", "json"]) == 1
+    errors = {(d["code"], d["path"], d["line"], d["column"])
+              for d in json.loads(capsys.readouterr().out)["diagnostics"] if d["severity"] == "error"}  # fmt: skip
+    rc, doc = gate(capsys, str(root))
+    assert rc == 1
+    (card_doc,) = doc["cards"]
+    assert card_doc["verdict"] == "FAIL"
+    shown = {(f["code"], f["path"], f["line"], f["column"]) for f in card_doc["findings"]}
+    assert errors <= shown

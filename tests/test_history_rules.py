@@ -612,3 +612,39 @@ def test_result_changes_know_the_direction_and_the_tolerance() -> None:
     assert not latency.regressed(0.0)
     new = result_changes(None, card(0.9, 40), Vocabulary.builtin())
     assert [c.before for c in new] == [None, None, None] and not new[0].regressed(0.0)
+
+
+def test_an_old_decision_about_something_else_explains_nothing(
+    repo: Scratch, check: Callable[..., Run]
+) -> None:
+    old = DECISION.replace("ADR-0003", "ADR-0001").replace("status: proposed", "status: accepted")
+    repo.write("docs/decisions/0001-record.md", old.replace("fraud block threshold", "decision log"))
+    repo.write(REQ, REQUIREMENT)
+    repo.commit("Agree REQ-0002")
+    repo.replace(REQ, "target: 0.95", "target: 0.92")
+    repo.replace(REQ, "[ADR-0003]", "[ADR-0003, ADR-0001]")
+    repo.commit("Ease the target, citing an old decision")
+    assert check(repo.path).at("HIS003") == [f"{REQ}:10:13"]
+    # the same decision, written for the change (in its commit), explains it
+    repo.write("docs/decisions/0009-ease.md", old.replace("ADR-0001", "ADR-0009"))
+    repo.replace(REQ, "ADR-0001]", "ADR-0001, ADR-0009]")
+    repo.commit("Write the decision")
+    assert check(repo.path).his() == []
+
+
+def test_a_constraint_loosened_without_a_decision(repo: Scratch, check: Callable[..., Run]) -> None:
+    with_constraints = REQUIREMENT.replace("decisions:", "constraints:\n  latency_p95_ms: 50\n"
+                                           "  explainability: required\ndecisions:")  # fmt: skip
+    repo.write(REQ, with_constraints)
+    repo.commit("Agree REQ-0002")
+    repo.replace(REQ, "latency_p95_ms: 50", "latency_p95_ms: 500")
+    loosened = repo.commit("Loosen latency")
+    found = _finding(check(repo.path), "HIS003")
+    assert (found["path"], found["line"], found["column"]) == (REQ, 12, 19)
+    assert loosened[:7] in found["message"]
+    repo.replace(REQ, "  latency_p95_ms: 500\n", "")  # removed: reported at `constraints`
+    repo.commit("Drop the latency constraint")
+    assert check(repo.path).at("HIS003") == [f"{REQ}:12:3"]  # the constraints mapping
+    repo.replace(REQ, "constraints:\n", "constraints:\n  latency_p95_ms: 50\n")
+    repo.commit("Put it back")
+    assert check(repo.path).his() == []

@@ -22,7 +22,9 @@ def card_check_cmd(targets: tuple[str, ...], fmt: str) -> int:
     One table per card: requirement, criterion (metric on dataset/split/slice), launch,
     target, actual, verdict (PASS, BELOW TARGET, FAIL, MISSING), then the findings with their
     lines, including the data handoffs (evaluation data ready, product-defined share,
-    production sample). Draft cards are shown but never fail.
+    production sample), and every other error or warning `tracecard check` reports in the
+    files the card's launch rests on (the card, its requirements, its datasets, its model
+    reviews), so that the two commands never disagree. Draft cards are shown but never fail.
 
     With no arguments, every card that is not retired. A card ID or file checks that card; a
     requirement or dataset (ID or file) checks the cards that depend on it; other files are

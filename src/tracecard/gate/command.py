@@ -9,14 +9,19 @@ What is checked:
     anything else         nothing (a decision record, a README): so that pre-commit can pass
                           every changed Markdown file and only the affected cards are checked
 
+A card's findings are the gate's and every other error or warning `check` reports in the
+files its launch rests on (the card, the requirements it satisfies, the datasets it is
+evaluated and trained on, its model reviews): one verdict, whichever command gives it.
+
 Exit codes: 0 when no gated card fails, 1 when a `candidate` or `production` card has an
 error (FAIL, MISSING, evaluation data not ready, a production card without a production
-sample), 2 for an unknown ID, a path that does not exist or a bad configuration.
+sample, or any error `check` reports in those files), 2 for an unknown ID, a path that does not exist or a bad configuration.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -25,8 +30,10 @@ from tracecard.gate.evaluate import CardReport, evaluate
 from tracecard.gate.render import RENDERERS
 from tracecard.load import config
 from tracecard.load.repository import load_graph
+from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Kind, Record, id_list, resolve_id
+from tracecard.rules.run import run_rules
 
 
 def card_check(targets: tuple[str, ...], fmt: str, out: IO[str]) -> int:
@@ -38,8 +45,38 @@ def card_check(targets: tuple[str, ...], fmt: str, out: IO[str]) -> int:
     chosen = select_cards(graph, targets, root) if targets else _active(graph)
     wanted = {id(card) for card in chosen}
     shown = [r for r in reports if id(r.card) in wanted]
+    if shown:
+        found = run_rules(graph).diagnostics  # what `check` says, so that no verdict differs
+        shown = [replace(r, findings=r.findings + tuple(related_findings(graph, r, found)))
+                 for r in shown]  # fmt: skip
     RENDERERS[fmt](shown, out)
     return 1 if any(r.failed for r in shown) else 0
+
+
+def related_paths(graph: RepoGraph, card: Record) -> set[str]:
+    """The files a card's launch rests on: the card, the requirements it satisfies, every
+    dataset its gate or its training reads, and the model reviews of it."""
+    paths = {card.path}
+    ids = set(_satisfied(card)) | _datasets(graph, card) | set(_item_datasets(card.data.get("training_data")))
+    ids |= set(id_list(card.data.get("training_data")))
+    for rid in ids:
+        rec = graph.get(rid)
+        if rec is not None:
+            paths.add(rec.path)
+    if card.id:
+        paths.update(r.path for r in graph.of_kind(Kind.MODEL_REVIEW) if r.data.get("card") == card.id)
+    return paths
+
+
+def related_findings(graph: RepoGraph, report: CardReport, found: Iterable[Finding]) -> list[Finding]:
+    """The errors `check` reports in the files the card's launch rests on that
+    the gate itself does not (a history rule on the card, a broken link, a requirement that
+    states no task...): they count in the card's verdict, as they do in `check`'s."""
+    paths = related_paths(graph, report.card)
+    own = {(f.path, f.line, f.col, f.code) for f in report.findings}
+    return [f for f in found
+            if f.path in paths and f.severity is Severity.ERROR
+            and (f.path, f.line, f.col, f.code) not in own]  # fmt: skip
 
 
 def _active(graph: RepoGraph) -> list[Record]:
@@ -103,4 +140,4 @@ def _item_datasets(items: object) -> Iterator[str]:
                 yield item["dataset"].strip()
 
 
-__all__ = ["CardReport", "card_check", "select_cards"]
+__all__ = ["CardReport", "card_check", "related_findings", "related_paths", "select_cards"]

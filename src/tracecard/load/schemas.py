@@ -327,15 +327,30 @@ def _message(err: Any) -> str:
         msg = f"{err.instance!r} is not a valid {title}"
     elif err.validator == "minLength" and err.instance == "":
         msg = "must not be empty"
+    elif err.validator == "type" and err.instance is None:
+        wanted = err.validator_value if isinstance(err.validator_value, str) else "value"
+        msg = f"is empty (null): write {_A_TYPE.get(wanted, wanted)}, or remove the key"
     elif err.validator == "type" and isinstance(err.instance, str):
         if err.validator_value == "boolean" and err.instance.lower() in _YAML11_BOOLS:
             msg += ": write true or false (YAML 1.2 does not read yes/no/on/off as booleans)"
-        elif err.validator_value in ("number", "integer"):
+        elif err.validator_value in ("number", "integer") and _numeric(err.instance):
             msg += ": write the number without quotes"
+        elif err.validator_value in ("number", "integer"):
+            msg += ": write a number"
     return f"{where}: {msg}" if where else msg
 
 
 _YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
+_A_TYPE = {"object": "a mapping (key: value lines)", "array": "a list", "string": "a text",
+           "number": "a number", "integer": "a whole number", "boolean": "true or false"}  # fmt: skip
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text.strip().rstrip("%"))
+    except ValueError:
+        return False
+    return True
 
 
 _VALIDATORS: dict[tuple[str, tuple[tuple[str, str], ...]], dict[Kind, Validator]] = {}

@@ -152,16 +152,23 @@ def reviews_of(graph: RepoGraph, card_id: str) -> list[Record]:
 
 
 def last_held(graph: RepoGraph, today: datetime.date) -> dict[str, tuple[Record, datetime.date]]:
-    """For each card ID, its most recent held review dated on or before `today`, with its
-    date (one pass over the reviews, however many cards there are)."""
+    """For each card ID, its most recent held review dated on or before `today` with product
+    and ML participants, with its date (one pass over the reviews, however many cards there
+    are)."""
     best: dict[str, tuple[Record, datetime.date]] = {}
     for rev in reviews(graph):
         card, when = card_of(rev), day(rev.data.get("date"))
-        if card is None or when is None or not held(rev) or when > today:
-            continue
+        if card is None or when is None or not held(rev) or when > today or not both_sides(rev):
+            continue  # a review without product or ML people is not the review the card needs
         if card not in best or (when, rev.id or "") > (best[card][1], best[card][0].id or ""):
             best[card] = (rev, when)
     return best
+
+
+def both_sides(review: Record) -> bool:
+    """The review had a product and an ML participant (MRV002 and MRV003 report it otherwise)."""
+    found = roles(review.data)
+    return PRODUCT_ROLE in found and ML_ROLE in found
 
 
 def review_due(card: Record, last: datetime.date | None, today: datetime.date,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tracecard.errors import UsageError
+from tracecard.gate.command import related_paths
 from tracecard.git import revisions
 from tracecard.git.index import WORKTREE, front_matter
 from tracecard.history import timeline as history
@@ -31,10 +32,10 @@ from tracecard.load import config
 from tracecard.load.config import Settings, vocabulary
 from tracecard.load.parse import decode, parse_text
 from tracecard.load.repository import load_graph
-from tracecard.model.findings import Finding, select
+from tracecard.model.findings import Finding, Severity, select
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Kind
-from tracecard.review.build import Inputs, Issue, KindOf, Review, Span, build
+from tracecard.review.build import GateChange, Inputs, Issue, KindOf, Review, Span, build
 from tracecard.review.render import RENDERERS, RangeInfo, Report
 from tracecard.rules.history import decision_explains
 from tracecard.rules.registry import RULES
@@ -50,17 +51,36 @@ def review(base: str, head: str | None, fmt: str, out: IO[str], link_base: str =
     if not hist.available:
         raise UsageError(hist.message)
     span = replace(span, after_head=span.after_head | {WORKTREE})
+
+    def is_new(did: str) -> bool:  # written in the range (or not committed): for its change
+        rh = hist.get(did)
+        return rh is None or not rh.versions or rh.created.commit in span.in_range | span.after_head
+
     inputs = Inputs(span, kind_of(settings), vocabulary(settings), hist.id_changes,
-                    lambda rid, did: decision_explains(graph, rid, did), settings)
+                    lambda rid, did: decision_explains(graph, rid, did, is_new), settings)
     result = build(hist.records, inputs)
     notes: list[str] = [hist.message] if hist.shallow and hist.message else []
     findings = (locate(root, result) + history_findings(graph, span, info, notes)
                 + record_findings(graph, result, info))  # fmt: skip
     findings = select(findings, settings.select, settings.ignore)
     findings.sort(key=lambda d: (d.severity.rank * -1, *d.sort_key()))
+    result = replace(result, gates=tuple(_with_findings(graph, g, findings) for g in result.gates))
     report = Report(info, result, tuple(findings), tuple(notes), link_base)
     RENDERERS[fmt](report, out)
     return 1 if report.errors else 0
+
+
+def _with_findings(graph: RepoGraph, gate: GateChange, findings: list[Finding]) -> GateChange:
+    """The card's gate at head, failing on the review's errors in the files its launch rests on
+    (as `card check` counts them): a card is never PASS here and FAIL there."""
+    card = graph.get(gate.card)
+    if gate.head is None or card is None or card.kind is not Kind.MODEL_CARD:
+        return gate
+    paths = related_paths(graph, card)
+    have = {code for code, _, _ in gate.head.issues}
+    extra = tuple((f.code, True, f"at {f.path}:{f.line}") for f in findings
+                  if f.path in paths and f.severity is Severity.ERROR and f.code not in have)  # fmt: skip
+    return replace(gate, head=replace(gate.head, issues=gate.head.issues + extra)) if extra else gate
 
 
 # --- the history rules, for the range ----------------------------------------------------------

@@ -16,9 +16,9 @@ looks like a creation; nothing is concluded from it (see `tracecard.history.time
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tracecard.history.timeline import (
@@ -331,8 +331,9 @@ def _bad_steps(
 
 class ThresholdWithoutDecision(Rule):
     """What it does:
-    Reports a launch or target value of an agreed requirement that differs from the value last
-    agreed, with no decision to explain it.
+    Reports a launch or target value, or a constraint (latency, cost, size, explainability...),
+    of an agreed requirement that differs from the value last agreed, with no decision to
+    explain it.
 
     The thresholds of the requirement now are compared with those of its last agreed version:
     the first version in `agreed`, then every later agreed version whose changes were
@@ -340,11 +341,13 @@ class ThresholdWithoutDecision(Rule):
     so is a value lowered over several commits, or by a merge. A change is explained by a
     decision record added to the requirement's `decisions` since the last agreed version,
     which was agreed to (`accepted`, or since deprecated or superseded) and is about this
-    requirement (it names its ID, or names no requirement at all). A proposed or rejected
-    decision, an ID that is no record, or a decision that names only other requirements
-    explains nothing. Draft requirements are still being negotiated and are not checked; a
+    requirement: it names its ID, or it names no requirement and was written for the change
+    (first committed after the last agreed version). A proposed or rejected decision, an ID
+    that is no record, a decision that names only other requirements, or an old decision
+    about something else added to the list explains nothing. Draft requirements are still being negotiated and are not checked; a
     retired one gates nothing. A value set back to the agreed one is not reported. The finding
-    sits at the criterion's value and names the last commit that changed it.
+    sits at the criterion's value (a constraint's, or `constraints` when it was removed) and
+    names the last commit that changed it.
 
     Why it matters:
     A threshold is where product and ML agreed on what "good enough" means. Lowered quietly to
@@ -381,9 +384,20 @@ class ThresholdWithoutDecision(Rule):
         if agreed is None or agreed.data is None or status_of(current) != "agreed":
             return
         changes = threshold_changes(agreed.data, current)
-        if not changes or explains(graph, rec, agreed.data, current):
+        loosened = constraint_changes(agreed.data, current)
+        if not (changes or loosened) or explains(graph, rec, agreed.data, current, agreed.date):
             return
-        hint = _unqualified(graph, rec, agreed.data, current)
+        hint = _unqualified(graph, rec, agreed.data, current, agreed.date)
+        now_constraints = current.get("constraints")
+        for name, old_value, new_value in loosened:
+            v = _last_constraint_change(rh, name) or rh.latest
+            since = "" if v is agreed else f" (last agreed {when(agreed)})"
+            present = isinstance(now_constraints, Mapping) and name in now_constraints
+            yield self.at(rec, ("constraints", name) if present else ("constraints",), (
+                f"constraint {name} changed from {_value(old_value)} to {_value(new_value)} "
+                f"{when(v)}{since} without a decision{hint}: add an accepted decision record "
+                f"that explains it and names {rec.id} to `decisions`, or restore the value"
+            ), commit=v.commit)  # fmt: skip
         now = keyed(current.get("criteria"))
         for t in changes:
             index, crit = now.get((t.key, t.nth), (None, {}))
@@ -414,17 +428,21 @@ def last_agreed(graph: RepoGraph, rec: Record, rh: RecordHistory) -> Version | N
             continue
         if found is None or found.data is None:
             found = v
-        elif not threshold_changes(found.data, v.data) or explains(graph, rec, found.data, v.data):
+        elif (not threshold_changes(found.data, v.data) and not constraint_changes(found.data, v.data)) \
+                or explains(graph, rec, found.data, v.data, found.date):
             found = v
     return found
 
 
-def decision_explains(graph: RepoGraph, requirement: str, decision: str) -> bool:
+def decision_explains(graph: RepoGraph, requirement: str, decision: str,
+                      is_new: Callable[[str], bool] | None = None) -> bool:  # fmt: skip
     """Whether `decision` can explain a threshold change of `requirement` (what HIS003 asks,
-    and what `tracecard review` shows): an agreed-to decision record about it."""
+    and what `tracecard review` shows): an agreed-to decision record about it (see
+    `_about`); `is_new(decision)` says whether it was written for the change."""
     found = graph.get(decision)
     return (found is not None and found.kind is Kind.DECISION and found.status in _DECIDED
-            and _names(found, requirement))  # fmt: skip
+            and _about(found, {requirement}, Kind.REQUIREMENT,
+                       is_new(decision) if is_new is not None else True))  # fmt: skip
 
 
 def _decisions_added(
@@ -438,17 +456,33 @@ def _decisions_added(
     return out
 
 
-def _names(decision: Record, rid: str) -> bool:
-    """The decision is about the requirement: it names it (in a front-matter value or its
-    text), or it names no requirement at all (it was linked from this one, and says nothing
-    of another). A decision that names only other requirements is about them."""
+def _about(decision: Record, names: set[str], kind: Kind, new: bool) -> bool:
+    """The decision is about the record: it names it (its ID, or for a card its model or a
+    requirement it satisfies), in a front-matter value or its text; or it names no other
+    record of the kind and was written for the change (first committed since the record's
+    last agreed or promoted version). An old decision about something else, added to the
+    list afterwards, explains nothing."""
+    names = {n for n in names if n}
     texts = [*_strings(decision.data), *decision.parsed.body_lines]
-    if any(rid in text for text in texts):
-        return False if not rid else True
-    return not any(_REQ_ID.search(text) for text in texts)
+    if any(name in text for name in names for text in texts):
+        return True
+    prefix = ID_SCHEMES[kind].prefix + "-"
+    return new and not any(prefix in text for text in texts)
 
 
-_REQ_ID = re.compile(rf"\b{re.escape(ID_SCHEMES[Kind.REQUIREMENT].prefix)}-[0-9]+\b")
+def written_since(graph: RepoGraph, did: str, since: str | None, commit: str | None = None) -> bool:
+    """The decision was written after `since` (the ISO date of the version the change is
+    measured from): first committed later than that, or in `commit` (the one that adds it to
+    the list), or not committed yet."""
+    if since is None:
+        return True
+    rh = history_of(graph).get(did)
+    if rh is None or not rh.versions or rh.created.commit in (commit, "WORKTREE"):
+        return True
+    try:
+        return datetime.fromisoformat(rh.created.date) > datetime.fromisoformat(since)
+    except ValueError:
+        return True
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -463,28 +497,48 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def explains(
-    graph: RepoGraph, rec: Record, before: Mapping[str, Any], after: Mapping[str, Any]
+    graph: RepoGraph, rec: Record, before: Mapping[str, Any], after: Mapping[str, Any],
+    since: str | None = None,
 ) -> bool:
     """A decision added to `decisions` between the two versions explains their threshold
-    changes when it was agreed to (accepted, or since deprecated or superseded) and names the
-    requirement."""
-    rid = rec.id or ""
+    changes when it was agreed to (accepted, or since deprecated or superseded) and is about
+    the requirement (`_about`; `since`: the date of the version the change is measured from)."""
     return any(
-        d.status in _DECIDED and _names(d, rid) for d in _decisions_added(graph, before, after)
+        d.status in _DECIDED and _about(d, {rec.id or ""}, Kind.REQUIREMENT, written_since(graph, d.id or "", since))
+        for d in _decisions_added(graph, before, after)
     )
 
 
 def _unqualified(
-    graph: RepoGraph, rec: Record, before: Mapping[str, Any], after: Mapping[str, Any]
+    graph: RepoGraph, rec: Record, before: Mapping[str, Any], after: Mapping[str, Any],
+    since: str | None = None,
 ) -> str:
     """Why the decisions added since do not explain the change, when some were added."""
     reasons = []
     for d in _decisions_added(graph, before, after):
         if d.status not in _DECIDED:
             reasons.append(f"{d.id} is {d.status or 'without a status'}, not accepted")
-        elif not _names(d, rec.id or ""):
-            reasons.append(f"{d.id} is about other requirements, not {rec.id}")
+        elif not _about(d, {rec.id or ""}, Kind.REQUIREMENT, written_since(graph, d.id or "", since)):
+            reasons.append(f"{d.id} does not name {rec.id} and was not written for this change")
     return f" ({'; '.join(reasons)})" if reasons else ""
+
+
+def constraint_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(name, agreed value, value now) of each constraint an agreed requirement had in
+    `before` and changed or lost in `after` (a new constraint is no change)."""
+    old, new = before.get("constraints"), after.get("constraints")
+    if not isinstance(old, Mapping):
+        return []
+    new = new if isinstance(new, Mapping) else {}
+    return [(str(k), v, new.get(k)) for k, v in old.items()
+            if v is not None and not same_value(v, new.get(k))]  # fmt: skip
+
+
+def _last_constraint_change(rh: RecordHistory, name: str) -> Version | None:
+    for v in reversed(rh.versions):
+        if _compared(v) and any(n == name for n, _, _ in constraint_changes(v.before or {}, v.data or {})):
+            return v
+    return None
 
 
 def _last_change_of(rh: RecordHistory, change: ThresholdChange) -> Version | None:
@@ -690,20 +744,35 @@ _GATED = frozenset({"candidate", "production"})
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
-def _agreed_decisions_added(graph: RepoGraph, v: Version) -> list[str]:
+def _agreed_decisions_added(graph: RepoGraph, v: Version, card: str, since: str | None) -> list[str]:
     """Decisions added to the card's `decisions` by this version that were agreed to
-    (accepted, or since deprecated or superseded): what can explain a change to a gated card."""
+    (accepted, or since deprecated or superseded) and are about the card (`_about`: they name
+    it, its model or a requirement it satisfies, or were written since `since`, the date of
+    the card's previous version, and name no other card)."""
     assert v.before is not None
+    about = _card_names(v.data or {}, card)
     return [
         did for did in added_decisions(v.before, v.data)
         if (d := graph.get(did)) is not None and d.kind is Kind.DECISION and d.status in _DECIDED
+        and _about(d, about, Kind.MODEL_CARD, written_since(graph, did, since, v.commit))
     ]  # fmt: skip
 
 
-def _explained(graph: RepoGraph, v: Version, key: str | None = None) -> bool:
-    """This version added an agreed-to decision to `decisions`, or (for `key`, a mapping with
-    its own `decision` field such as `operating_point`) named a new one there."""
-    if _agreed_decisions_added(graph, v):
+def _card_names(data: Mapping[str, Any], card: str) -> set[str]:
+    """What a decision about this card names: its ID, its model, a requirement it satisfies."""
+    names = {card} if card else set()
+    model = data.get("model")
+    if isinstance(model, str) and len(model.strip()) >= 3:
+        names.add(model.strip())
+    names.update(id_list(data.get("satisfies")))
+    return names
+
+
+def _explained(graph: RepoGraph, v: Version, card: str, since: str | None,
+               key: str | None = None) -> bool:  # fmt: skip
+    """This version added an agreed-to decision about the card to `decisions`, or (for `key`,
+    a mapping with its own `decision` field such as `operating_point`) named a new one there."""
+    if _agreed_decisions_added(graph, v, card, since):
         return True
     if key is None or v.before is None or v.data is None:
         return False
@@ -814,10 +883,12 @@ class FailureModeRemovedWithoutDecision(_GatedCardHistory):
 
     def _record(self, graph: RepoGraph, rec: Record, rh: RecordHistory) -> Iterator[Finding]:
         known: list[_Known] = []
+        prev: str | None = None  # the date of the card's previous version
         for v in rh.versions:
+            since, prev = prev, v.date
             if v.deleted or v.data is None:
                 continue
-            if v.before is not None and _explained(graph, v):
+            if v.before is not None and _explained(graph, v, rh.id, since):
                 known = []  # an agreed decision accounts for what the card says now
             now = _mode_list(v.data)
             for k in known:
@@ -872,7 +943,9 @@ def _baseline_changes(
     base: dict[str, Any] = {}
     last: dict[str, Version] = {}
     gated = False
+    prev: str | None = None  # the date of the card's previous version
     for v in rh.versions:
+        since, prev = prev, v.date
         if v.deleted or v.data is None:
             continue
         values = read(v.data)
@@ -880,7 +953,7 @@ def _baseline_changes(
         if not now_gated:
             gated = False
             continue
-        if not gated or (v.before is not None and _explained(graph, v, key)):
+        if not gated or (v.before is not None and _explained(graph, v, rh.id, since, key)):
             base, last, gated = dict(values), {}, True
             continue
         before = read(v.before) if v.before is not None else {}

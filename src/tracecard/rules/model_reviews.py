@@ -41,8 +41,9 @@ class ProductionCardNotReviewed(Rule):
     Reports a model card in production that has no held model review dated within the last
     `review_period_days` days (90 unless the configuration says otherwise), counted back from
     the run's today (`--today`, `TRACECARD_TODAY`, else the machine's date). A review counts
-    when its `card` names the card and its `status` is held; a review dated after today does
-    not count. The finding sits at the card's `status` and gives the date of the last review.
+    when its `card` names the card, its `status` is held and its participants include product
+    and ML people (a review that MRV002 or MRV003 reports is not the review the card needs); a
+    review dated after today does not count. The finding sits at the card's `status` and gives the date of the last review.
 
     A warning, not an error: it appears when time passes, not when someone changes a file, so
     as an error it would fail the next unrelated pull request of the day the period ends.
