@@ -648,3 +648,23 @@ def test_a_constraint_loosened_without_a_decision(repo: Scratch, check: Callable
     repo.replace(REQ, "constraints:\n", "constraints:\n  latency_p95_ms: 50\n")
     repo.commit("Put it back")
     assert check(repo.path).his() == []
+
+
+@pytest.mark.parametrize("how", ["later", "same second", "uncommitted"])
+def test_criteria_fitted_to_results_in_commit_order(
+    repo: Scratch, check: Callable[..., Run], how: str
+) -> None:
+    """HIS010 orders versions as commits do: the working tree comes last, and two commits of
+    the same second by ancestry (not by the clock of a machine)."""
+    if how == "same second":
+        repo.step = 0
+    card = CARD.replace("value: 0.93", "value: 0.905").replace("version:", "satisfies: [REQ-0002]\nversion:")
+    repo.write(CARD_PATH, card)
+    repo.commit("The model's results")
+    draft = REQUIREMENT.replace("status: agreed", "status: draft")
+    repo.write(REQ, draft)
+    repo.commit("Draft the requirement")
+    repo.write(REQ, REQUIREMENT)  # agreed at 0.90: 0.905 clears it by a hair
+    if how != "uncommitted":
+        repo.commit("Agree it")
+    assert check(repo.path).at("HIS010") == [f"{REQ}:9:13"]

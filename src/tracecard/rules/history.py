@@ -477,7 +477,7 @@ def written_since(graph: RepoGraph, did: str, since: str | None, commit: str | N
     if since is None:
         return True
     rh = history_of(graph).get(did)
-    if rh is None or not rh.versions or rh.created.commit in (commit, "WORKTREE"):
+    if rh is None or not rh.versions or rh.created.commit in (commit, WORKTREE_COMMIT):
         return True
     try:
         return datetime.fromisoformat(rh.created.date) > datetime.fromisoformat(since)
@@ -1114,10 +1114,13 @@ class CriteriaFittedToResults(Rule):
     severity = Severity.WARNING
     needs_history = True
 
+    _root: str | None = None
+
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         hist = history_of(graph)
         if not hist.available:
             return
+        self._root = str(graph.settings.root)
         vocab = vocabulary(graph.settings)
         cards = [c for c in graph.of_kind(Kind.MODEL_CARD) if c.id and hist.get(c.id)]
         for rec, rh in _tracked(graph, hist, Kind.REQUIREMENT):
@@ -1145,7 +1148,7 @@ class CriteriaFittedToResults(Rule):
         margin = FIT_MARGIN * abs(launch)
         for card in users:
             rh = hist.get(card.id or "")
-            earlier = _result_before(rh, key, agreed.date) if rh else None
+            earlier = _result_before(rh, key, agreed, self._root) if rh else None
             if earlier is None:
                 continue
             v, value = earlier
@@ -1157,6 +1160,10 @@ class CriteriaFittedToResults(Rule):
                     "what the feature needs, and write a decision that explains the value"
                 ), commit=agreed.commit)  # fmt: skip
                 return
+
+
+#: The commit of the version that stands for uncommitted changes (tracecard.git.index).
+WORKTREE_COMMIT = "WORKTREE"
 
 
 #: How close to an earlier result a launch value must sit to look fitted to it: 2% of the value.
@@ -1186,13 +1193,13 @@ def _value_agreed_at(rh: RecordHistory, key: Any, nth: int, launch: object) -> V
 
 
 def _result_before(
-    rh: RecordHistory, key: Any, date: str
+    rh: RecordHistory, key: Any, agreed: Version, root: str | None
 ) -> tuple[Version, float] | None:
-    """The card's earliest committed result for `key` dated before `date`."""
-    if not date:
-        return None
+    """The card's earliest committed result for `key` from before the `agreed` version (in
+    commit order: uncommitted changes come last, commits of the same second are ordered by
+    ancestry)."""
     for v in rh.versions:
-        if v.data is None or v.deleted or not v.date or v.date >= date:
+        if v.data is None or v.deleted or not _earlier(v, agreed, root):
             continue
         for entry in v.data.get("results") or []:
             if isinstance(entry, Mapping) and match_key(entry) == key:
@@ -1200,3 +1207,29 @@ def _result_before(
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     return v, float(value)
     return None
+
+
+def _earlier(v: Version, agreed: Version, root: str | None) -> bool:
+    """Version `v` (of another record) came before `agreed`."""
+    if v.commit == WORKTREE_COMMIT:
+        return False
+    if agreed.commit == WORKTREE_COMMIT:
+        return True  # the working tree is the newest version of everything
+    try:
+        a, b = datetime.fromisoformat(v.date), datetime.fromisoformat(agreed.date)
+    except ValueError:
+        return False
+    if a != b:
+        return a < b
+    return v.commit != agreed.commit and root is not None and _is_ancestor(root, v.commit, agreed.commit)
+
+
+def _is_ancestor(root: str, older: str, newer: str) -> bool:
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", root, "merge-base", "--is-ancestor", older, newer],
+                              capture_output=True, timeout=30, check=False)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
