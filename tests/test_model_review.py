@@ -215,6 +215,14 @@ def test_new_for_a_card_without_a_version(shop: Path, tc: Callable[..., Run]) ->
     assert bad.code == 2 and not (shop / "docs/model-reviews/0002-review-two.md").exists()
 
 
+def test_new_keeps_an_unquoted_version_as_written(shop: Path, tc: Callable[..., Run]) -> None:
+    card = shop / "docs/model-cards/fraud-detector.md"
+    card.write_text(CARD.replace("version: 3.2.0\n", "version: 3.10\n"))
+    assert tc("model-review", "new", "Review", "--card", "MC-fraud-detector").code == 0
+    raw = (shop / "docs/model-reviews/0001-review.md").read_text()
+    assert "version: '3.10'" in raw or 'version: "3.10"' in raw  # not 3.1, a version never had
+
+
 @pytest.mark.parametrize(("date", "status", "due"), [
     ("2026-03-17", "held", False),   # 90 days before 2026-06-15: the period's last day
     ("2026-03-16", "held", True),    # 91 days

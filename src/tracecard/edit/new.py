@@ -135,8 +135,9 @@ def _set_reviewed(doc: edit.Document, card: Record, version: str | None) -> None
     """A model review's `card` and `version`: the version given, else the card's own now."""
     doc.set_scalar("card", str(card.id))
     if version is None:
-        own = card.data.get("version")
-        version = str(own).strip() if isinstance(own, (str, int, float)) and str(own).strip() else None
+        from tracecard.model.reviews import version_text
+
+        version = version_text(card.data.get("version"))  # `3.10` as the card writes it
     elif not version.strip() or any(c in version for c in "\r\n"):
         raise UsageError("--version must be one line of text, e.g. 3.2.0")
     if version is not None:

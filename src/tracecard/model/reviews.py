@@ -28,7 +28,8 @@ def version_text(value: object) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (str, int, float)):
-        text = str(value).strip()
+        raw = getattr(value, "raw", None)  # a YamlFloat: `3.10` as written, not 3.1
+        text = (raw if isinstance(raw, str) else str(value)).strip()
         return text or None
     return None
 
