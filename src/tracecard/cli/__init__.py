@@ -8,6 +8,7 @@ one table of what `tracecard` offers, so a command cannot silently go missing.
     history.py    tracecard index, tracecard history
     review.py     tracecard review
     importing.py  tracecard import, tracecard card export-hf
+    dashboard.py  tracecard dashboard
 
 Options become typed arguments of plain functions in the feature packages, imported only when
 their command runs, so that `tracecard --help` and the pre-commit hook start light.
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 import click
 
 from tracecard import __version__
-from tracecard.cli import authoring, check, gate, history, importing, review
+from tracecard.cli import authoring, check, dashboard, gate, history, importing, review
 from tracecard.errors import UsageError
 from tracecard.model import clock
 
@@ -59,6 +60,7 @@ COMMANDS: tuple[tuple[click.Group | None, click.Command], ...] = (
     (None, review.review_cmd),
     (None, importing.import_cmd),
     (authoring.card_group, importing.export_hf_cmd),
+    (None, dashboard.dashboard_cmd),
 )
 
 for _group, _command in COMMANDS:

@@ -1,0 +1,307 @@
+"""The dashboard's pages: Jinja2 templates with autoescape on, record bodies through
+markdown-it-py with raw HTML disabled.
+
+Why these two: Jinja2 escapes every value by default (a title holding `<script>` is text
+unless a template says otherwise, and ours never does for record content), and it compiles
+each template once, which matters for ten thousand pages. markdown-it-py is a CommonMark
+parser in pure Python whose `html` option turns raw HTML into text, and whose link
+validation and renderer rules we can narrow: links go only to http, https and mailto URLs or
+to other records' pages, and images are never loaded (a picture from the web would be a
+network request). Every page also carries a Content-Security-Policy that allows no script
+and no request at all, so even a mistake here could not run code or call out.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from tracecard.dashboard import svg
+from tracecard.dashboard.build import (
+    SEVERITIES,
+    CardView,
+    FeatureView,
+    GateCell,
+    Series,
+    Site,
+    page_name,
+)
+from tracecard.model.records import Kind, Record, id_list
+
+if TYPE_CHECKING:  # pragma: no cover
+    import jinja2
+    from markdown_it import MarkdownIt
+
+#: What marks a folder as a dashboard this command wrote (and may write over).
+MARKER = ".tracecard-dashboard"
+RECORDS = "records"
+NAV = (
+    ("index.html", "Overview", "index"),
+    ("failures.html", "Failure types", "failures"),
+    ("data.html", "Data readiness", "data"),
+    ("decisions.html", "Decision log", "decisions"),
+    ("records.html", "All records", "records"),
+)
+_HELP = {
+    "pass": "PASS: meets the target, or the launch bar when there is no target",
+    "below": "BELOW TARGET: meets the launch bar, misses the target",
+    "fail": "FAIL: misses the launch bar",
+    "missing": "MISSING: no result to judge (or a value that is not a number)",
+}
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+# --- Markdown ----------------------------------------------------------------------------
+
+
+def safe_link(url: str) -> bool:
+    """Whether markdown-it may make a link of `url`: web and mail addresses, fragments and
+    relative paths (rewritten later); never javascript:, data:, file: or any other scheme."""
+    found = _SCHEME.match(url.strip())
+    return found is None or found.group(1).lower() in _SAFE_SCHEMES
+
+
+def markdown(paths: Mapping[str, str]) -> MarkdownIt:
+    """A renderer for record bodies. `paths` maps a record's file to its ID, so that a link to
+    `../decisions/0003-x.md` goes to that record's page."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+    md.validateLink = safe_link  # type: ignore[method-assign]
+
+    def link_open(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        href = _rewrite(str(token.attrGet("href") or ""), env["path"], paths)
+        if href is None:
+            token.attrs.pop("href", None)
+            token.attrSet("class", "dead")
+            token.attrSet("title", "a file outside the dashboard")
+        else:
+            token.attrSet("href", href)
+            if _SCHEME.match(href):
+                token.attrSet("rel", "noopener noreferrer")
+        return str(self.renderToken(tokens, idx, options, env))
+
+    def image(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        from html import escape
+
+        alt = self.renderInlineAsText(tokens[idx].children or [], options, env)
+        return f'<span class="muted">[image: {escape(alt or "no description")}]</span>'
+
+    md.add_render_rule("link_open", link_open)
+    md.add_render_rule("image", image)
+    return md
+
+
+def _rewrite(href: str, source: str, paths: Mapping[str, str]) -> str | None:
+    """A body link's target on the site: kept for web and mail addresses and fragments, a
+    record's page for a relative link to its file, None (no link) for anything else."""
+    if href.startswith("#") or _SCHEME.match(href):
+        return href if safe_link(href) else None
+    target, _, fragment = href.partition("#")
+    target = target.partition("?")[0]
+    if not target:
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), unquote(target)))
+    rid = paths.get(joined)
+    if rid is None:
+        return None
+    return page_name(rid) + (f"#{fragment}" if fragment else "")
+
+
+def body_text(record: Record) -> str:
+    return "\n".join(line.rstrip("\r\n") for line in record.parsed.body_lines)
+
+
+# --- the template environment ------------------------------------------------------------
+
+
+def environment() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tracecard.dashboard", "templates"),
+        autoescape=True,
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.tests["table_like"] = _table_like
+    return env
+
+
+def _table_like(value: object) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(v, Mapping) for v in value))  # fmt: skip
+
+
+def _columns(items: Sequence[Mapping[str, Any]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        for key in item:
+            seen.setdefault(str(key), None)
+    return list(seen)
+
+
+def status_class(status: object) -> str:
+    return f"s-{status}" if status in ("production", "candidate", "draft", "retired") else "s-other"
+
+
+def pct(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+class Pages:
+    """Renders every page of a site into a folder."""
+
+    def __init__(self, site: Site, name: str) -> None:
+        from markupsafe import Markup
+
+        self.site, self.markup = site, Markup
+        self.env = environment()
+        graph = site.graph
+        self.ids = set(graph.by_id)
+        self.md = markdown({r.path: r.id for r in graph.records if r.id is not None})
+        self.css = Markup((Path(__file__).parent / "templates" / "style.css").read_text("utf-8"))
+        self.common: dict[str, Any] = {
+            "site_name": name, "nav": NAV, "css": self.css, "today": site.today.isoformat(),
+            "severities": SEVERITIES, "status_class": status_class,
+            "verdict_help": _HELP.get, "is_id": self.ids.__contains__, "columns": _columns,
+            "cell_of": _cell_of, "cell_for": _cell_for, "pct": pct, "num": svg.number,
+            "anchor": _anchor, "lookup": graph.by_id.get, "history_note": site.history_note,
+            "failure_chart": self._failure_chart, "trend_chart": self._trend_chart,
+            "id_items": id_list, "cited_by": self._cited_by,
+            "min_share": graph.settings.min_product_defined_share,
+        }  # fmt: skip
+
+    # helpers the templates call
+
+    def _href(self, base: str) -> Callable[[object], str | None]:
+        ids = self.ids
+
+        def href(rid: object) -> str | None:
+            if isinstance(rid, str) and rid in ids:
+                return f"{base}{page_name(rid)}"
+            return None
+
+        return href
+
+    def _failure_chart(self, view: CardView) -> Any:
+        bars = [(f.name, f.total, f.severity) for f in view.failures if f.total]
+        return self.markup(svg.bar_chart(f"fail-{_anchor(view.id)}",
+                                         f"Failure types found in reviews of {view.id}", bars))  # fmt: skip
+
+    def _trend_chart(self, view: CardView, series: Series, n: int) -> Any:
+        return self.markup(svg.line_chart(
+            f"trend-{n}", f"{series.title}, {view.id}", [p.label for p in series.points],
+            [p.value for p in series.points], series.launch, series.target,
+            series.direction.value == "lower"))  # fmt: skip
+
+    def _cited_by(self, rid: str) -> list[str]:
+        return sorted({src.id for src, _ in self.site.links_in.get(rid, ()) if src.id})
+
+    # writing
+
+    def write(self, dest: Path) -> int:
+        """Every page into `dest` (which exists and is empty); the number of pages."""
+        records = dest / RECORDS
+        records.mkdir()
+        count = 0
+        top = self._top_pages()
+        for name, (template, context) in top.items():
+            self._page(dest / name, template, "", context)
+            count += 1
+        for rec in self.site.graph.records:
+            if rec.id is None or self.site.graph.by_id.get(rec.id) is not rec:
+                continue
+            self._page(records / page_name(rec.id), "record.html", "../", self._record(rec))
+            count += 1
+        (dest / MARKER).write_text("Written by tracecard dashboard; it may replace this folder.\n",
+                                   encoding="utf-8")  # fmt: skip
+        return count
+
+    def _page(self, path: Path, template: str, base: str, context: dict[str, Any]) -> None:
+        page = self.env.get_template(template).render(
+            **self.common, **context, base=base,
+            href=self._href(base + RECORDS + "/" if base == "" else ""))  # fmt: skip
+        path.write_text(page, encoding="utf-8")
+
+    def _top_pages(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        site = self.site
+        cards = list(site.cards.values())
+        gated = [f for f in site.features if any(v.report.gated for v in f.cards)]
+        rest = [f for f in site.features if f not in gated]
+        counts = {
+            "production": sum(1 for v in cards if v.record.status == "production"),
+            "candidate": sum(1 for v in cards if v.record.status == "candidate"),
+            "failing": sum(1 for v in cards if v.report.failed),
+            "failure_types": len({f.name for v in cards for f in v.failures if f.total}),
+            "reviews": sum(len(v.reviews) for v in cards),
+        }
+        by_kind = [(label, sorted((r for r in site.graph.of_kind(kind) if r.id),
+                                  key=lambda r: r.id or "")) for kind, label in _KINDS]  # fmt: skip
+        return {
+            "index.html": ("index.html", {"current": "index", "features_shown": gated,
+                                          "features_rest": rest, "counts": counts}),
+            "failures.html": ("failures.html", {"current": "failures", "cards_with_failures":
+                              [v for v in _by_status(cards) if v.failures]}),
+            "data.html": ("data.html", {"current": "data", "datasets": site.datasets}),
+            "decisions.html": ("decisions.html", {"current": "decisions",
+                                                  "decisions": site.decisions}),
+            "records.html": ("records.html", {"current": "records", "by_kind": by_kind}),
+        }  # fmt: skip
+
+    def _record(self, rec: Record) -> dict[str, Any]:
+        site = self.site
+        rid = rec.id or ""
+        feature = next((f for f in site.features if f.record is rec), None) \
+            if rec.kind is Kind.REQUIREMENT else None  # fmt: skip
+        out = [(link.field, link.target) for link in site.graph.links(rec)]
+        body = self.md.render(body_text(rec), {"path": rec.path})
+        return {
+            "current": "", "r": rec, "kind_label": rec.kind.label if rec.kind else "record",
+            "card": site.cards.get(rid) if rec.kind is Kind.MODEL_CARD else None,
+            "feature": feature, "links_out": out, "links_in": site.links_in.get(rid, []),
+            "fields": {k: v for k, v in rec.data.items() if k not in ("id", "title")},
+            "body": self.markup(body),
+        }  # fmt: skip
+
+
+_KINDS = (
+    (Kind.REQUIREMENT, "Requirements"), (Kind.MODEL_CARD, "Model cards"),
+    (Kind.MODEL_REVIEW, "Model reviews"), (Kind.DATASET, "Datasets"),
+    (Kind.DECISION, "Decisions"),
+)  # fmt: skip
+
+
+def _by_status(cards: Sequence[CardView]) -> list[CardView]:
+    from tracecard.dashboard.build import STATUS_ORDER
+
+    return sorted(cards, key=lambda v: (STATUS_ORDER.get(v.status, 9), v.id))
+
+
+def _cell_of(view: CardView, feature: FeatureView, key: tuple[Any, ...]) -> GateCell | None:
+    rid = feature.record.id
+    return next((c for c in view.gate if c.requirement == rid and c.key == key), None)
+
+
+def _cell_for(views: Sequence[CardView], feature: FeatureView, key: tuple[Any, ...]) -> GateCell | None:
+    return next(_cells(views, feature, key), None)
+
+
+def _cells(views: Sequence[CardView], feature: FeatureView, key: tuple[Any, ...]) -> Iterator[GateCell]:
+    for view in views:
+        cell = _cell_of(view, feature, key)
+        if cell is not None:
+            yield cell
+
+
+def _anchor(rid: object) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", str(rid))
+
+
