@@ -79,7 +79,10 @@ class Point:
 class Series:
     """One result of a card (metric, dataset, split, slice) across the card's versions."""
 
+    key: tuple[Any, ...]  # (metric, dataset, split, slice), as the gate pairs them
     title: str
+    metric: str
+    slice: str | None
     direction: Direction
     launch: float | None
     target: float | None
@@ -259,7 +262,8 @@ def _series(report: CardReport, entry: Entry | None, vocab: Vocabulary) -> list[
         found = bars.get(key)
         points = tuple(_point(point, results, key) for point, results in versions)
         direction = found.direction if found is not None else _direction(vocab, key)
-        out.append(Series(title, direction, _num(found.launch) if found else None,
+        slc = None if key[3] is None else str(key[3])
+        out.append(Series(key, title, str(key[0]), slc, direction, _num(found.launch) if found else None,
                           _num(found.target) if found else None, points))  # fmt: skip
     return out
 

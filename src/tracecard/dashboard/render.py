@@ -175,7 +175,8 @@ class Pages:
             "cell_of": _cell_of, "cell_for": _cell_for, "pct": pct, "num": svg.number,
             "anchor": _anchor, "lookup": graph.by_id.get, "history_note": site.history_note,
             "failure_chart": self._failure_chart, "trend_chart": self._trend_chart,
-            "id_items": id_list, "cited_by": self._cited_by,
+            "id_items": id_list, "cited_by": self._cited_by, "previous": previous,
+            "headline": headline,
             "min_share": graph.settings.min_product_defined_share,
         }  # fmt: skip
 
@@ -299,6 +300,36 @@ def _cells(views: Sequence[CardView], feature: FeatureView, key: tuple[Any, ...]
         cell = _cell_of(view, feature, key)
         if cell is not None:
             yield cell
+
+
+def headline(feature: FeatureView) -> str:
+    """One sentence a product manager reads first: what is in production, what is the
+    candidate, and whether each passes the launch gate (as `card check` says)."""
+    def said(v: CardView) -> str:
+        version = v.record.data.get("version")
+        name = (v.record.title or v.id) + (f" (version {version})" if version is not None else "")
+        gate = "fails the launch gate" if v.fails else "passes the launch gate"
+        return f"{name} {gate}"
+
+    live = [said(v) for v in feature.cards if v.record.status == "production"]
+    next_ = [said(v) for v in feature.cards if v.record.status == "candidate"]
+    first = (f"In production: {'; '.join(live)}." if live else "No model in production yet.")
+    second = (f" Candidate{'s' * (len(next_) > 1)}: {'; '.join(next_)}." if next_
+              else " No candidate to replace it." if live else "")  # fmt: skip
+    return first + second
+
+
+def previous(view: CardView, key: tuple[Any, ...]) -> str | None:
+    """`was 0.927 in 3.1.0`: the result in the card's version before this one, if it had it."""
+    constraint, metric, dataset, split, slc = key
+    if constraint:
+        return None
+    for series in view.series:
+        if series.key == (metric, dataset, split, slc) and len(series.points) > 1:
+            before = series.points[-2]
+            if before.value is not None:
+                return f"was {before.text} in {before.label}"
+    return None
 
 
 def _anchor(rid: object) -> str:

@@ -78,8 +78,14 @@ def line_chart(
 
     n = len(labels)
 
+    inset = 24  # the first and last points clear the axis labels and the bar labels
+
     def x(i: int) -> float:
-        return LEFT + (plot_w / 2 if n == 1 else plot_w * i / (n - 1))
+        if n == 1:
+            return LEFT + plot_w / 2
+        return LEFT + inset + (plot_w - 2 * inset) * i / (n - 1)
+
+    every = max(1, math.ceil(n / 8))  # at most about eight version labels fit under the axis
 
     desc = _describe(title, labels, values, launch, target, lower_is_better)
     parts = [_open(ident, title, desc)]
@@ -98,13 +104,17 @@ def line_chart(
     if len(path) > 1:
         pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in path)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2.5"/>')
+    last = n - 1
     for i, (label, v) in enumerate(zip(labels, values)):
-        parts.append(f'<text class="xlabel" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 18}" '
-                     f'text-anchor="middle">{escape(_short(label))}</text>')  # fmt: skip
+        if i % every == 0 or i == last:
+            parts.append(f'<text class="xlabel" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 18}" '
+                         f'text-anchor="middle">{escape(_short(label))}</text>')  # fmt: skip
         if v is not None:
-            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="4.5" fill="{LINE_COLOUR}"/>'
-                         f'<text class="value" x="{x(i):.1f}" y="{y(v) - 9:.1f}" '
-                         f'text-anchor="middle">{number(v)}</text>')  # fmt: skip
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="{4.5 if n <= 20 else 3}" '
+                         f'fill="{LINE_COLOUR}"><title>{escape(label)}: {number(v)}</title></circle>')  # fmt: skip
+            if n <= 10 or i in (0, last):
+                parts.append(f'<text class="value" x="{x(i):.1f}" y="{y(v) - 9:.1f}" '
+                             f'text-anchor="middle">{number(v)}</text>')  # fmt: skip
     parts.append(f'<text class="axis" x="{LEFT}" y="{HEIGHT - 8}">card version → '
                  f'({"lower" if lower_is_better else "higher"} is better)</text>')  # fmt: skip
     parts.append("</svg>")
