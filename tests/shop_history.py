@@ -102,6 +102,33 @@ class _Git:
         self.run("commit", "-q", "-m", message, date=date, author=author)
 
 
+#: Markup a record might hold, on purpose or not: in a title, a body, a link and a field.
+PWNED_TITLE = "<script>window.PWNED=1</script> Recommendations customers want"
+PWNED_BODY = (
+    "\n\n## Injected\n\n<img src=x onerror=\"window.PWNED=2\">\n\n"
+    "[click me](javascript:window.PWNED=3) and [data](data:text/html,<script>window.PWNED=6</script>)\n\n"
+    "<script>window.PWNED=4</script>\n\n![a chart from the web](https://example.com/chart.png)\n\n"
+    "See [the fraud requirement](../requirements/0002-fraud-precision.md#criteria).\n"
+)
+PWNED_OWNER = '<iframe src="https://example.com/"></iframe>Lena'
+
+
+def make_injected_shop(root: Path) -> Path:
+    """A copy of examples/shop (no git) whose records hold markup that must stay text."""
+    shutil.copytree(SHOP, root)
+    req = root / "docs/requirements/0001-recommendation-relevance.md"
+    text = req.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    req.write_text(text.replace(title, f"title: {PWNED_TITLE!r}".replace("'", '"'), 1), encoding="utf-8")
+    card = root / RANKER
+    card.write_text(card.read_text(encoding="utf-8") + PWNED_BODY, encoding="utf-8")
+    ds = root / RECS_HOLDOUT
+    text = ds.read_text(encoding="utf-8")
+    owner = next(line for line in text.splitlines() if line.strip().startswith("owner: "))
+    ds.write_text(text.replace(owner, f"  owner: '{PWNED_OWNER}'", 1), encoding="utf-8")
+    return root
+
+
 def make_shop_history(root: Path, source: Path = SHOP) -> Path:
     """A copy of `source` (examples/shop, or a variant of it with the same files) committed
     as the history above; returns `root`."""
