@@ -114,6 +114,16 @@ def _rewrite(href: str, source: str, paths: Mapping[str, str]) -> str | None:
     return page_name(rid) + (f"#{fragment}" if fragment else "")
 
 
+def render_body(md: MarkdownIt, text: str, path: str) -> str:
+    """A record's body as HTML, its headings one level down: the page's own title is the h1."""
+    env = {"path": path}
+    tokens = md.parse(text, env)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    return str(md.renderer.render(tokens, md.options, env))
+
+
 def body_text(record: Record) -> str:
     return "\n".join(line.rstrip("\r\n") for line in record.parsed.body_lines)
 
@@ -263,7 +273,7 @@ class Pages:
         feature = next((f for f in site.features if f.record is rec), None) \
             if rec.kind is Kind.REQUIREMENT else None  # fmt: skip
         out = [(link.field, link.target) for link in site.graph.links(rec)]
-        body = self.md.render(body_text(rec), {"path": rec.path})
+        body = render_body(self.md, body_text(rec), rec.path)
         return {
             "current": "", "r": rec, "kind_label": rec.kind.label if rec.kind else "record",
             "card": site.cards.get(rid) if rec.kind is Kind.MODEL_CARD else None,
