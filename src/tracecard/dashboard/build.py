@@ -186,7 +186,9 @@ def gather(graph: RepoGraph, hist: History | None) -> Site:
     vocab = vocabulary(graph.settings)
     reports = {r.card.id: r for r in evaluate(graph) if r.card.id is not None}
     entries = _entries(graph, hist)
-    cards = {rid: _card(graph, rep, entries.get(rid), vocab) for rid, rep in reports.items()}
+    reviews = _reviews_by_card(graph)
+    cards = {rid: _card(rep, entries.get(rid), vocab, reviews.get(rid, []))
+             for rid, rep in reports.items()}  # fmt: skip
     return Site(
         graph=graph,
         today=today,
@@ -234,11 +236,25 @@ def _gate_cells(report: CardReport) -> list[GateCell]:
     return out
 
 
-def _card(graph: RepoGraph, report: CardReport, entry: Entry | None, vocab: Vocabulary) -> CardView:
+def _card(report: CardReport, entry: Entry | None, vocab: Vocabulary,
+          reviews: list[Record]) -> CardView:  # fmt: skip
     view = CardView(report.card, report, card_verdict(report), _gate_cells(report))
     view.series = _series(report, entry, vocab)
-    view.reviews, view.failures = _failures(graph, report.card)
+    view.reviews, view.failures = _failures(report.card, reviews)
     return view
+
+
+def _reviews_by_card(graph: RepoGraph) -> dict[str, list[Record]]:
+    """Each card's reviews, oldest first, as `tracecard.model.reviews.reviews_of` orders them
+    (one pass: asking per card would read every record once per card)."""
+    out: dict[str, list[Record]] = {}
+    for review in mr.reviews(graph):
+        card = mr.card_of(review)
+        if card is not None:
+            out.setdefault(card, []).append(review)
+    for found in out.values():
+        found.sort(key=lambda r: (mr.day(r.data.get("date")) or datetime.date.min, r.id or ""))
+    return out
 
 
 # --- trends ------------------------------------------------------------------------------
@@ -317,8 +333,7 @@ def _num(value: object) -> float | None:
 # --- failure types -----------------------------------------------------------------------
 
 
-def _failures(graph: RepoGraph, card: Record) -> tuple[list[ReviewView], list[FailureType]]:
-    reviews = mr.reviews_of(graph, card.id) if card.id else []
+def _failures(card: Record, reviews: list[Record]) -> tuple[list[ReviewView], list[FailureType]]:
     views = [_review_view(r) for r in reviews]
     found: dict[str, dict[str, Any]] = {}
     for _, fm in mr.items(card.data, "failure_modes"):

@@ -13,6 +13,7 @@ and no request at all, so even a mistake here could not run code or call out.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -145,6 +146,35 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def fields_html(value: object, ids: set[str]) -> str:
+    """A record's front matter for people: mappings as definition lists, lists of mappings as
+    tables, IDs as links to their pages (from a record page), everything else as escaped text.
+    Plain Python rather than a recursive template macro: ten times faster on 10,000 pages."""
+    from markupsafe import escape
+
+    if isinstance(value, Mapping):
+        items = "".join(f"<dt>{escape(str(k))}</dt><dd>{fields_html(v, ids)}</dd>"
+                        for k, v in value.items())  # fmt: skip
+        return f'<dl class="fields">{items}</dl>'
+    if isinstance(value, str):
+        if value in ids:
+            return f'<a href="{escape(page_name(value))}">{escape(value)}</a>'
+        return str(escape(value))
+    if isinstance(value, list):
+        if _table_like(value):
+            cols = _columns(value)
+            head = "".join(f"<th>{escape(c)}</th>" for c in cols)
+            rows = "".join("<tr>" + "".join(f"<td>{fields_html(row.get(c, ''), ids)}</td>" for c in cols)
+                           + "</tr>" for row in value)  # fmt: skip
+            return f'<div class="wrap"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+        return ", ".join(fields_html(v, ids) for v in value)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(escape(str(value)))
+
+
 def _table_like(value: object) -> bool:
     return (isinstance(value, list) and bool(value)
             and all(isinstance(v, Mapping) for v in value))  # fmt: skip
@@ -173,9 +203,10 @@ class Pages:
         from markupsafe import Markup
 
         self.site, self.markup = site, Markup
-        self.env = environment()
+        self._envs: dict[str, jinja2.Environment] = {}
         graph = site.graph
         self.ids = set(graph.by_id)
+        self.features = {id(f.record): f for f in site.features}
         self.md = markdown({r.path: r.id for r in graph.records if r.id is not None})
         self.css = Markup((Path(__file__).parent / "templates" / "style.css").read_text("utf-8"))
         self.common: dict[str, Any] = {
@@ -227,20 +258,44 @@ class Pages:
         for name, (template, context) in top.items():
             self._page(dest / name, template, "", context)
             count += 1
-        for rec in self.site.graph.records:
-            if rec.id is None or self.site.graph.by_id.get(rec.id) is not rec:
-                continue
-            self._page(records / page_name(rec.id), "record.html", "../", self._record(rec))
-            count += 1
+        graph = self.site.graph
+        chosen = [r for r in graph.records if r.id is not None and graph.by_id.get(r.id) is r]
+        count += self._record_pages(records, chosen)
         (dest / MARKER).write_text("Written by tracecard dashboard; it may replace this folder.\n",
                                    encoding="utf-8")  # fmt: skip
         return count
 
+    def _record_pages(self, folder: Path, chosen: list[Record]) -> int:
+        """A page per record; split over forked worker processes for a large repository
+        (rendering Markdown and templates is nearly all CPU, and the site is large)."""
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(chosen) < PARALLEL_FROM or workers < 2 or not _can_fork():
+            for rec in chosen:
+                self._page(folder / page_name(rec.id or ""), "record.html", "../", self._record(rec))
+            return len(chosen)
+        import multiprocessing
+
+        self._env("../").get_template("record.html")  # compiled once, before the fork
+        _JOB[:] = [(self, folder, chosen, workers)]
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return sum(pool.map(_render_share, range(workers)))
+        finally:
+            _JOB.clear()
+
     def _page(self, path: Path, template: str, base: str, context: dict[str, Any]) -> None:
-        page = self.env.get_template(template).render(
-            **self.common, **context, base=base,
-            href=self._href(base + RECORDS + "/" if base == "" else ""))  # fmt: skip
-        path.write_text(page, encoding="utf-8")
+        path.write_text(self._env(base).get_template(template).render(context), encoding="utf-8")
+
+    def _env(self, base: str) -> jinja2.Environment:
+        """The environment of the pages `base` away from the top (`""` or `"../"`): what the
+        templates and their macros need is global there, so that the macros are compiled and
+        run once rather than imported with each page's context."""
+        env = self._envs.get(base)
+        if env is None:
+            env = self._envs[base] = environment()
+            env.globals.update(self.common, base=base,
+                               href=self._href(RECORDS + "/" if base == "" else ""))  # fmt: skip
+        return env
 
     def _top_pages(self) -> dict[str, tuple[str, dict[str, Any]]]:
         site = self.site
@@ -270,15 +325,15 @@ class Pages:
     def _record(self, rec: Record) -> dict[str, Any]:
         site = self.site
         rid = rec.id or ""
-        feature = next((f for f in site.features if f.record is rec), None) \
-            if rec.kind is Kind.REQUIREMENT else None  # fmt: skip
+        feature = self.features.get(id(rec))
         out = [(link.field, link.target) for link in site.graph.links(rec)]
         body = render_body(self.md, body_text(rec), rec.path)
         return {
             "current": "", "r": rec, "kind_label": rec.kind.label if rec.kind else "record",
             "card": site.cards.get(rid) if rec.kind is Kind.MODEL_CARD else None,
             "feature": feature, "links_out": out, "links_in": site.links_in.get(rid, []),
-            "fields": {k: v for k, v in rec.data.items() if k not in ("id", "title")},
+            "fields": self.markup(fields_html(
+                {k: v for k, v in rec.data.items() if k not in ("id", "title")}, self.ids)),
             "body": self.markup(body),
         }  # fmt: skip
 
@@ -288,6 +343,27 @@ _KINDS = (
     (Kind.MODEL_REVIEW, "Model reviews"), (Kind.DATASET, "Datasets"),
     (Kind.DECISION, "Decisions"),
 )  # fmt: skip
+
+
+#: Record pages are rendered by forked workers from this many records on, by up to this many.
+PARALLEL_FROM = 2000
+MAX_WORKERS = 4
+_JOB: list[tuple[Pages, Path, list[Record], int]] = []
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _render_share(k: int) -> int:
+    """In a worker: every `workers`-th record page, from the k-th (the job is inherited)."""
+    pages, folder, chosen, workers = _JOB[0]
+    mine = chosen[k::workers]
+    for rec in mine:
+        pages._page(folder / page_name(rec.id or ""), "record.html", "../", pages._record(rec))
+    return len(mine)
 
 
 def _by_status(cards: Sequence[CardView]) -> list[CardView]:
