@@ -195,7 +195,8 @@ def test_failure_types_by_count_and_severity(history_site: tuple[Path, Path]) ->
     found = {r[0]: r for r in rows[1:]}
     assert found["account_takeover"][1] == "critical" and found["account_takeover"][-1] == "2"
     assert found["gift_to_new_address"][1] == "high" and found["gift_to_new_address"][-1] == "2"
-    assert found["friendly_fraud"][2].startswith("deprioritised")
+    assert found["friendly_fraud"][3].startswith("deprioritised")
+    assert found["account_takeover"][2].startswith("EUR 1,240 chargeback")  # the worst case's cost
     assert list(found)[:2] == ["account_takeover", "gift_to_new_address"]  # most found first
 
 

@@ -99,6 +99,7 @@ class FailureType:
     deprioritised: bool
     mitigation: str | None
     counts: tuple[int, ...]  # examples per review, in the order of `CardView.reviews`
+    impact: str | None = None  # the business impact of its most severe example, in the review's words
 
     @property
     def total(self) -> int:
@@ -349,16 +350,20 @@ def _failures(card: Record, reviews: list[Record]) -> tuple[list[ReviewView], li
             name = ex.failure_type or "no type given"
             slot = found.setdefault(name, _slot(len(reviews)))
             slot["counts"][n] += 1
+            impact = _text(ex.data.get("impact"), 300)
+            if impact is not None and (slot["impact"] is None or
+                                       severity_rank(ex.severity) < slot["impact_rank"]):  # fmt: skip
+                slot["impact"], slot["impact_rank"] = impact, severity_rank(ex.severity)
             slot["severity"] = _worse(slot["severity"], ex.severity)
     types = [FailureType(name, s["severity"], s["on_card"], s["deprioritised"], s["mitigation"],
-                         tuple(s["counts"])) for name, s in found.items()]  # fmt: skip
+                         tuple(s["counts"]), s["impact"]) for name, s in found.items()]  # fmt: skip
     types.sort(key=lambda t: (-t.total, severity_rank(t.severity), t.name))
     return views, types
 
 
 def _slot(n: int) -> dict[str, Any]:
     return {"severity": None, "on_card": False, "deprioritised": False, "mitigation": None,
-            "counts": [0] * n}  # fmt: skip
+            "counts": [0] * n, "impact": None, "impact_rank": len(SEVERITIES) + 1}  # fmt: skip
 
 
 def _worse(a: str | None, b: object) -> str | None:
