@@ -24,13 +24,14 @@ sys.path.insert(0, str(HERE / "tests"))
 from chromium import Browser  # noqa: E402
 from shop_history import make_shop_history  # noqa: E402
 
-#: (file name, page of the site, width, full page)
+#: (file name, page of the site, the element to show: None for the whole page)
 SHOTS = (
-    ("dashboard-overview.png", "index.html", 1280, True),
-    ("dashboard-card.png", "records/MC-fraud-detector.html", 1280, False),
-    ("dashboard-requirement.png", "records/REQ-0001.html", 1280, False),
-    ("dashboard-failures.png", "failures.html", 1280, False),
-    ("dashboard-data.png", "data.html", 1280, False),
+    ("dashboard-overview.png", "index.html", None),
+    ("dashboard-card.png", "records/MC-fraud-detector.html", "table.gate"),
+    ("dashboard-trends.png", "records/MC-fraud-detector.html", "div.charts"),
+    ("dashboard-requirement.png", "records/REQ-0001.html", "table.matrix"),
+    ("dashboard-failures.png", "failures.html", "main section"),
+    ("dashboard-data.png", "data.html", "main"),
 )
 
 
@@ -49,9 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, Browser.launch() as browser:
         site = build(Path(tmp))
-        for name, page, width, full in SHOTS:
-            tab = browser.open(site / page, width=width)
-            tab.screenshot(args.out / name, width=width, full=full, height=1000)
+        for name, page, selector in SHOTS:
+            tab = browser.open(site / page, width=1280)
+            tab.screenshot(args.out / name, width=1280, selector=selector)
             tab.close()
             print(args.out / name)
     return 0

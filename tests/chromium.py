@@ -240,13 +240,23 @@ class Page:
         return [e["params"]["request"]["url"] for e in self.log
                 if e.get("method") == "Network.requestWillBeSent"]  # fmt: skip
 
-    def screenshot(self, path: Path, width: int = 1280, full: bool = True, height: int = 900) -> None:
-        if full:
+    def screenshot(self, path: Path, width: int = 1280, full: bool = True, height: int = 900,
+                   selector: str | None = None) -> None:  # fmt: skip
+        """The page (all of it, or the first `height` pixels), or the element `selector` names."""
+        if full or selector:
             size = self.send("Page.getLayoutMetrics")["cssContentSize"]
             height = min(int(size["height"]) + 1, 6000)
         self.send("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})  # fmt: skip
-        shot = self.send("Page.captureScreenshot", {"format": "png"})
+        params: dict[str, Any] = {"format": "png"}
+        if selector:
+            box = self.evaluate(f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
+                                ".getBoundingClientRect(); return [r.x, r.y + window.scrollY, "
+                                "r.width, r.height]; })()")  # fmt: skip
+            x, y, w, h = box
+            params["clip"] = {"x": max(0, x - 16), "y": max(0, y - 16), "width": w + 32,
+                              "height": h + 32, "scale": 1}  # fmt: skip
+        shot = self.send("Page.captureScreenshot", params)
         path.write_bytes(base64.b64decode(shot["data"]))
 
     def close(self) -> None:
