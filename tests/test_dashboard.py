@@ -372,17 +372,3 @@ def test_help_explains_the_command(run: Run) -> None:
     code, out, _ = run(SHOP, "dashboard", "--help")
     assert code == 0 and "--output" in out and "--force" in out
 
-
-def test_record_pages_rendered_in_parallel_are_the_same(tmp_path: Path, run: Run,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    from tracecard.dashboard import render
-
-    assert run(SHOP, "dashboard", "-o", str(tmp_path / "one"))[0] == 0
-    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(render.os, "cpu_count", lambda: 3)
-    assert run(SHOP, "dashboard", "-o", str(tmp_path / "three"))[0] == 0
-    one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*")
-           if p.is_file()}  # fmt: skip
-    three = {p.relative_to(tmp_path / "three"): p.read_bytes()
-             for p in (tmp_path / "three").rglob("*") if p.is_file()}  # fmt: skip
-    assert len(one) == 17 + 5 + 1 and one == three

@@ -13,7 +13,6 @@ and no request at all, so even a mistake here could not run code or call out.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -266,22 +265,9 @@ class Pages:
         return count
 
     def _record_pages(self, folder: Path, chosen: list[Record]) -> int:
-        """A page per record; split over forked worker processes for a large repository
-        (rendering Markdown and templates is nearly all CPU, and the site is large)."""
-        workers = min(os.cpu_count() or 1, MAX_WORKERS)
-        if len(chosen) < PARALLEL_FROM or workers < 2 or not _can_fork():
-            for rec in chosen:
-                self._page(folder / page_name(rec.id or ""), "record.html", "../", self._record(rec))
-            return len(chosen)
-        import multiprocessing
-
-        self._env("../").get_template("record.html")  # compiled once, before the fork
-        _JOB[:] = [(self, folder, chosen, workers)]
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                return sum(pool.map(_render_share, range(workers)))
-        finally:
-            _JOB.clear()
+        for rec in chosen:
+            self._page(folder / page_name(rec.id or ""), "record.html", "../", self._record(rec))
+        return len(chosen)
 
     def _page(self, path: Path, template: str, base: str, context: dict[str, Any]) -> None:
         path.write_text(self._env(base).get_template(template).render(context), encoding="utf-8")
@@ -343,27 +329,6 @@ _KINDS = (
     (Kind.MODEL_REVIEW, "Model reviews"), (Kind.DATASET, "Datasets"),
     (Kind.DECISION, "Decisions"),
 )  # fmt: skip
-
-
-#: Record pages are rendered by forked workers from this many records on, by up to this many.
-PARALLEL_FROM = 2000
-MAX_WORKERS = 4
-_JOB: list[tuple[Pages, Path, list[Record], int]] = []
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _render_share(k: int) -> int:
-    """In a worker: every `workers`-th record page, from the k-th (the job is inherited)."""
-    pages, folder, chosen, workers = _JOB[0]
-    mine = chosen[k::workers]
-    for rec in mine:
-        pages._page(folder / page_name(rec.id or ""), "record.html", "../", pages._record(rec))
-    return len(mine)
 
 
 def _by_status(cards: Sequence[CardView]) -> list[CardView]:
