@@ -85,7 +85,9 @@ def line_chart(
             return LEFT + plot_w / 2
         return LEFT + inset + (plot_w - 2 * inset) * i / (n - 1)
 
-    every = max(1, math.ceil(n / 8))  # at most about eight version labels fit under the axis
+    # as many version labels as fit under the axis without touching (about 6.5 px a letter)
+    widest = max((len(_short(label)) for label in labels), default=1) * 6.5 + 8
+    every = max(1, math.ceil(n / max(1, int((plot_w - 2 * inset) / widest) + 1)))
 
     desc = _describe(title, labels, values, launch, target, lower_is_better)
     parts = [_open(ident, title, desc)]
@@ -105,14 +107,16 @@ def line_chart(
         pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in path)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2.5"/>')
     last = n - 1
+    shown = [i for i, v in enumerate(values) if v is not None]
+    ends = {shown[0], shown[-1]} if shown else set()
     for i, (label, v) in enumerate(zip(labels, values)):
-        if i % every == 0 or i == last:
+        if (i % every == 0 and last - i >= every) or i == last:
             parts.append(f'<text class="xlabel" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 18}" '
                          f'text-anchor="middle">{escape(_short(label))}</text>')  # fmt: skip
         if v is not None:
             parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="{4.5 if n <= 20 else 3}" '
                          f'fill="{LINE_COLOUR}"><title>{escape(label)}: {number(v)}</title></circle>')  # fmt: skip
-            if n <= 10 or i in (0, last):
+            if n <= 10 or i in ends:
                 parts.append(f'<text class="value" x="{x(i):.1f}" y="{y(v) - 9:.1f}" '
                              f'text-anchor="middle">{number(v)}</text>')  # fmt: skip
     parts.append(f'<text class="axis" x="{LEFT}" y="{HEIGHT - 8}">card version → '
