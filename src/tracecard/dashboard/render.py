@@ -174,6 +174,17 @@ def fields_html(value: object, ids: set[str]) -> str:
     return str(escape(str(value)))
 
 
+#: What a model review page shows first: who took part, what they looked at, what they decided.
+_REVIEW_PARTS = ("participants", "examples", "actions")
+
+
+def _simple(value: object) -> bool:
+    """A field shown among the key facts: a short value or a short list of them."""
+    if isinstance(value, list):
+        return all(not isinstance(v, (list, Mapping)) for v in value) and len(str(value)) < 200
+    return not isinstance(value, Mapping) and len(str(value)) < 200
+
+
 def _table_like(value: object) -> bool:
     return (isinstance(value, list) and bool(value)
             and all(isinstance(v, Mapping) for v in value))  # fmt: skip
@@ -312,14 +323,17 @@ class Pages:
         site = self.site
         rid = rec.id or ""
         feature = self.features.get(id(rec))
-        out = [(link.field, link.target) for link in site.graph.links(rec)]
+        out = list(dict.fromkeys((link.field, link.target) for link in site.graph.links(rec)))
+        shown = {k: v for k, v in rec.data.items() if k not in ("id", "title")}
         body = render_body(self.md, body_text(rec), rec.path)
         return {
             "current": "", "r": rec, "kind_label": rec.kind.label if rec.kind else "record",
             "card": site.cards.get(rid) if rec.kind is Kind.MODEL_CARD else None,
             "feature": feature, "links_out": out, "links_in": site.links_in.get(rid, []),
-            "fields": self.markup(fields_html(
-                {k: v for k, v in rec.data.items() if k not in ("id", "title")}, self.ids)),
+            "fields": self.markup(fields_html(shown, self.ids)),
+            "facts": self.markup(fields_html({k: v for k, v in shown.items() if _simple(v)}, self.ids)),
+            "review": {k: self.markup(fields_html(shown[k], self.ids)) for k in _REVIEW_PARTS
+                       if rec.kind is Kind.MODEL_REVIEW and _table_like(shown.get(k))},
             "body": self.markup(body),
         }  # fmt: skip
 
