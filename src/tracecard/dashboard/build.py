@@ -20,7 +20,8 @@ from tracecard.load.config import vocabulary
 from tracecard.model import clock
 from tracecard.model import reviews as mr
 from tracecard.model.metrics import Direction, Vocabulary, as_number
-from tracecard.model.records import Kind, Record
+from tracecard.model.records import Kind, Record, id_list
+from tracecard.report.text import value_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.git.index import History
@@ -319,8 +320,6 @@ def _point(point: Point, results: Iterable[Mapping[str, Any]], key: Any) -> Poin
     for item in results:
         if match_key(item) == key:
             value = item.get("value")
-            from tracecard.report.text import value_text
-
             return Point(point.label, point.date, point.commit, point.status, _num(value),
                          value_text(value) if _num(value) is not None else "not a number")  # fmt: skip
     return Point(point.label, point.date, point.commit, point.status, None, "—")
@@ -413,8 +412,6 @@ def _features(graph: RepoGraph, cards: Mapping[str, CardView]) -> list[FeatureVi
 
 
 def _satisfies(card: Record) -> list[str]:
-    from tracecard.model.records import id_list
-
     return id_list(card.data.get("satisfies"))
 
 

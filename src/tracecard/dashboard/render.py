@@ -141,7 +141,6 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.tests["table_like"] = _table_like
     return env
 
 
@@ -222,8 +221,7 @@ class Pages:
         self.common: dict[str, Any] = {
             "site_name": name, "nav": NAV, "css": self.css, "today": site.today.isoformat(),
             "severities": SEVERITIES, "status_class": status_class,
-            "verdict_help": _HELP.get, "is_id": self.ids.__contains__, "columns": _columns,
-            "cell_of": _cell_of, "cell_for": _cell_for, "pct": pct, "num": svg.number,
+            "verdict_help": _HELP.get, "cell_of": _cell_of, "cell_for": _cell_for, "pct": pct, "num": svg.number,
             "anchor": _anchor, "lookup": graph.by_id.get, "history_note": site.history_note,
             "failure_chart": self._failure_chart, "trend_chart": self._trend_chart,
             "id_items": id_list, "cited_by": self._cited_by, "previous": previous,
