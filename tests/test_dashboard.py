@@ -226,6 +226,9 @@ def test_every_record_has_a_page_with_links_both_ways(history_site: tuple[Path, 
     html = (site / "records" / "MC-fraud-detector.html").read_text(encoding="utf-8")
     # a body link to another record's file goes to that record's page
     assert 'href="ADR-0003.html"' in html
+    req = (site / "records" / "REQ-0002.html").read_text(encoding="utf-8")
+    bars = req.index("<h2>The bars: launch minimum and target</h2>")
+    assert bars < req.index("high_value_electronics", bars) < req.index("<h2>Links</h2>")
 
 
 def test_trends_without_git_show_the_current_results(tmp_path: Path, run: Run) -> None:
@@ -372,3 +375,17 @@ def test_help_explains_the_command(run: Run) -> None:
     code, out, _ = run(SHOP, "dashboard", "--help")
     assert code == 0 and "--output" in out and "--force" in out
 
+
+
+def test_uncommitted_results_are_the_last_point(tmp_path: Path, run: Run) -> None:
+    repo = make_shop_history(tmp_path / "shop")
+    card = repo / FRAUD
+    card.write_text(card.read_text(encoding="utf-8").replace("    value: 0.935\n", "    value: 0.94\n", 1),
+                    encoding="utf-8")  # fmt: skip
+    assert run(repo, "dashboard", "-o", str(tmp_path / "site"))[0] == 0
+    rows = table_rows(tmp_path / "site/records/MC-fraud-detector.html", "trend-table")
+    column = rows[0].index("precision")
+    assert [(r[0], r[column]) for r in rows[1:-2]] == [
+        ("3.0.0", "0.912"), ("3.1.0", "0.927"), ("3.2.0", "0.935"), ("3.2.0 (uncommitted)", "0.94")]
+    gate = table_rows(tmp_path / "site/records/MC-fraud-detector.html", "gate")
+    assert gate[1][4].startswith("0.94 ")  # the gate judges the work tree, as card check does

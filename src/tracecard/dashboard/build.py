@@ -300,10 +300,10 @@ def _series_title(key: Any) -> str:
 def _versions(card: Record, entry: Entry | None) -> list[tuple[Point, tuple[Mapping[str, Any], ...]]]:
     """(a point with no value yet, the card's results) for each version, oldest first; the
     current file alone when there is no history."""
+    results = card.data.get("results")
+    items = tuple(r for r in results if isinstance(r, Mapping)) if isinstance(results, list) else ()
+    now = mr.version_text(card.data.get("version")) or "now"
     if entry is None or not entry.results:
-        results = card.data.get("results")
-        items = tuple(r for r in results if isinstance(r, Mapping)) if isinstance(results, list) else ()
-        now = mr.version_text(card.data.get("version")) or "now"
         return [(Point(now, "", "", card.status, None, ""), items)]
     out = []
     seen: dict[str, int] = {}
@@ -313,7 +313,13 @@ def _versions(card: Record, entry: Entry | None) -> list[tuple[Point, tuple[Mapp
         if seen[label] > 1:
             label = f"{label} ({short(at.at.sha)})"
         out.append((Point(label, at.at.date[:10], short(at.at.sha), at.status, None, ""), at.results))
+    if _values(items) != _values(entry.results[-1].results):  # the work tree has moved on
+        out.append((Point(f"{now} (uncommitted)", "", "", card.status, None, ""), items))
     return out
+
+
+def _values(items: Iterable[Mapping[str, Any]]) -> dict[Any, Any]:
+    return {match_key(item): item.get("value") for item in items}
 
 
 def _point(point: Point, results: Iterable[Mapping[str, Any]], key: Any) -> Point:

@@ -173,8 +173,17 @@ def fields_html(value: object, ids: set[str]) -> str:
     return str(escape(str(value)))
 
 
-#: What a model review page shows first: who took part, what they looked at, what they decided.
-_REVIEW_PARTS = ("participants", "examples", "actions")
+#: The fields a record's page shows open, as tables, under a heading in plain words (the rest
+#: of the front matter is behind "Every field").
+OPEN_PARTS: dict[Kind, tuple[tuple[str, str], ...]] = {
+    Kind.MODEL_REVIEW: (("participants", "Who took part"),
+                        ("examples", "The wrong outputs looked at"),
+                        ("actions", "What was decided")),
+    Kind.REQUIREMENT: (("criteria", "The bars: launch minimum and target"),
+                       ("constraints", "Limits in operation")),
+    Kind.DATASET: (("labeling", "Labeling"), ("composition", "What it holds"),
+                   ("edge_cases", "Edge cases")),
+}  # fmt: skip
 
 
 def _simple(value: object) -> bool:
@@ -330,8 +339,9 @@ class Pages:
             "feature": feature, "links_out": out, "links_in": site.links_in.get(rid, []),
             "fields": self.markup(fields_html(shown, self.ids)),
             "facts": self.markup(fields_html({k: v for k, v in shown.items() if _simple(v)}, self.ids)),
-            "review": {k: self.markup(fields_html(shown[k], self.ids)) for k in _REVIEW_PARTS
-                       if rec.kind is Kind.MODEL_REVIEW and _table_like(shown.get(k))},
+            "parts": [(title, self.markup(fields_html(shown[k], self.ids)))
+                      for k, title in (OPEN_PARTS.get(rec.kind, ()) if rec.kind else ())
+                      if isinstance(shown.get(k), (list, Mapping)) and shown[k]],
             "body": self.markup(body),
         }  # fmt: skip
 
