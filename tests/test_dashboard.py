@@ -389,3 +389,16 @@ def test_uncommitted_results_are_the_last_point(tmp_path: Path, run: Run) -> Non
         ("3.0.0", "0.912"), ("3.1.0", "0.927"), ("3.2.0", "0.935"), ("3.2.0 (uncommitted)", "0.94")]
     gate = table_rows(tmp_path / "site/records/MC-fraud-detector.html", "gate")
     assert gate[1][4].startswith("0.94 ")  # the gate judges the work tree, as card check does
+
+
+@pytest.mark.parametrize("where", [".", "..", "docs"])
+def test_the_repository_is_never_replaced(tmp_path: Path, run: Run, where: str) -> None:
+    import shutil
+
+    repo = tmp_path / "shop"
+    shutil.copytree(SHOP, repo)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    cwd = repo / "docs" if where == ".." else repo
+    code, _, err = run(cwd, "dashboard", "--output", where, "--force")
+    assert code == 2 and "Traceback" not in err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before

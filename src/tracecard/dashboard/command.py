@@ -29,7 +29,7 @@ def dashboard(output: str, force: bool, err: IO[str]) -> int:
 
     root = config.find_root(Path.cwd())
     target = Path(output)
-    check_target(target, force, MARKER)
+    check_target(target, force, MARKER, root)
     settings = config.load(root)
     started = time.perf_counter()
     from tracecard.dashboard.build import gather
@@ -38,6 +38,7 @@ def dashboard(output: str, force: bool, err: IO[str]) -> int:
     from tracecard.load.repository import load_graph
 
     graph = load_graph(settings)
+    _refuse_records(target, root, [r.path for r in graph.records])
     hist = read(settings, progress=err)
     if not hist.available:
         say(f"tracecard: no history for the trends: {hist.message}", err)
@@ -58,19 +59,35 @@ def _require_libraries() -> None:
                          f"install them with {INSTALL_HINT}") from exc  # fmt: skip
 
 
-def check_target(target: Path, force: bool, marker: str) -> None:
+def check_target(target: Path, force: bool, marker: str, root: Path) -> None:
     """Refuse a DIR the site must not go to, before anything is read or written."""
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise UsageError(f"{target}: is a file, not a folder: name a folder for the dashboard")
     resolved = target.resolve()
     if ".git" in resolved.parts:
         raise UsageError(f"{target}: is inside a .git folder: write the dashboard elsewhere")
+    if resolved == Path.cwd().resolve() or root.resolve().is_relative_to(resolved) \
+            or Path.cwd().resolve().is_relative_to(resolved):  # fmt: skip
+        raise UsageError(f"{target}: holds the repository (or the current folder), which the "
+                         "site would replace: name a folder of its own, such as site/")  # fmt: skip
     parent = resolved.parent
     if parent.exists() and not parent.is_dir():
         raise UsageError(f"{target}: {parent} is a file, not a folder")
     if target.is_dir() and any(target.iterdir()) and not (target / marker).is_file() and not force:
         raise UsageError(f"{target}: is a folder that holds something other than a dashboard: "
                          "name an empty or new folder, or add --force to replace it")  # fmt: skip
+
+
+def _refuse_records(target: Path, root: Path, paths: list[str]) -> None:
+    """Even with --force, a folder that holds records is never replaced by the site."""
+    try:
+        inside = target.resolve().relative_to(root.resolve()).as_posix().rstrip("/") + "/"
+    except ValueError:
+        return
+    held = next((p for p in paths if p.startswith(inside)), None)
+    if held is not None:
+        raise UsageError(f"{target}: holds records ({held}), which the site would replace: "
+                         "name a folder of its own, such as site/")  # fmt: skip
 
 
 def build_into(target: Path, write: object) -> int:
