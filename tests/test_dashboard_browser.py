@@ -98,6 +98,8 @@ def test_card_chart_and_table_show_every_version(tab: Page, shop_site: Path) -> 
         desc: s.querySelector('desc').textContent,
         points: [...s.querySelectorAll('text.value')].map(t => t.textContent),
         width: s.getBoundingClientRect().width}))""")
+    assert "Production, version 3.2.0: passes the launch gate. Since 3.1.0: 8 results better, " \
+        "none worse." in tab.evaluate("document.querySelector('p.headline').textContent")
     assert len(charts) == 8
     first = charts[0]
     assert first["title"] == "precision on DS-fraud-holdout/holdout, MC-fraud-detector"

@@ -234,7 +234,7 @@ class Pages:
             "anchor": _anchor, "lookup": graph.by_id.get, "history_note": site.history_note,
             "failure_chart": self._failure_chart, "trend_chart": self._trend_chart,
             "id_items": id_list, "cited_by": self._cited_by, "previous": previous,
-            "headline": headline,
+            "headline": headline, "card_headline": card_headline,
             "min_share": graph.settings.min_product_defined_share,
         }  # fmt: skip
 
@@ -390,6 +390,36 @@ def headline(feature: FeatureView) -> str:
     second = (f" Candidate{'s' * (len(next_) > 1)}: {'; '.join(next_)}." if next_
               else " No candidate to replace it." if live else "")  # fmt: skip
     return first + second
+
+
+def card_headline(view: CardView) -> str:
+    """`In production, version 3.2.0: passes the launch gate. Since 3.1.0: 8 results better,
+    none worse.`"""
+    version = view.record.data.get("version")
+    gate = ("fails the launch gate" if view.fails and view.report.gated
+            else "passes the launch gate" if view.report.gated
+            else f"not held to the launch gate yet (it would {'fail' if view.fails else 'pass'})")  # fmt: skip
+    text = f"{view.status.capitalize()}" + (f", version {version}" if version is not None else "")
+    text += f": {gate}."
+    better = worse = 0
+    since = None
+    for series in view.series:
+        if len(series.points) < 2:
+            continue
+        before, now = series.points[-2], series.points[-1]
+        since = before.label
+        if before.value is None or now.value is None or before.value == now.value:
+            continue
+        if series.direction.better(now.value, before.value):
+            better += 1
+        else:
+            worse += 1
+    if since is not None:
+        def n(k: int) -> str:
+            return "none" if k == 0 else f"{k} result{'s' * (k != 1)}"
+
+        text += f" Since {since}: {n(better)} better, {n(worse)} worse."
+    return text
 
 
 def previous(view: CardView, key: tuple[Any, ...]) -> str | None:
