@@ -402,3 +402,38 @@ def test_the_repository_is_never_replaced(tmp_path: Path, run: Run, where: str) 
     code, _, err = run(cwd, "dashboard", "--output", where, "--force")
     assert code == 2 and "Traceback" not in err
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+ODD = {
+    "docs/requirements/0001-odd.md": "---\nid: REQ-0001\ntitle: Odd\nstatus: agreed\ncriteria: many\n"
+                                     "constraints: [1, 2]\n---\n# Odd\n",
+    "docs/requirements/0002-fine.md": "---\nid: REQ-0002\ntitle: Fine\nstatus: agreed\ncriteria:\n"
+                                      "  - {metric: recall, dataset: DS-x, split: test, launch: 0.5}\n"
+                                      "  - just words\n---\n# Fine\n",
+    "docs/model-cards/a.md": "---\nid: MC-a\ntitle: A\nstatus: candidate\nversion: {major: 1}\n"
+                             "satisfies: [REQ-0001, REQ-0002, 7]\nresults:\n"
+                             "  - {metric: recall, dataset: DS-x, split: test, value: '0.7'}\n"
+                             "  - not a mapping\n  - {metric: 5, value: [1]}\n"
+                             "failure_modes: oops\noperational: [1]\n---\n# A\n",
+    "docs/model-cards/b.md": "---\nid: MC-b\ntitle: B\nstatus: production\nresults: 3\n"
+                             "failure_modes:\n  - {severity: [high], type: 3}\n  - words\n---\n# B\n",
+    "docs/datasets/x.md": "---\nid: DS-x\ntitle: X\nstatus: labeling\nlabeling: soon\n"
+                          "composition: {product_defined_share: lots, production_sample_date: 2026-13-40}\n---\n# X\n",
+    "docs/model-reviews/0001-r.md": "---\nid: MR-0001\ntitle: R\nstatus: held\ncard: [MC-a]\n"
+                                    "examples: {a: 1}\nactions: [1, {kind: 2}]\ndate: never\n---\n# R\n",
+    "docs/decisions/0001-d.md": "---\nid: ADR-0001\ntitle: D\nstatus: accepted\ndate: [1]\n"
+                                "supersedes: 5\n---\n# D\n\n[x](<../model-cards/a.md>) ![y](z.png)\n",
+    "docs/decisions/0002-broken.md": "---\nid: ADR-0002\ntitle: [unclosed\n---\n# Broken\n",
+}
+
+
+def test_odd_records_never_break_the_build(make_repo: Callable[..., Path], tmp_path: Path,
+                                           run: Run) -> None:  # fmt: skip
+    repo = make_repo(ODD)
+    assert run(repo, "check")[0] == 1  # findings, not an internal error (a severity list was one)
+    code, _, err = run(repo, "dashboard", "-o", str(tmp_path / "site"))
+    assert code == 0, err
+    pages = sorted(p.name for p in (tmp_path / "site" / "records").glob("*.html"))
+    assert {"MC-a.html", "MC-b.html", "DS-x.html", "MR-0001.html", "ADR-0001.html"} <= set(pages)
+    gate = table_rows(tmp_path / "site/records/MC-a.html", "gate")
+    assert [r[-1] for r in gate[1:]] == [r["verdict"] for r in card_check_json(repo)["MC-a"]]
