@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -24,11 +24,13 @@ from tracecard.dashboard import svg
 from tracecard.dashboard.build import (
     SEVERITIES,
     CardView,
+    FailureType,
     FeatureView,
     GateCell,
     Series,
     Site,
     page_name,
+    severity_rank,
 )
 from tracecard.model.records import Kind, Record, id_list
 
@@ -234,7 +236,7 @@ class Pages:
             "anchor": _anchor, "lookup": graph.by_id.get, "history_note": site.history_note,
             "failure_chart": self._failure_chart, "trend_chart": self._trend_chart,
             "id_items": id_list, "cited_by": self._cited_by, "previous": previous,
-            "headline": headline, "card_headline": card_headline,
+            "headline": headline, "card_headline": card_headline, "worst_first": worst_first,
             "min_share": graph.settings.min_product_defined_share,
         }  # fmt: skip
 
@@ -390,6 +392,11 @@ def headline(feature: FeatureView) -> str:
     second = (f" Candidate{'s' * (len(next_) > 1)}: {'; '.join(next_)}." if next_
               else " No candidate to replace it." if live else "")  # fmt: skip
     return first + second
+
+
+def worst_first(types: Iterable[FailureType]) -> list[FailureType]:
+    """Failure types, the most severe first, then the most often found."""
+    return sorted(types, key=lambda t: (severity_rank(t.severity), -t.total, t.name))
 
 
 def card_headline(view: CardView) -> str:
