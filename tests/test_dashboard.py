@@ -437,3 +437,16 @@ def test_odd_records_never_break_the_build(make_repo: Callable[..., Path], tmp_p
     assert {"MC-a.html", "MC-b.html", "DS-x.html", "MR-0001.html", "ADR-0001.html"} <= set(pages)
     gate = table_rows(tmp_path / "site/records/MC-a.html", "gate")
     assert [r[-1] for r in gate[1:]] == [r["verdict"] for r in card_check_json(repo)["MC-a"]]
+
+
+def test_at_a_glance_names_production_candidates_and_worst_failures(
+    history_site: tuple[Path, Path],
+) -> None:
+    _, site = history_site
+    rows = {r[0]: r for r in table_rows(site / "index.html", "glance")[1:]}
+    fraud = rows["Stop fraudulent orders without turning away good customers"]
+    assert fraud[1] == "Checkout fraud detector 3.2.0 gate: PASS" and fraud[2] == "none"
+    assert fraud[3].startswith("MC-fraud-detector: critical account_takeover, high")
+    recs = rows["Recommendations customers want, fast enough for the page"]
+    assert recs[1] == "none" and recs[2] == "Recommendation ranker 1.4.0 gate: PASS"
+    assert recs[3].startswith("MC-recs-ranker: critical sensitive_category")
