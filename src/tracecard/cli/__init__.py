@@ -9,6 +9,7 @@ one table of what `tracecard` offers, so a command cannot silently go missing.
     review.py     tracecard review
     importing.py  tracecard import, tracecard card export-hf
     graph.py      tracecard graph
+    dashboard.py  tracecard dashboard
 
 Options become typed arguments of plain functions in the feature packages, imported only when
 their command runs, so that `tracecard --help` and the pre-commit hook start light.
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 import click
 
 from tracecard import __version__
-from tracecard.cli import authoring, check, gate, graph, history, importing, review
+from tracecard.cli import authoring, check, dashboard, gate, graph, history, importing, review
 from tracecard.errors import UsageError
 from tracecard.model import clock
 
@@ -61,6 +62,7 @@ COMMANDS: tuple[tuple[click.Group | None, click.Command], ...] = (
     (None, importing.import_cmd),
     (authoring.card_group, importing.export_hf_cmd),
     (None, graph.graph_cmd),
+    (None, dashboard.dashboard_cmd),
 )
 
 for _group, _command in COMMANDS:

@@ -20,7 +20,7 @@ sample, or any error `check` reports in those files), 2 for an unknown ID, a pat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
@@ -45,12 +45,19 @@ def card_check(targets: tuple[str, ...], fmt: str, out: IO[str]) -> int:
     chosen = select_cards(graph, targets, root) if targets else _active(graph)
     wanted = {id(card) for card in chosen}
     shown = [r for r in reports if id(r.card) in wanted]
-    if shown:
-        found = run_rules(graph).diagnostics  # what `check` says, so that no verdict differs
-        shown = [replace(r, findings=r.findings + tuple(related_findings(graph, r, found)))
-                 for r in shown]  # fmt: skip
+    shown = with_related(graph, shown)
     RENDERERS[fmt](shown, out)
     return 1 if any(r.failed for r in shown) else 0
+
+
+def with_related(graph: RepoGraph, reports: Sequence[CardReport],
+                 note: Callable[[str], None] | None = None) -> list[CardReport]:  # fmt: skip
+    """The reports with the errors `check` reports in each card's records added to their
+    findings (see `related_findings`): the verdict every command and the dashboard show."""
+    if not reports:
+        return []
+    found = run_rules(graph, note=note).diagnostics  # what `check` says: no verdict differs
+    return [replace(r, findings=r.findings + tuple(related_findings(graph, r, found))) for r in reports]
 
 
 def related_paths(graph: RepoGraph, card: Record) -> set[str]:
@@ -140,4 +147,5 @@ def _item_datasets(items: object) -> Iterator[str]:
                 yield item["dataset"].strip()
 
 
-__all__ = ["CardReport", "card_check", "related_findings", "related_paths", "select_cards"]
+__all__ = ["CardReport", "card_check", "related_findings", "related_paths", "select_cards",
+           "with_related"]

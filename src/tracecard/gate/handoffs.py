@@ -168,7 +168,7 @@ def _failure_mode(i: int, mode: Mapping[str, Any], ctx: Context) -> Iterator[Iss
     name = mode_name(i, mode)
     severity = mode.get("severity")
     mitigated = given(mode.get("mitigation"))
-    if severity in SEVERE and not mitigated and why is not True:
+    if isinstance(severity, str) and severity in SEVERE and not mitigated and why is not True:
         yield Issue(Problem.SEVERE_UNACCEPTED, ("failure_modes", i, "severity"), name,
                     {"severity": severity, "why": why,
                      "placeholder": mode.get("mitigation") if mode.get("mitigation") else None})  # fmt: skip
