@@ -1047,10 +1047,15 @@ class CriteriaFittedToResults(Rule):
             return
         vocab = vocabulary(graph.settings)
         cards = [c for c in graph.of_kind(Kind.MODEL_CARD) if c.id and hist.get(c.id)]
+        # Which cards satisfy each requirement, found once (not once per requirement).
+        satisfied_by: dict[str, list[Record]] = {}
+        for card in cards:
+            for rid in dict.fromkeys(id_list(card.data.get("satisfies"))):
+                satisfied_by.setdefault(rid, []).append(card)
         for rec, rh in _tracked(graph, hist, Kind.REQUIREMENT):
             if rec.status != "agreed" or not rec.id:
                 continue
-            users = [c for c in cards if rec.id in id_list(c.data.get("satisfies"))]
+            users = satisfied_by.get(rec.id, [])
             current = _current(rec, rh)
             for (key, nth), (index, crit) in keyed(rec.data.get("criteria")).items():
                 agreed = _value_agreed_at(rh, key, nth, crit.get("launch"))
