@@ -21,8 +21,14 @@ FORMATS = ("text", "json", "github", "sarif")
               help="For pre-commit: PATHS are the changed files; also report on what uncommitted "
                    "deletions and renames break (the deleted file, and every record that still "
                    "links to an ID that is gone). With no PATHS, only that.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Read and check every file afresh, and write no cache (also TRACECARD_NO_CACHE=1). "
+                   "By default, in a git repository, what each file yields and the last result are "
+                   "kept under .git/tracecard/cache/ and reused while the files, the configuration, "
+                   "the schemas, the day, the codes chosen, git's refs and tracecard are the same; "
+                   "outside git nothing is cached. The findings are the same either way.")
 def check_cmd(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
-              strict: bool | None, staged: bool) -> int:
+              strict: bool | None, staged: bool, no_cache: bool) -> int:
     """Check records: parsing, schemas, IDs, links, body sections, requirement translations,
     the launch gate, and (in a git repository) their history. `tracecard rules` lists the codes.
 
@@ -32,7 +38,7 @@ def check_cmd(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore:
     """  # noqa: D301
     from tracecard.rules.check import check
 
-    return check(paths, fmt, select, ignore, strict, sys.stdout, staged=staged)
+    return check(paths, fmt, select, ignore, strict, sys.stdout, staged=staged, use_cache=not no_cache)
 
 
 @click.command("rules")

@@ -154,7 +154,7 @@ def current_versions(
     # The data as parsed: a YamlFloat equals its float, so `plain` (a copy of every record,
     # a third of a large repository's history time) is not needed for comparing.
     return [
-        (r.id, r.path, r.parsed.data, body_digest(r.parsed.body_lines))
+        (r.id, r.path, r.parsed.data, r.parsed.digest or body_digest(r.parsed.body_lines))
         for r in graph.records
         if r.id is not None
     ]

@@ -50,6 +50,9 @@ class RepoGraph:
     by_id: dict[str, Record] = field(default_factory=dict)
     duplicates: dict[str, list[Record]] = field(default_factory=dict)
     _links: dict[int, list[LinkRef]] = field(default_factory=dict, repr=False)
+    #: The codes of the single-record rules already run on every record as it was loaded
+    #: (their findings are each record's `local`); `run_rules` does not run those again.
+    local_codes: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, settings: Settings, records: list[Record]) -> RepoGraph:

@@ -28,6 +28,10 @@ class Rule:
     needs_history: ClassVar[bool] = False
     #: True for rules that ask git something else (skipped outside a git repository).
     needs_git: ClassVar[bool] = False
+    #: True for rules whose findings in a record depend on that record alone (and on the
+    #: configuration and schemas), never on other records, the files around it, git or the
+    #: date: they run as records are read, and their findings are kept in the parse cache.
+    per_record: ClassVar[bool] = False
 
     def check(self, graph: RepoGraph) -> Iterable[Finding]:
         raise NotImplementedError
@@ -63,6 +67,8 @@ class Rule:
 
 class ParseRule(Rule):
     """Parse problems are found while reading; this rule reports those of its own code."""
+
+    per_record = True
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         for rec in graph.records:

@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Iterator
 from urllib.parse import unquote
 
-from tracecard.load.parse import Heading
+from tracecard.load.parse import BodyLink, Heading
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Record
@@ -219,21 +219,27 @@ class BrokenRelativeLink(Rule):
     name = "broken-relative-link"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        root = str(graph.settings.root)
         exists: dict[str, bool] = {}
-        for rec in graph.records:
-            if not rec.body.links:
+        for rec, link, rel, path in relative_targets(graph):
+            if path not in exists:
+                exists[path] = os.path.exists(path)
+            if not exists[path]:
+                yield self.found(rec.path, link.line, link.col, f"link to {rel}, which does not exist: fix the path")
+
+
+def relative_targets(graph: RepoGraph) -> Iterator[tuple[Record, BodyLink, str, str]]:
+    """Every relative link of every body: the record, the link, the path as written, and
+    the file it names (BDY004 asks whether it exists; the result cache depends on that)."""
+    root = str(graph.settings.root)
+    for rec in graph.records:
+        if not rec.body.links:
+            continue
+        folder = os.path.dirname(os.path.join(root, rec.path))
+        for link in rec.body.links:
+            target = link.target
+            if not target or target.startswith(("#", "/")) or _SCHEME.match(target):
                 continue
-            folder = os.path.dirname(os.path.join(root, rec.path))
-            for link in rec.body.links:
-                target = link.target
-                if not target or target.startswith(("#", "/")) or _SCHEME.match(target):
-                    continue
-                rel = unquote(target.split("#", 1)[0].split("?", 1)[0])
-                if not rel:
-                    continue
-                path = os.path.normpath(os.path.join(folder, rel))
-                if path not in exists:
-                    exists[path] = os.path.exists(path)
-                if not exists[path]:
-                    yield self.found(rec.path, link.line, link.col, f"link to {rel}, which does not exist: fix the path")
+            rel = unquote(target.split("#", 1)[0].split("?", 1)[0])
+            if not rel:
+                continue
+            yield rec, link, rel, os.path.normpath(os.path.join(folder, rel))

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import IO
 
 from tracecard.errors import UsageError
 from tracecard.git import in_git
-from tracecard.load import config
+from tracecard.load import cache, config
+from tracecard.load.config import Settings
+from tracecard.load.discover import record_files
 from tracecard.load.repository import load_graph, no_gc
-from tracecard.model.findings import Severity
+from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.report.findings import REPORTERS
-from tracecard.rules.registry import RULES
-from tracecard.rules.run import Result, run_rules
+from tracecard.rules.registry import PER_RECORD, RULES
+from tracecard.rules.run import Result, _may_fire, _to_stderr, run_rules
 
 
 def check(
@@ -24,6 +27,7 @@ def check(
     strict: bool | None,
     out: IO[str],
     staged: bool = False,
+    use_cache: bool = True,
 ) -> int:
     targets = [Path(p) for p in paths]
     for t in targets:
@@ -33,17 +37,86 @@ def check(
     settings = config.load(root).with_cli(_codes(select), _codes(ignore), strict)
     for code in settings.select + settings.ignore:
         validate_code(code)
-    with no_gc():
-        graph = load_graph(settings, extra=[t for t in targets if t.is_file()])
-        result = run_rules(graph)
+    extra = [t for t in targets if t.is_file()]
+    saved = _result_cache(settings, extra, staged) if use_cache and not cache.disabled_by_env() else None
+    hit = saved.load() if saved is not None else None
+    if hit is not None:
+        result, record_paths, gone, notes = hit
+        for line in notes:
+            _to_stderr(line)
+    else:
+        notes: list[str] = []
+
+        def note(line: str) -> None:
+            notes.append(line)
+            _to_stderr(line)
+
+        files = cache.FileCache.open(settings) if saved is not None else None
+        local = PER_RECORD if files is not None else [r for r in PER_RECORD if _may_fire(r.code, settings)]
+        with no_gc():
+            graph = load_graph(settings, extra=extra, local_rules=local, cache=files)
+            result = run_rules(graph, note=note)
+        record_paths = [r.path for r in graph.records]
+        gone = gone_scope(graph) if staged else []
+        if saved is not None:
+            saved.store(graph, result, record_paths, gone, notes)
     if staged:
-        gone = gone_scope(graph)
         targets = [*targets, *(root / p for p in gone)]
         if not targets:
             result = Result([], 0, 0)  # nothing changed that a record check can see
-    result = _in_scope(result, root, targets, graph)
+    result = _in_scope(result, root, targets, record_paths)
     REPORTERS[fmt](result, out)
     return exit_code(result, settings.strict)
+
+
+class _SavedResult:
+    """The whole result of a run, kept under the cache folder, valid while its key holds."""
+
+    def __init__(self, folder: Path, parts: list[object], staged: bool) -> None:
+        self.path = folder / f"result-check{'-staged' if staged else ''}.pickle"
+        self.parts = parts
+        self.key = cache.result_key(parts)
+
+    def load(self) -> tuple[Result, list[str], list[str], list[str]] | None:
+        value = cache.read_pickle(self.path, "result")
+        try:
+            key, rows, suppressed, count, suppressed_in, record_paths, gone, notes, deps = value
+        except (TypeError, ValueError):
+            return None
+        if key != self.key or any(os.path.exists(p) != there for p, there in deps):
+            return None
+        found = [Finding(r[0], r[1], r[2], r[3], Severity(r[4]), r[5], r[6]) for r in rows]
+        return Result(found, suppressed, count, tuple(suppressed_in)), record_paths, gone, notes
+
+    def store(self, graph: RepoGraph, result: Result, record_paths: list[str], gone: list[str],
+              notes: list[str]) -> None:
+        from tracecard.rules.body import relative_targets
+
+        deps = sorted({(path, os.path.exists(path)) for _, _, _, path in relative_targets(graph)})
+        rows = [(d.path, d.line, d.col, d.code, d.severity.value, d.message, d.commit)
+                for d in result.diagnostics]  # fmt: skip
+        cache.dump_pickle(self.path, "result", (
+            self.key, rows, result.suppressed, result.records, list(result.suppressed_in),
+            record_paths, gone, notes, deps,
+        ))  # fmt: skip
+
+
+def _result_cache(settings: Settings, extra: list[Path], staged: bool) -> _SavedResult | None:
+    """The key of this run's whole result: every record file's stat, the context, the day,
+    the codes chosen, git's state. None outside git (nothing is cached there)."""
+    folder = cache.cache_folder(settings.root)
+    if folder is None:
+        return None
+    from tracecard.model import clock
+
+    files = [p for p, _ in record_files(settings)]
+    parts: list[object] = [
+        cache.context_key(settings), clock.today().isoformat(), settings.select, settings.ignore,
+        staged, cache.files_state(files, settings.root),
+        cache.files_state(sorted(p.absolute() for p in extra), settings.root),
+        cache.git_state(settings.root),
+    ]  # fmt: skip
+    return _SavedResult(folder, parts, staged)
 
 
 def exit_code(result: Result, strict: bool) -> int:
@@ -86,7 +159,7 @@ def gone_scope(graph: RepoGraph) -> list[str]:
     return sorted(paths)
 
 
-def _in_scope(result: Result, root: Path, targets: list[Path], graph: RepoGraph) -> Result:
+def _in_scope(result: Result, root: Path, targets: list[Path], record_paths: list[str]) -> Result:
     """Keep findings in the files and folders asked for (all of them when none or the root)."""
     prefixes: list[str] = []
     for t in targets:
@@ -104,5 +177,5 @@ def _in_scope(result: Result, root: Path, targets: list[Path], graph: RepoGraph)
 
     keep = [d for d in result.diagnostics if asked(d.path)]
     suppressed = [p for p in result.suppressed_in if asked(p)]
-    records = len([r for r in graph.records if asked(r.path)])
+    records = len([p for p in record_paths if asked(p)])
     return Result(keep, len(suppressed), records, tuple(suppressed))

@@ -172,7 +172,7 @@ class AcceptedDecisionEdited(Rule):
                     rec, (key,), self._message(rec, rh, accepted, key), key=True,
                     commit=change.commit if change is not None else None,
                 )
-            if accepted.body is not None and body_digest(rec.parsed.body_lines) != accepted.body:
+            if accepted.body is not None and (rec.parsed.digest or body_digest(rec.parsed.body_lines)) != accepted.body:
                 yield self._body_finding(rec, rh, accepted)
 
     @staticmethod

@@ -87,6 +87,19 @@ _ALL: list[type[Rule]] = [
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
 
+#: Rules whose findings in a record depend on that record alone (and the configuration): run
+#: as records are read, cached per file (`tracecard.load.cache`). A rule that reads another
+#: record, a file a body links to, git or the date must not be here (tests/test_cache.py
+#: checks that the cached and uncached results agree).
+for _code in (
+    "SCH001", "SCH002", "SCH003", "IDN002", "IDN003", "BDY001", "BDY002", "BDY003",
+    "REQ001", "REQ002", "REQ003", "REQ004", "REQ006", "REQ007", "REQ008", "REQ009", "REQ010",
+    "REQ011", "REQ012", "GAT011", "GAT012",
+):  # fmt: skip
+    RULES[_code].per_record = True
+
+PER_RECORD: list[type[Rule]] = [r for r in _ALL if r.per_record]
+
 FAMILIES: dict[str, str] = {
     "PAR": "parsing",
     "SCH": "schema",
@@ -100,4 +113,4 @@ FAMILIES: dict[str, str] = {
     "MRV": "model reviews",
 }
 
-__all__ = ["FAMILIES", "RULES", "Rule"]
+__all__ = ["FAMILIES", "PER_RECORD", "RULES", "Rule"]

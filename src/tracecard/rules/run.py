@@ -43,8 +43,14 @@ def run_rules(
     chosen = [r for r in (rules or RULES.values()) if _may_fire(r.code, settings)]
     chosen = _with_history(graph, chosen, note or _to_stderr)
     found: list[Finding] = []
+    done = graph.local_codes  # single-record rules already run as the records were read
     for rule_cls in chosen:
-        found.extend(rule_cls().check(graph))
+        if rule_cls.code not in done:
+            found.extend(rule_cls().check(graph))
+    if done:
+        wanted = {r.code for r in chosen} & done
+        for rec in graph.records:
+            found.extend(f for f in rec.local or () if f.code in wanted)
     found = select(found, settings.select, settings.ignore)
     by_path = {r.path: r.suppressed for r in graph.records if r.suppressed}
     kept: list[Finding] = []
