@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ Path_ = tuple[str | int, ...]
 class YamlFloat(float):
     """A float that remembers how it was written (`1.10`, not `1.1`)."""
 
+    __slots__ = ("raw",)  # no __dict__: a repository holds tens of thousands of these
     raw: str
 
     def __new__(cls, value: float, raw: str) -> YamlFloat:
@@ -134,7 +136,7 @@ class Parsed:
 #: for several positions of one record in a row, so a record is composed again only rarely,
 #: and memory stays flat however many records have findings.
 _TREES: OrderedDict[int, tuple[Parsed, yaml.Node]] = OrderedDict()
-_TREES_KEPT = 16
+_TREES_KEPT = 300  # more than the records the single-record rules run over at once
 
 
 def _remember(parsed: Parsed, node: yaml.Node) -> None:
@@ -349,7 +351,7 @@ def _plain_mapping(node: yaml.MappingNode, offset: int, problems: list[Finding])
             m = key_node.start_mark
             problems.append(par.InvalidYaml.problem(offset + m.line, m.column + 1, "invalid YAML: a key must be a plain string"))
             continue
-        key = key_node.value
+        key = _intern(key_node.value)
         if key in result:
             m = key_node.start_mark
             problems.append(par.DuplicateKey.problem(offset + m.line, m.column + 1, f"duplicate key '{key}': keep one of them"))
@@ -437,6 +439,11 @@ _MAX_DIGITS = 1000
 _MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")
 
 
+#: Keys and short values (statuses, metric names, IDs) recur across records: one string each.
+_intern = sys.intern
+_SHORT = 48
+
+
 def scalar(node: yaml.ScalarNode, explicit_tag: bool = False) -> Any:
     """YAML 1.2 core schema for plain scalars; quoted and block scalars are strings.
 
@@ -445,9 +452,9 @@ def scalar(node: yaml.ScalarNode, explicit_tag: bool = False) -> Any:
     """
     value = node.value
     if node.style or (explicit_tag and node.tag == _STR_TAG):  # libyaml: plain style is ""
-        return value
+        return _intern(value) if len(value) <= _SHORT else value
     if value and node.tag == _STR_TAG and value[0] not in _MAYBE_NOT_STR:
-        return value
+        return _intern(value) if len(value) <= _SHORT else value
     if value in _SPECIAL:
         return _SPECIAL[value]
     if _INT.match(value):

@@ -20,6 +20,7 @@ from tracecard.load.discover import (
 from tracecard.model.findings import Finding
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import STATUS_ALIASES, Record
+from tracecard.rules.body import forget
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.load.cache import FileCache
@@ -113,6 +114,7 @@ def _run_local(
             cache.add(rec.cache_key, to_entry(rec, local))
             object.__setattr__(rec, "cache_key", None)
         slim(rec)
+    forget(recs)
     recs.clear()
 
 

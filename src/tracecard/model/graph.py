@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from tracecard.load.config import Settings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkRef:
     """One reference from a record to an ID, with the JSON path of the value that names it."""
 

@@ -51,6 +51,12 @@ def _section_index(rec: Record) -> dict[str, tuple[Heading, int]]:
     return index
 
 
+def forget(records: list[Record]) -> None:
+    """Drop the section indexes of `records` (their body rules have run)."""
+    for rec in records:
+        _INDEX.pop(rec, None)
+
+
 def _find(rec: Record, names: tuple[str, ...]) -> tuple[Heading, int] | None:
     index = _section_index(rec)
     hits = [index[n] for n in map(normalise_heading, names) if n in index]
