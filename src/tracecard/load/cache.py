@@ -88,8 +88,13 @@ def context_key(settings: Any) -> str:
               if k not in ("select", "ignore", "strict", "today")}  # fmt: skip
     h.update(repr(sorted((k, repr(v)) for k, v in fields.items())).encode())
     for rel in sorted(str(v) for v in settings.schemas.values()):
-        try:
-            h.update((settings.root / rel).read_bytes())
+        path = settings.root / rel
+        try:  # never open a pipe or a device (a FIFO would block): the loader refuses those
+            st = os.stat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_size <= 10_000_000:
+                h.update(path.read_bytes())
+            else:
+                h.update(f"not a regular file {rel} {st.st_mode} {st.st_size} {st.st_mtime_ns}".encode())
         except OSError as exc:
             h.update(f"unreadable {rel}: {exc}".encode())
     return h.hexdigest()
