@@ -291,7 +291,7 @@ def _stat(path: Path | str) -> tuple[int, int, int] | None:
 
 
 def files_state(paths: Iterable[Path], root: Path) -> list[Any]:
-    out = []
+    out: list[Any] = []
     for path in paths:
         try:
             st = os.lstat(path)

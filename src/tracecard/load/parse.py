@@ -154,6 +154,7 @@ def _tree(parsed: Parsed) -> yaml.Node:
         return held[1]
     assert parsed._source is not None
     node = yaml.compose(parsed._source, Loader=_Loader)
+    assert node is not None  # it was a mapping when first read
     _remember(parsed, node)
     return node
 

@@ -106,6 +106,7 @@ class MissingSection(Rule):
     """
 
     code = "BDY001"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "missing-section"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -140,6 +141,7 @@ class EmptySection(Rule):
     """
 
     code = "BDY002"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "empty-section"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -186,6 +188,7 @@ class Placeholder(Rule):
     """
 
     code = "BDY003"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "placeholder"
     severity = Severity.WARNING
 

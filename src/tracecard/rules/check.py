@@ -40,12 +40,13 @@ def check(
     extra = [t for t in targets if t.is_file()]
     saved = _result_cache(settings, extra, staged) if use_cache and not cache.disabled_by_env() else None
     hit = saved.load() if saved is not None else None
+    notes: list[str]
     if hit is not None:
         result, record_paths, gone, notes = hit
         for line in notes:
             _to_stderr(line)
     else:
-        notes: list[str] = []
+        notes = []
 
         def note(line: str) -> None:
             notes.append(line)

@@ -87,17 +87,10 @@ _ALL: list[type[Rule]] = [
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
 
-#: Rules whose findings in a record depend on that record alone (and the configuration): run
-#: as records are read, cached per file (`tracecard.load.cache`). A rule that reads another
-#: record, a file a body links to, git or the date must not be here (tests/test_cache.py
-#: checks that the cached and uncached results agree).
-for _code in (
-    "SCH001", "SCH002", "SCH003", "IDN002", "IDN003", "BDY001", "BDY002", "BDY003",
-    "REQ001", "REQ002", "REQ003", "REQ004", "REQ006", "REQ007", "REQ008", "REQ009", "REQ010",
-    "REQ011", "REQ012", "GAT011", "GAT012",
-):  # fmt: skip
-    RULES[_code].per_record = True
-
+#: Rules whose findings in a record depend on that record alone (and the configuration; each
+#: says so with `per_record = True`): run as records are read, cached per file
+#: (`tracecard.load.cache`). A rule that reads another record, a file a body links to, git or
+#: the date must not be one (tests/test_cache.py checks that cached and uncached results agree).
 PER_RECORD: list[type[Rule]] = [r for r in _ALL if r.per_record]
 
 FAMILIES: dict[str, str] = {
