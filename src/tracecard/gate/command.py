@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import IO
 
 from tracecard.errors import UsageError
-from tracecard.gate.evaluate import CardReport, evaluate
+from tracecard.gate.evaluate import CardReport, evaluate_cards
 from tracecard.gate.render import RENDERERS
-from tracecard.load import config
-from tracecard.load.repository import load_graph
+from tracecard.load import cache, config
+from tracecard.load.repository import load_graph, no_gc
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Kind, Record, id_list, resolve_id
 
@@ -33,11 +33,14 @@ def card_check(targets: tuple[str, ...], fmt: str, out: IO[str]) -> int:
     paths = [Path(t) for t in targets if Path(t).exists()]
     root = config.find_root(paths[0] if paths else Path.cwd())
     settings = config.load(root)
-    graph = load_graph(settings, extra=[p for p in paths if p.is_file()])
-    reports = evaluate(graph)
-    chosen = select_cards(graph, targets, root) if targets else _active(graph)
-    wanted = {id(card) for card in chosen}
-    shown = [r for r in reports if id(r.card) in wanted]
+    files = None
+    if not cache.disabled_by_env():  # what `check` cached; card check adds nothing to it
+        files = cache.FileCache.open(settings, readonly=True)
+    with no_gc():
+        graph = load_graph(settings, extra=[p for p in paths if p.is_file()], cache=files)
+        chosen = select_cards(graph, targets, root) if targets else _active(graph)
+        wanted = {id(card) for card in chosen}
+        shown = [r for r in evaluate_cards(graph, chosen) if id(r.card) in wanted]
     RENDERERS[fmt](shown, out)
     return 1 if any(r.failed for r in shown) else 0
 

@@ -122,11 +122,21 @@ def evaluate(graph: RepoGraph) -> tuple[CardReport, ...]:
     vocab = vocabulary(graph.settings)
     reqs = requirements_by_id(graph)
     gated = gated_edge_cases({d.id: d.data for d in graph.of_kind(Kind.DATASET) if d.ok and d.id})
-    reports = tuple(
+    reports = tuple(  # a check of some files wants the findings of the cards among them
         evaluate_card(graph, c, vocab, reqs, gated) for c in graph.of_kind(Kind.MODEL_CARD)
+        if graph.in_scope(c)
     )
     _CACHE[:] = [(weakref.ref(graph), reports)]
     return reports
+
+
+def evaluate_cards(graph: RepoGraph, cards: Sequence[Record]) -> tuple[CardReport, ...]:
+    """The reports of `cards` alone (a card's report reads its requirements and datasets,
+    never another card's): what `card check` of a few cards needs."""
+    vocab = vocabulary(graph.settings)
+    reqs = requirements_by_id(graph)
+    gated = gated_edge_cases({d.id: d.data for d in graph.of_kind(Kind.DATASET) if d.ok and d.id})
+    return tuple(evaluate_card(graph, c, vocab, reqs, gated) for c in cards)
 
 
 def requirements_by_id(graph: RepoGraph) -> dict[str, Record]:

@@ -50,14 +50,42 @@ def disabled_by_env() -> bool:
     return os.environ.get("TRACECARD_NO_CACHE", "").strip() not in ("", "0")
 
 
+def git_dir(root: Path) -> Path | None:
+    """The git directory of the repository around `root` (a linked worktree's own), found as
+    `tracecard.edit.transaction.state_dir` finds it; None when there is none."""
+    start = root.resolve()
+    for folder in (start, *start.parents):
+        dot = folder / ".git"
+        if dot.is_dir() and not dot.is_symlink():
+            return dot if _is_git_dir(dot) else None
+        if dot.is_file():  # a linked worktree or a submodule: `gitdir: <path>`
+            try:
+                text = dot.read_text(encoding="utf-8", errors="replace").strip()
+            except OSError:
+                return None
+            if text.startswith("gitdir:"):
+                gitdir = Path(text[len("gitdir:"):].strip())
+                gitdir = gitdir if gitdir.is_absolute() else folder / gitdir
+                return gitdir if _is_git_dir(gitdir) else None
+            return None
+    return None
+
+
+def _is_git_dir(path: Path) -> bool:
+    return (path / "HEAD").is_file() and ((path / "objects").is_dir() or (path / "commondir").is_file())
+
+
 def cache_folder(root: Path) -> Path | None:
     """`<git dir>/tracecard/cache`, or None outside git (nothing is cached there)."""
-    from tracecard.edit.transaction import state_dir
+    gitdir = git_dir(root)
+    return None if gitdir is None else gitdir / "tracecard" / "cache"
 
-    state = state_dir(root)
-    if state.name != "tracecard":  # `.tracecard` beside the records: not a git repository
-        return None
-    return state / "cache"
+
+def journal_pending(root: Path) -> bool:
+    """Whether a writer left a change half done (`tracecard.edit.transaction` undoes it)."""
+    gitdir = git_dir(root)
+    journal = gitdir / "tracecard" / "journal.json" if gitdir is not None else None
+    return journal is not None and (journal.exists() or journal.is_symlink())
 
 
 _CODE: str | None = None
@@ -147,7 +175,8 @@ Entry = tuple[Any, ...]
 class FileCache:
     """The per-file entries of one context, for one run."""
 
-    def __init__(self, folder: Path, context: str) -> None:
+    def __init__(self, folder: Path, context: str, readonly: bool = False) -> None:
+        self.readonly = readonly
         self.folder = folder
         self.dir = folder / f"files-{context[:24]}"
         loaded = read_pickle(self.dir / "index.pickle", "index")
@@ -163,11 +192,11 @@ class FileCache:
         self.misses = 0
 
     @classmethod
-    def open(cls, settings: Any) -> FileCache | None:
+    def open(cls, settings: Any, readonly: bool = False) -> FileCache | None:
         folder = cache_folder(settings.root)
         if folder is None:
             return None
-        return cls(folder, context_key(settings))
+        return cls(folder, context_key(settings), readonly)
 
     def _shard(self, key: str) -> dict[str, Entry]:
         name = key[:2]
@@ -227,6 +256,8 @@ class FileCache:
     def save(self) -> None:
         """Write the shards that changed (new entries, or entries no file uses any more) and
         the index. Shards hold only what this run used: old versions of files are dropped."""
+        if self.readonly:
+            return
         for name, used in self._used.items():
             held = self._shards.get(name, {})
             if name in self._added or held.keys() != used.keys():
@@ -255,10 +286,8 @@ class FileCache:
 def git_state(root: Path) -> list[Any]:
     """What the history rules and IDN005 read from git, as file stats: HEAD and what it names,
     the refs, the index, the shallow file. Empty outside git."""
-    from tracecard.edit.transaction import state_dir
-
-    gitdir = state_dir(root).parent
-    if state_dir(root).name != "tracecard":
+    gitdir = git_dir(root)
+    if gitdir is None:
         return []
     common = gitdir
     with contextlib.suppress(OSError):
@@ -290,7 +319,30 @@ def _stat(path: Path | str) -> tuple[int, int, int] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def files_state(paths: Iterable[Path], root: Path) -> list[Any]:
+def folders_state(settings: Any) -> list[Any]:
+    """Path, size, mtime, inode and mode of every Markdown file under the record folders (a
+    superset of what discovery reads, listed without building a Path per file)."""
+    out: list[Any] = []
+    root = str(settings.root)
+    for folder in sorted(set(settings.folders.values())):
+        base = os.path.join(root, folder)
+        out.append((folder, _stat(base)))
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name.endswith(".md"):
+                    try:
+                        st = os.lstat(os.path.join(dirpath, name))
+                    except OSError:
+                        out.append((dirpath, name, None))
+                        continue
+                    out.append((dirpath, name, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode))
+                    if stat.S_ISLNK(st.st_mode):  # a link: what it leads to counts too
+                        out.append(_stat(os.path.join(dirpath, name)))
+    return out
+
+
+def files_state(paths: Iterable[Path]) -> list[Any]:
     out: list[Any] = []
     for path in paths:
         try:

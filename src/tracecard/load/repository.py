@@ -80,7 +80,11 @@ def _load_graph(
     for path, kind in files:
         take(load_record(settings, path, kind, cache))
     extra = list(extra)
-    seen = {path.resolve() for path, _ in files} if extra else set()
+    # Whether an extra file is one discovery found: resolving every path costs a system call
+    # per component, so only the files that may be it (same name, or a link) are resolved.
+    names = {path.name for path in extra}
+    seen = {path.resolve() for path, _ in files
+            if path.name in names or path.is_symlink()} if extra else set()  # fmt: skip
     for path in extra:
         resolved = path.resolve()
         if resolved in seen or not path.is_file() or path.suffix.lower() != ".md":

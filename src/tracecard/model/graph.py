@@ -53,6 +53,13 @@ class RepoGraph:
     #: The codes of the single-record rules already run on every record as it was loaded
     #: (their findings are each record's `local`); `run_rules` does not run those again.
     local_codes: frozenset[str] = frozenset()
+    #: The files whose findings are wanted, when a check reports on some files only (the
+    #: pre-commit hook's): rules may skip work whose findings would land elsewhere, and a
+    #: finding elsewhere may be placed at 0:0 (it is dropped). None: every file.
+    scope: frozenset[str] | None = None
+
+    def in_scope(self, rec: Record) -> bool:
+        return self.scope is None or rec.path in self.scope
 
     @classmethod
     def build(cls, settings: Settings, records: list[Record]) -> RepoGraph:

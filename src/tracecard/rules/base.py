@@ -16,6 +16,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from tracecard.model.records import Record
 
 
+#: The files a run reports on (`RepoGraph.scope`), set by `tracecard.rules.run.run_rules`.
+SCOPE: frozenset[str] | None = None
+
+
 class Rule:
     """Base class. The docstring of each rule is its documentation, in four sections:
     "What it does", "Why it matters", "Example", "Fix" (each a line ending in ':' followed by
@@ -61,7 +65,10 @@ class Rule:
         commit: str | None = None,
     ) -> Finding:
         """A finding at the front-matter key or value `path` of `rec`."""
-        line, col = rec.parsed.pos(path, key=key)
+        if SCOPE is not None and rec.path not in SCOPE:
+            line, col = 0, 0  # not reported: its position is not worked out
+        else:
+            line, col = rec.parsed.pos(path, key=key)
         return Finding(rec.path, line, col, cls.code, cls.severity, message, commit)
 
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from tracecard.errors import UsageError
 from tracecard.git import in_git
 from tracecard.load import cache, config
-from tracecard.load.config import Settings
-from tracecard.load.discover import record_files
-from tracecard.load.repository import load_graph, no_gc
 from tracecard.model.findings import Finding, Severity
-from tracecard.model.graph import RepoGraph
 from tracecard.report.findings import REPORTERS
-from tracecard.rules.registry import PER_RECORD, RULES
 from tracecard.rules.run import Result, _may_fire, _to_stderr, run_rules
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tracecard.load.config import Settings
+    from tracecard.model.graph import RepoGraph
+
+# A result from the cache needs neither the parser nor the rules: those are imported when a
+# run has to check something (tracecard.load.repository, tracecard.rules.registry).
 
 
 def check(
@@ -46,20 +48,26 @@ def check(
         for line in notes:
             _to_stderr(line)
     else:
+        from tracecard.load.repository import load_graph, no_gc
+        from tracecard.rules.registry import PER_RECORD
+
         notes = []
 
         def note(line: str) -> None:
             notes.append(line)
             _to_stderr(line)
 
-        files = cache.FileCache.open(settings) if saved is not None else None
+        files = None
+        if use_cache and not cache.disabled_by_env():
+            files = cache.FileCache.open(settings)
         local = PER_RECORD if files is not None else [r for r in PER_RECORD if _may_fire(r.code, settings)]
         with no_gc():
             graph = load_graph(settings, extra=extra, local_rules=local, cache=files)
+            gone = gone_scope(graph) if staged else []
+            graph.scope = _scope(root, [*targets, *(root / p for p in gone)], staged)
             result = run_rules(graph, note=note)
         record_paths = [r.path for r in graph.records]
-        gone = gone_scope(graph) if staged else []
-        if saved is not None:
+        if saved is not None and graph.scope is None:  # only a whole result is kept
             saved.store(graph, result, record_paths, gone, notes)
     if staged:
         targets = [*targets, *(root / p for p in gone)]
@@ -68,6 +76,26 @@ def check(
     result = _in_scope(result, root, targets, record_paths)
     REPORTERS[fmt](result, out)
     return exit_code(result, settings.strict)
+
+
+def _scope(root: Path, targets: list[Path], staged: bool) -> frozenset[str] | None:
+    """The files a check reports on, when it is some files (pre-commit passes the changed
+    ones): the rules then skip work whose findings would land elsewhere. None for folders,
+    the root, or no paths (all files)."""
+    if not targets:
+        return frozenset() if staged else None
+    rels = []
+    for t in targets:
+        if not t.is_file() and t.exists():
+            return None
+        try:
+            rel = t.resolve().relative_to(root).as_posix()
+        except ValueError:
+            return None
+        if rel in ("", "."):
+            return None
+        rels.append(rel)
+    return frozenset(rels)
 
 
 class _SavedResult:
@@ -106,15 +134,14 @@ def _result_cache(settings: Settings, extra: list[Path], staged: bool) -> _Saved
     """The key of this run's whole result: every record file's stat, the context, the day,
     the codes chosen, git's state. None outside git (nothing is cached there)."""
     folder = cache.cache_folder(settings.root)
-    if folder is None:
-        return None
+    if folder is None or cache.journal_pending(settings.root):
+        return None  # (a change a killed writer left half done is undone by a full run)
     from tracecard.model import clock
 
-    files = [p for p, _ in record_files(settings)]
     parts: list[object] = [
         cache.context_key(settings), clock.today().isoformat(), settings.select, settings.ignore,
-        staged, cache.files_state(files, settings.root),
-        cache.files_state(sorted(p.absolute() for p in extra), settings.root),
+        staged, cache.folders_state(settings),
+        cache.files_state(sorted(p.absolute() for p in extra)),
         cache.git_state(settings.root),
     ]  # fmt: skip
     return _SavedResult(folder, parts, staged)
@@ -131,7 +158,11 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def validate_code(code: str) -> None:
-    if code != "ALL" and not any(c.startswith(code) for c in RULES):
+    if code == "ALL":
+        return
+    from tracecard.rules.registry import RULES
+
+    if not any(c.startswith(code) for c in RULES):
         raise UsageError(f"unknown rule code or prefix {code!r}: `tracecard rules` lists them")
 
 

@@ -66,8 +66,8 @@ def _tracked(graph: RepoGraph, hist: History, kind: Kind) -> Iterator[tuple[Reco
     if not hist.available:
         return
     for rec in graph.of_kind(kind):
-        if rec.id is None or rec.id in graph.duplicates:
-            continue
+        if rec.id is None or rec.id in graph.duplicates or not graph.in_scope(rec):
+            continue  # (every finding of a rule that reads these is in the record itself)
         rh = hist.get(rec.id)
         if rh is not None:
             yield rec, rh
