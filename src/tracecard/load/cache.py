@@ -9,7 +9,7 @@ text that positions are worked out from when a finding needs one, the body's hea
 code blocks and digest, and the findings of the single-record rules), keyed by the file's
 path, folder kind and bytes. The context is everything else that changes an entry: tracecard's
 version and code, the configuration and the repository's schemas; another context is another
-folder. Entries live in 256 shard files; an index of each path's size, mtime and inode says
+folder. Entries live in 16 shard files; an index of each path's size, mtime and inode says
 which entry a file has without reading it (a file changed in the last two seconds before the
 index was written is read again, as git does for racily clean files).
 
@@ -40,7 +40,9 @@ from tracecard import __version__
 
 #: Bumped when what an entry holds changes.
 FORMAT = 1
-_SHARDS = 256
+#: Entries live in 16 shard files (by the key's first hex digit): few files to write on a
+#: first run, small ones to rewrite when one file changes.
+_SHARD_CHARS = 1
 #: A file whose mtime is this close to (or after) the index's writing is read again.
 _RACY_NS = 2_000_000_000
 _CONTEXTS_KEPT = 3
@@ -199,7 +201,7 @@ class FileCache:
         return cls(folder, context_key(settings), readonly)
 
     def _shard(self, key: str) -> dict[str, Entry]:
-        name = key[:2]
+        name = key[:_SHARD_CHARS]
         shard = self._shards.get(name)
         if shard is None:
             loaded = read_pickle(self.dir / f"{name}.pickle", "shard")
@@ -239,7 +241,7 @@ class FileCache:
         if entry is not None and not (isinstance(entry, tuple) and len(entry) == 18):
             entry = None  # damaged: rebuilt
         if entry is not None:
-            self._used.setdefault(key[:2], {})[key] = entry
+            self._used.setdefault(key[:_SHARD_CHARS], {})[key] = entry
             self.hits += 1
         elif raw is None:  # the index named an entry that is gone: read the file after all
             self._new_index.pop(rel, None)
@@ -250,8 +252,8 @@ class FileCache:
         return key, entry, raw
 
     def add(self, key: str, entry: Entry) -> None:
-        self._used.setdefault(key[:2], {})[key] = entry
-        self._added.add(key[:2])
+        self._used.setdefault(key[:_SHARD_CHARS], {})[key] = entry
+        self._added.add(key[:_SHARD_CHARS])
 
     def save(self) -> None:
         """Write the shards that changed (new entries, or entries no file uses any more) and
