@@ -729,7 +729,10 @@ def _same_mode(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     da, db = _words(a.get("description")), _words(b.get("description"))
     if not da or not db:
         return False
-    return da == db or difflib.SequenceMatcher(None, da, db).ratio() >= 0.8
+    if da == db:
+        return True
+    matcher = difflib.SequenceMatcher(None, da, db)  # the cheap upper bounds first: same answer
+    return matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
 
 
 def _mode_list(data: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
