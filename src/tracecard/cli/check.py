@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -38,7 +39,27 @@ def check_cmd(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore:
     """  # noqa: D301
     from tracecard.rules.check import check
 
-    return check(paths, fmt, select, ignore, strict, sys.stdout, staged=staged, use_cache=not no_cache)
+    code = check(paths, fmt, select, ignore, strict, sys.stdout, staged=staged, use_cache=not no_cache)
+    if _own_process():
+        # The tracecard command itself: exit without freeing every record one by one (a tenth
+        # of a second on a large repository, and half of a pre-commit run's remaining time).
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:
+            os._exit(1)
+        os._exit(code)
+    return code
+
+
+def _own_process() -> bool:
+    """True when this process is the `tracecard` command (or `python -m tracecard`), not a
+    test or another program that called the CLI in process."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name == "tracecard.__main__":
+        return True
+    return spec is None and os.path.basename(sys.argv[0]) in ("tracecard", "tracecard.exe")
 
 
 @click.command("rules")

@@ -102,10 +102,24 @@ def _excluded(settings: Settings, path: Path) -> bool:
 
 
 def relpath(settings: Settings, path: Path) -> str:
-    try:
-        return _located(path).relative_to(settings.root).as_posix()
-    except ValueError:
+    folder, name = os.path.split(str(path))
+    if not os.path.isabs(folder):
+        folder = os.path.join(os.getcwd(), folder)
+    rel = _rel_folder(str(settings.root), folder)
+    if rel is None:
         return path.as_posix()
+    return f"{rel}/{name}" if rel else name
+
+
+@functools.lru_cache(maxsize=4096)
+def _rel_folder(root: str, folder: str) -> str | None:
+    """A folder relative to the root (resolved, as `_located` resolves it): records are many,
+    folders few, so each is worked out once. None when it is outside the root."""
+    try:
+        rel = _resolved_folder(folder).relative_to(root).as_posix()
+    except ValueError:
+        return None
+    return "" if rel == "." else rel
 
 
 def _located(path: Path) -> Path:

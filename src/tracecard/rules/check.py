@@ -187,7 +187,8 @@ def gone_scope(graph: RepoGraph) -> list[str]:
             paths.add(last.path)
     gone |= {c.old_id for c in hist.id_changes
              if c.commit == WORKTREE and c.old_id not in graph.by_id}  # fmt: skip
-    paths.update(rec.path for rec in graph.referrers(gone))
+    if gone:
+        paths.update(rec.path for rec in graph.referrers(gone))
     return sorted(paths)
 
 
