@@ -229,19 +229,20 @@ class BrokenRelativeLink(Rule):
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         exists: dict[str, bool] = {}
-        for rec, link, rel, path in relative_targets(graph):
+        for rec, link, rel, path in relative_targets(graph, scoped=True):
             if path not in exists:
                 exists[path] = os.path.exists(path)
             if not exists[path]:
                 yield self.found(rec.path, link.line, link.col, f"link to {rel}, which does not exist: fix the path")
 
 
-def relative_targets(graph: RepoGraph) -> Iterator[tuple[Record, BodyLink, str, str]]:
-    """Every relative link of every body: the record, the link, the path as written, and
-    the file it names (BDY004 asks whether it exists; the result cache depends on that)."""
+def relative_targets(graph: RepoGraph, scoped: bool = False) -> Iterator[tuple[Record, BodyLink, str, str]]:
+    """Every relative link of every body (`scoped`: of the records in the graph's scope): the
+    record, the link, the path as written, and the file it names (BDY004 asks whether it
+    exists; the result cache depends on that)."""
     root = str(graph.settings.root)
     for rec in graph.records:
-        if not rec.body.links:
+        if not rec.body.links or (scoped and not graph.in_scope(rec)):
             continue
         folder = os.path.dirname(os.path.join(root, rec.path))
         for link in rec.body.links:

@@ -84,7 +84,7 @@ def _mappings(value: object) -> Iterator[Mapping[str, Any]]:
 def _datasets(graph: RepoGraph) -> Iterator[tuple[Record, _Use]]:
     uses = depended_on(graph)
     for rec in graph.of_kind(Kind.DATASET):
-        if rec.id in uses:
+        if rec.id in uses and graph.in_scope(rec):  # the DAT rules report at the dataset
             yield rec, uses[rec.id]
 
 
