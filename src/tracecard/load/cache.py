@@ -32,7 +32,7 @@ import pickle
 import stat
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -251,8 +251,10 @@ class FileCache:
             self.misses += 1
         return key, entry, raw
 
-    def add(self, key: str, entry: Entry) -> None:
-        self._used.setdefault(key[:_SHARD_CHARS], {})[key] = entry
+    def add(self, key: str, entry: Entry | Callable[[], Entry]) -> None:
+        """A new entry, or a function that makes it when its shard is written (the record it
+        is made from is alive until then: the entry is not held twice)."""
+        self._used.setdefault(key[:_SHARD_CHARS], {})[key] = entry  # type: ignore[assignment]
         self._added.add(key[:_SHARD_CHARS])
 
     def save(self) -> None:
@@ -263,7 +265,9 @@ class FileCache:
         for name, used in self._used.items():
             held = self._shards.get(name, {})
             if name in self._added or held.keys() != used.keys():
-                dump_pickle(self.dir / f"{name}.pickle", "shard", used)
+                made = {k: e() if callable(e) else e for k, e in used.items()}
+                dump_pickle(self.dir / f"{name}.pickle", "shard", made)
+                del made
         if self._new_index != self._index or not self._written_ns:
             dump_pickle(self.dir / "index.pickle", "index", (time.time_ns(), self._new_index))
         self._prune_contexts()

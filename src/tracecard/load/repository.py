@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -115,7 +116,7 @@ def _run_local(
         local = tuple(found[rec.path])
         object.__setattr__(rec, "local", local)
         if cache is not None and rec.cache_key is not None:
-            cache.add(rec.cache_key, to_entry(rec, local))
+            cache.add(rec.cache_key, functools.partial(to_entry, rec, local))
             object.__setattr__(rec, "cache_key", None)
         slim(rec)
     forget(recs)
