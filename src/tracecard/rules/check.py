@@ -40,7 +40,11 @@ def check(
     for code in settings.select + settings.ignore:
         validate_code(code)
     extra = [t for t in targets if t.is_file()]
-    saved = _result_cache(settings, extra, staged) if use_cache and not cache.disabled_by_env() else None
+    # A whole result is stored only by a check of the whole repository without --staged (a
+    # check of some files works out only theirs), so --staged never finds one: not looked up.
+    saved = None
+    if use_cache and not staged and not cache.disabled_by_env():
+        saved = _result_cache(settings, extra)
     hit = saved.load() if saved is not None else None
     notes: list[str]
     if hit is not None:
@@ -101,8 +105,8 @@ def _scope(root: Path, targets: list[Path], staged: bool) -> frozenset[str] | No
 class _SavedResult:
     """The whole result of a run, kept under the cache folder, valid while its key holds."""
 
-    def __init__(self, folder: Path, parts: list[object], staged: bool) -> None:
-        self.path = folder / f"result-check{'-staged' if staged else ''}.pickle"
+    def __init__(self, folder: Path, parts: list[object]) -> None:
+        self.path = folder / "result-check.pickle"
         self.parts = parts
         self.key = cache.result_key(parts)
 
@@ -130,7 +134,7 @@ class _SavedResult:
         ))  # fmt: skip
 
 
-def _result_cache(settings: Settings, extra: list[Path], staged: bool) -> _SavedResult | None:
+def _result_cache(settings: Settings, extra: list[Path]) -> _SavedResult | None:
     """The key of this run's whole result: every record file's stat, the context, the day,
     the codes chosen, git's state. None outside git (nothing is cached there)."""
     folder = cache.cache_folder(settings.root)
@@ -140,11 +144,11 @@ def _result_cache(settings: Settings, extra: list[Path], staged: bool) -> _Saved
 
     parts: list[object] = [
         cache.context_key(settings), clock.today().isoformat(), settings.select, settings.ignore,
-        staged, cache.folders_state(settings),
+        cache.folders_state(settings),
         cache.files_state(sorted(p.absolute() for p in extra)),
         cache.git_state(settings.root),
     ]  # fmt: skip
-    return _SavedResult(folder, parts, staged)
+    return _SavedResult(folder, parts)
 
 
 def exit_code(result: Result, strict: bool) -> int:
