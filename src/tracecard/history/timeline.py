@@ -227,7 +227,7 @@ def kind_of(settings: Settings, path: str, data: Mapping[str, Any] | None) -> Ki
 
 def is_record_path(settings: Settings, path: str) -> bool:
     """Whether `discover` would read the file at `path` (relative to the root) as a record."""
-    parts = PurePosixPath(path).parts
+    parts = [p for p in path.split("/") if p and p != "."]  # git's paths: posix, relative
     name = parts[-1] if parts else ""
     if not name.endswith(".md") or name.lower() in NOT_RECORDS or name.startswith("."):
         return False
