@@ -271,6 +271,10 @@ class FileCache:
         if self._new_index != self._index or not self._written_ns:
             dump_pickle(self.dir / "index.pickle", "index", (time.time_ns(), self._new_index))
         self._prune_contexts()
+        # Done: what was read and written is not needed by the rest of the run (its memory is
+        # reused by what comes next, the history and the rules).
+        self._used, self._shards, self._index, self._new_index = {}, {}, {}, {}
+        self._added = set()
 
     def _prune_contexts(self) -> None:
         """Keep the few most recently used contexts (configurations, tracecard versions)."""
