@@ -351,3 +351,49 @@ def test_a_check_of_some_files_reports_what_the_whole_check_reports_there(
             _, out = check(generated_git, *args)
             got = json.loads(out.split("\n--- stderr\n")[0])["diagnostics"]
             assert got == want, f"check {' '.join(args)}"
+
+
+class _Evil:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Path.touch, (self.marker,))
+
+
+def test_a_cache_file_can_never_run_code(shop: Path, check: Callable[..., tuple[int, str]], tmp_path: Path) -> None:
+    """A planted file in the cache folder, even with the right header, is data or nothing."""
+    import pickle
+
+    from tracecard.load import cache as cache_mod
+
+    expected = three_ways(check, shop)
+    marker = tmp_path / "ran"
+    for path in cache_dir(shop).rglob("*.pickle"):
+        tag = {"result-check.pickle": "result", "index.pickle": "index"}.get(path.name, "shard")
+        header = b"tracecard-cache %d %s %s\n" % (cache_mod.FORMAT, tag.encode(),
+                                                    cache_mod._folder_ident(path.parent))  # fmt: skip
+        path.write_bytes(header + pickle.dumps(((tag, cache_mod.FORMAT), _Evil(marker))))
+    assert check(shop) == expected
+    assert not marker.exists()
+
+
+def test_a_cache_copied_from_elsewhere_is_not_read(
+    shop: Path, check: Callable[..., tuple[int, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repository copied with its .git (a ZIP, a backup) brings its cache along; the copy's
+    cache folder is another folder, so nothing in it is trusted: every file is read again."""
+    check(shop)
+    copy = Path(shutil.copytree(shop, tmp_path / "copy", symlinks=True))
+    parsed: list[str] = []
+    real = discover.parse_text
+
+    def counting(text: str) -> object:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(discover, "parse_text", counting)
+    got = check(copy)
+    assert len(parsed) == len(_records(copy))
+    monkeypatch.undo()
+    assert got == check(copy, "--no-cache")

@@ -20,13 +20,17 @@ existence of every file a body links to.
 
 Every file is written to a temporary name and renamed into place, so a reader sees a whole
 file or none; concurrent runs at worst redo each other's work. An entry that cannot be read
-(truncated, garbage, another format) is ignored and rebuilt.
+(truncated, garbage, another format) is ignored and rebuilt. The files are pickles of plain
+data read by an unpickler that can name no class but YamlFloat (so no file can make tracecard
+run code), and each names the device and inode of the folder it was written in: a cache that
+came from elsewhere (a ZIP of a repository, a copied `.git`) is never read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import pickle
 import stat
@@ -147,15 +151,38 @@ def write_atomic(path: Path, data: bytes) -> None:
         pass  # a cache that cannot be written is no cache: the run's result is the same
 
 
+class _Unpickler(pickle.Unpickler):
+    """Plain data only: no class but YamlFloat can be named, so a cache file, whoever wrote
+    it, can never make tracecard run code (it is ignored instead)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("tracecard.load.parse", "YamlFloat"):
+            from tracecard.load.parse import YamlFloat
+
+            return YamlFloat
+        raise pickle.UnpicklingError(f"{module}.{name} is not cache data")
+
+
+def _folder_ident(folder: Path) -> bytes:
+    """The device and inode of the folder a cache file sits in: a cache copied from elsewhere
+    (a ZIP of a repository, another clone) sits in another folder and is never read."""
+    st = os.stat(folder)
+    return f"{st.st_dev}:{st.st_ino}".encode()
+
+
 def read_pickle(path: Path, tag: str) -> Any:
-    """What `dump_pickle(tag, ...)` wrote to `path`, or None when it is missing or damaged."""
+    """What `dump_pickle(tag, ...)` wrote to `path`, or None when it is missing, damaged, of
+    another format, or was not written in this very folder."""
     try:
         raw = path.read_bytes()
+        header, sep, body = raw.partition(b"\n")
+        if not sep or header != b"tracecard-cache %d %s %s" % (FORMAT, tag.encode(), _folder_ident(path.parent)):
+            return None
     except OSError:
         return None
     try:
-        value = pickle.loads(raw)  # noqa: S301 - our own files, under .git
-    except Exception:  # noqa: BLE001 - truncated, garbage: ignored and rebuilt
+        value = _Unpickler(io.BytesIO(body)).load()
+    except Exception:  # noqa: BLE001 - truncated, garbage, a class that is not data: ignored
         return None
     if not isinstance(value, tuple) or len(value) != 2 or value[0] != (tag, FORMAT):
         return None
@@ -163,7 +190,12 @@ def read_pickle(path: Path, tag: str) -> Any:
 
 
 def dump_pickle(path: Path, tag: str, value: Any) -> None:
-    write_atomic(path, pickle.dumps(((tag, FORMAT), value), protocol=pickle.HIGHEST_PROTOCOL))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = b"tracecard-cache %d %s %s\n" % (FORMAT, tag.encode(), _folder_ident(path.parent))
+    except OSError:
+        return
+    write_atomic(path, header + pickle.dumps(((tag, FORMAT), value), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # -- per-file entries ----------------------------------------------------------------------
