@@ -397,3 +397,18 @@ def test_a_cache_copied_from_elsewhere_is_not_read(
     assert len(parsed) == len(_records(copy))
     monkeypatch.undo()
     assert got == check(copy, "--no-cache")
+
+
+def test_an_entry_of_the_wrong_shape_is_read_afresh(shop: Path, check: Callable[..., tuple[int, str]]) -> None:
+    """An entry that unpickles but holds the wrong things (a damaged write that still parses)
+    is dropped and its file read again."""
+    from tracecard.load import cache as cache_mod
+
+    expected = three_ways(check, shop)
+    (cache_dir(shop) / "result-check.pickle").unlink()
+    for path in cache_dir(shop).rglob("[0-9a-f].pickle"):
+        shard = cache_mod.read_pickle(path, "shard")
+        damaged = {key: (True, "no-such-kind", *entry[2:]) for key, entry in shard.items()}
+        cache_mod.dump_pickle(path, "shard", damaged)
+    assert check(shop) == expected
+    assert check(shop) == expected

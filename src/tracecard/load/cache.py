@@ -289,6 +289,11 @@ class FileCache:
         self._used.setdefault(key[:_SHARD_CHARS], {})[key] = entry  # type: ignore[assignment]
         self._added.add(key[:_SHARD_CHARS])
 
+    def forget(self, key: str) -> None:
+        """Drop an entry that turned out to be damaged (its shard is written without it)."""
+        self._used.get(key[:_SHARD_CHARS], {}).pop(key, None)
+        self._added.add(key[:_SHARD_CHARS])
+
     def save(self) -> None:
         """Write the shards that changed (new entries, or entries no file uses any more) and
         the index. Shards hold only what this run used: old versions of files are dropped."""

@@ -147,8 +147,13 @@ def load_record(
         if found is not None:
             key, entry, raw = found
             if entry is not None:
-                return from_entry(entry, rel, path)
-            assert raw is not None
+                try:
+                    return from_entry(entry, rel, path)
+                except (TypeError, ValueError, IndexError):  # a damaged entry: read the file
+                    cache.forget(key)
+                    raw = None
+            if raw is None:
+                return _record(settings, path, folder_kind, _read(settings, path))
             rec = _record(settings, path, folder_kind, _parse_bytes(raw), rel)
             if rec is None:
                 cache.add(key, _NOT_A_RECORD)

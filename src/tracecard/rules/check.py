@@ -116,10 +116,13 @@ class _SavedResult:
             key, rows, suppressed, count, suppressed_in, record_paths, gone, notes, deps = value
         except (TypeError, ValueError):
             return None
-        if key != self.key or any(os.path.exists(p) != there for p, there in deps):
+        try:
+            if key != self.key or any(os.path.exists(p) != there for p, there in deps):
+                return None
+            found = [Finding(r[0], r[1], r[2], r[3], Severity(r[4]), r[5], r[6]) for r in rows]
+            return Result(found, suppressed, count, tuple(suppressed_in)), list(record_paths), list(gone), list(notes)
+        except (TypeError, ValueError, IndexError):  # damaged: the run checks afresh
             return None
-        found = [Finding(r[0], r[1], r[2], r[3], Severity(r[4]), r[5], r[6]) for r in rows]
-        return Result(found, suppressed, count, tuple(suppressed_in)), record_paths, gone, notes
 
     def store(self, graph: RepoGraph, result: Result, record_paths: list[str], gone: list[str],
               notes: list[str]) -> None:
