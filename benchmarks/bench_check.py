@@ -103,6 +103,23 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def run_child(cmd: list[str], cwd: Path) -> tuple[float, float, int, subprocess.CompletedProcess[str]]:
+    """Wall time, CPU time (user + system) and peak resident memory (KB) of one run of `cmd`,
+    the last two from the child's own rusage (os.wait4), not the totals over all children."""
+    import tempfile
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, text=True, env=_env())
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(cmd, proc.returncode, out.read(), err.read())
+    return wall, usage.ru_utime + usage.ru_stime, int(usage.ru_maxrss), done
+
+
 def best_wall(cmd: list[str], repeat: int, cwd: Path) -> tuple[float, float, subprocess.CompletedProcess[str]]:
     """Best wall time and best CPU time (user + system) of `repeat` runs of `cmd`."""
     best, best_cpu, proc = float("inf"), float("inf"), None
@@ -245,6 +262,108 @@ def measure(size: int, root: Path, repeat: int) -> dict[str, object]:
         **best,
         "round_ratios": sorted(ratios),
     }
+
+
+# -- cold, warm, no cache; the pre-commit case; memory (issue 11) ----------------------------
+
+
+def clear_cache(root: Path) -> None:
+    """Remove what `tracecard check` cached (the parse entries and the last result); the
+    history cache beside it is kept, as in the other figures."""
+    import shutil
+
+    shutil.rmtree(root / ".git" / "tracecard" / "cache", ignore_errors=True)
+
+
+def measure_cache(size: int, root: Path, repeat: int) -> dict[str, object]:
+    """Interleaved rounds of: cold check (cache removed), the baseline, warm check (nothing
+    changed), check --no-cache. Every run's output must be the same."""
+    baseline = load_baseline()
+    baseline(str(root))  # warm the page cache before anything is timed
+    check_cmd = [sys.executable, "-m", "tracecard", "check", str(root)]
+    base_cmd = [sys.executable, "-c", BASELINE_SRC + f"\nprint(baseline({str(root)!r}))\n"]
+    if (root / ".git").is_dir() and not list((root / ".git" / "tracecard").glob("history-*.json")):
+        # A new repository: build the history cache once, untimed, so that "cold" means
+        # tracecard's check cache alone, in the first round as in the others.
+        run_child([*check_cmd, "--no-cache"], root)
+    runs: dict[str, list[tuple[float, float, int]]] = {k: [] for k in ("cold", "base", "warm", "nocache")}
+    expected = None
+    for _ in range(repeat):
+        clear_cache(root)
+        for name, cmd in (("cold", check_cmd), ("base", base_cmd), ("warm", check_cmd),
+                          ("nocache", [*check_cmd, "--no-cache"])):  # fmt: skip
+            wall, cpu, rss, proc = run_child(cmd, root)
+            if proc.returncode not in (0, 1) or (name == "base" and proc.returncode != 0):
+                raise SystemExit(f"{name} failed:\n{proc.stderr}")
+            runs[name].append((wall, cpu, rss))
+            if name != "base":
+                if expected is None:
+                    expected = (proc.returncode, proc.stdout, proc.stderr)
+                elif (proc.returncode, proc.stdout, proc.stderr) != expected:
+                    raise SystemExit(f"the {name} run's output differs from the first run's")
+    assert expected is not None
+    summary = expected[1].strip().splitlines()[-1] if expected[1].strip() else ""
+    return {"size": size, "runs": runs, "summary": summary, "exit": expected[0]}
+
+
+def _edit(path: Path, text: str) -> None:
+    path.write_text(text + "\nOne more line, as a commit would add.\n", encoding="utf-8")
+
+
+def measure_precommit(root: Path, repeat: int) -> list[tuple[str, list[tuple[float, float, int]]]]:
+    """One changed file in a repository whose cache is warm: the two pre-commit hooks as
+    .pre-commit-hooks.yaml runs them (`check --staged FILE`, `card check FILE`), for an edited
+    decision record and an edited model card. Each round starts from the warm cache of the
+    unchanged repository."""
+    py = [sys.executable, "-m", "tracecard"]
+    picks = []
+    for folder in ("docs/decisions", "docs/model-cards"):
+        picks.append(sorted((root / folder).glob("*.md"))[len(list((root / folder).glob("*.md"))) // 2])
+    rows: dict[str, list[tuple[float, float, int]]] = {}
+    for _ in range(repeat):
+        for path in picks:
+            rel = path.relative_to(root).as_posix()
+            original = path.read_text(encoding="utf-8")
+            run_child([*py, "check", str(root)], root)  # the warm cache of the unchanged repository
+            _edit(path, original)
+            try:
+                for label, cmd in ((f"check --staged {rel}", [*py, "check", "--staged", rel]),
+                                   (f"card check {rel}", [*py, "card", "check", rel])):  # fmt: skip
+                    wall, cpu, rss, proc = run_child(cmd, root)
+                    if proc.returncode not in (0, 1):
+                        raise SystemExit(f"{label} failed:\n{proc.stderr}")
+                    rows.setdefault(label, []).append((wall, cpu, rss))
+                    fresh = run_child([*cmd, "--no-cache"] if cmd[3] == "check" else cmd, root)[3]
+                    if (fresh.returncode, fresh.stdout) != (proc.returncode, proc.stdout):
+                        raise SystemExit(f"{label}: the cached run's output differs from --no-cache")
+            finally:
+                path.write_text(original, encoding="utf-8")
+    return list(rows.items())
+
+
+def print_cache_table(rows: list[dict[str, object]]) -> None:
+    print()
+    print("check against the libyaml baseline (subprocesses, interpreter start included; best of the rounds;")
+    print("ratios are of the best times; peak memory is the largest of the rounds)")
+    print(f"{'records':>8} | {'baseline':>8} | {'cold':>8} {'ratio':>6} | {'warm':>8} {'ratio':>6} | "
+          f"{'no cache':>8} {'ratio':>6} | peak MB cold / warm / no cache")
+    for r in rows:
+        runs = r["runs"]  # type: ignore[index]
+        for clock, i in (("wall", 0), ("cpu", 1)):
+            best = {k: min(x[i] for x in v) for k, v in runs.items()}  # type: ignore[union-attr]
+            b = best["base"]
+            peak = (f"{max(x[2] for x in runs['cold']) / 1024:.0f} / {max(x[2] for x in runs['warm']) / 1024:.0f}"
+                    f" / {max(x[2] for x in runs['nocache']) / 1024:.0f}") if clock == "wall" else ""  # fmt: skip
+            head = f"{r['size']:>8}" if clock == "wall" else f"{clock:>8}"
+            print(f"{head} | {b:>7.3f}s | {best['cold']:>7.3f}s {best['cold'] / b:>5.2f}x | "
+                  f"{best['warm']:>7.3f}s {best['warm'] / b:>5.2f}x | {best['nocache']:>7.3f}s "
+                  f"{best['nocache'] / b:>5.2f}x | {peak}")
+    for r in rows:
+        runs = r["runs"]  # type: ignore[index]
+        cold = sorted(c[0] / b[0] for c, b in zip(runs["cold"], runs["base"], strict=True))  # type: ignore[index]
+        warm = sorted(c[0] / b[0] for c, b in zip(runs["warm"], runs["base"], strict=True))  # type: ignore[index]
+        print(f"  {r['size']} records: wall ratio per round, cold {', '.join(f'{x:.2f}' for x in cold)}; "
+              f"warm {', '.join(f'{x:.3f}' for x in warm)}; CLI: {r['summary']}")
 
 
 # -- profile -----------------------------------------------------------------------------
@@ -466,6 +585,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-profile", action="store_true", help="skip the per-phase profile")
     ap.add_argument("--no-git", action="store_true",
                     help="plain folders instead of git repositories (the history rules are skipped)")
+    ap.add_argument("--precommit-size", type=int, default=10_000,
+                    help="the repository size of the pre-commit case (0: skip it)")
+    ap.add_argument("--old-table", action="store_true",
+                    help="the earlier table (subprocess and in-process timings, and the profile) "
+                         "instead of cold, warm, no-cache, pre-commit and memory")
     ap.add_argument("--inner", nargs=2, metavar=("check|baseline", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.inner:
@@ -481,6 +605,27 @@ def main(argv: list[str] | None = None) -> int:
         print("note: PYTHONDONTWRITEBYTECODE is set here; the timed children run without it")
     git = not args.no_git
     print(f"repositories: {'git, one commit (history rules run)' if git else 'plain folders (history rules skipped)'}")
+    if not args.old_table:
+        cache_rows = []
+        for size in sizes:
+            cache_rows.append(measure_cache(size, repo_for(size, args.seed, git), repeat if size <= 10_000 else 1))
+            print_cache_table(cache_rows[-1:])
+        print_cache_table(cache_rows)
+        pre = args.precommit_size
+        if pre and git:
+            print()
+            print(f"pre-commit: one changed file in a {pre}-record repository, cache warm "
+                  f"(best and worst of {repeat}):")
+            for label, runs in measure_precommit(repo_for(pre, args.seed, git), repeat):
+                walls = sorted(x[0] for x in runs)
+                print(f"  {walls[0]:6.3f} s wall (worst {walls[-1]:.3f} s), "
+                      f"{min(x[1] for x in runs):.3f} s cpu, peak {max(x[2] for x in runs) / 1024:.0f} MB  {label}")
+        print()
+        print("start-up (subprocess, best of repeat):")
+        for name, wall, cpu in startup(repeat):
+            print(f"  {wall * 1000:8.1f} ms wall {cpu * 1000:8.1f} ms cpu  {name}")
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return 0
     rows = [measure(size, repo_for(size, args.seed, git), repeat) for size in sizes]
 
     print()

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import IO
 
 from tracecard.errors import UsageError
-from tracecard.gate.evaluate import CardReport, evaluate
+from tracecard.gate.evaluate import CardReport, evaluate_cards
 from tracecard.gate.render import RENDERERS
-from tracecard.load import config
-from tracecard.load.repository import load_graph
+from tracecard.load import cache, config
+from tracecard.load.repository import load_graph, no_gc
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Kind, Record, id_list, resolve_id
@@ -40,12 +40,19 @@ def card_check(targets: tuple[str, ...], fmt: str, out: IO[str]) -> int:
     paths = [Path(t) for t in targets if Path(t).exists()]
     root = config.find_root(paths[0] if paths else Path.cwd())
     settings = config.load(root)
-    graph = load_graph(settings, extra=[p for p in paths if p.is_file()])
-    reports = evaluate(graph)
-    chosen = select_cards(graph, targets, root) if targets else _active(graph)
-    wanted = {id(card) for card in chosen}
-    shown = [r for r in reports if id(r.card) in wanted]
-    shown = with_related(graph, shown)
+    files = None
+    if not cache.disabled_by_env():  # what `check` cached; card check adds nothing to it
+        files = cache.FileCache.open(settings, readonly=True)
+    with no_gc():
+        from tracecard.rules.registry import PER_RECORD
+
+        local = PER_RECORD if files is not None else None
+        graph = load_graph(settings, extra=[p for p in paths if p.is_file()], cache=files,
+                           local_rules=local)  # fmt: skip
+        chosen = select_cards(graph, targets, root) if targets else _active(graph)
+        wanted = {id(card) for card in chosen}
+        shown = [r for r in evaluate_cards(graph, chosen) if id(r.card) in wanted]
+        shown = with_related(graph, shown)
     RENDERERS[fmt](shown, out)
     return 1 if any(r.failed for r in shown) else 0
 
@@ -56,7 +63,13 @@ def with_related(graph: RepoGraph, reports: Sequence[CardReport],
     findings (see `related_findings`): the verdict every command and the dashboard show."""
     if not reports:
         return []
-    found = run_rules(graph, note=note).diagnostics  # what `check` says: no verdict differs
+    scope = graph.scope
+    if scope is None:  # only the cards' records: a pre-commit run does not check everything
+        graph.scope = frozenset(p for r in reports for p in related_paths(graph, r.card))
+    try:
+        found = run_rules(graph, note=note).diagnostics  # what `check` says: no verdict differs
+    finally:
+        graph.scope = scope
     return [replace(r, findings=r.findings + tuple(related_findings(graph, r, found))) for r in reports]
 
 

@@ -63,14 +63,29 @@ _VERDICT_RULES: dict[Verdict, type[Rule]] = {
 Path_ = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
 class GateLine:
-    """One row of a card's gate table, with the place its value comes from."""
+    """One row of a card's gate table, with the place its value comes from: its line and
+    column are worked out when first read (a check reads them only for a row with a finding;
+    working them out for every row of every card cost more than the gate itself)."""
 
-    row: Row
-    path: str
-    line: int
-    col: int
+    __slots__ = ("row", "path", "_card", "_at", "_pos")
+
+    def __init__(self, row: Row, path: str, card: Record, at: Path_) -> None:
+        self.row, self.path, self._card, self._at = row, path, card, at
+        self._pos: tuple[int, int] | None = None
+
+    def _place(self) -> tuple[int, int]:
+        if self._pos is None:
+            self._pos = self._card.parsed.pos(self._at)
+        return self._pos
+
+    @property
+    def line(self) -> int:
+        return self._place()[0]
+
+    @property
+    def col(self) -> int:
+        return self._place()[1]
 
 
 @dataclass(frozen=True)
@@ -107,11 +122,21 @@ def evaluate(graph: RepoGraph) -> tuple[CardReport, ...]:
     vocab = vocabulary(graph.settings)
     reqs = requirements_by_id(graph)
     gated = gated_edge_cases({d.id: d.data for d in graph.of_kind(Kind.DATASET) if d.ok and d.id})
-    reports = tuple(
+    reports = tuple(  # a check of some files wants the findings of the cards among them
         evaluate_card(graph, c, vocab, reqs, gated) for c in graph.of_kind(Kind.MODEL_CARD)
+        if graph.in_scope(c)
     )
     _CACHE[:] = [(weakref.ref(graph), reports)]
     return reports
+
+
+def evaluate_cards(graph: RepoGraph, cards: Sequence[Record]) -> tuple[CardReport, ...]:
+    """The reports of `cards` alone (a card's report reads its requirements and datasets,
+    never another card's): what `card check` of a few cards needs."""
+    vocab = vocabulary(graph.settings)
+    reqs = requirements_by_id(graph)
+    gated = gated_edge_cases({d.id: d.data for d in graph.of_kind(Kind.DATASET) if d.ok and d.id})
+    return tuple(evaluate_card(graph, c, vocab, reqs, gated) for c in cards)
 
 
 def requirements_by_id(graph: RepoGraph) -> dict[str, Record]:
@@ -149,9 +174,9 @@ def evaluate_card(
     lines: list[GateLine] = []
     issues: list[Finding] = []
     for row in rows:
-        place = ctx.row_place(row)
-        lines.append(GateLine(row, *place))
-        issues += ctx.row_issues(row, place)
+        line = GateLine(row, card.path, card, ctx.row_path(row))
+        lines.append(line)
+        issues += ctx.row_issues(row, line)
     issues += ctx.handoff_issues(rows)
     for rid in unjudged:
         issues.append(gat.ResultMissing.at(card, ctx.satisfies_path(rid), (
@@ -246,11 +271,10 @@ class _Context:
 
     # findings per row
 
-    def row_issues(self, row: Row, place: tuple[str, int, int]) -> Iterator[Finding]:
-        _, line, col = place
+    def row_issues(self, row: Row, place: GateLine) -> Iterator[Finding]:
         rule = _VERDICT_RULES.get(row.verdict)
         if rule is not None:
-            yield rule.found(self.card.path, line, col, self._verdict_message(row))
+            yield rule.found(self.card.path, place.line, place.col, self._verdict_message(row))
         if row.ci_warning and row.result_index is not None and row.ci is not None:
             yield gat.IntervalMissesLaunch.at(self.card, ("results", row.result_index, "ci"), self._ci_message(row))
         if Flag.AMBIGUOUS_RESULT in row.flags:

@@ -154,7 +154,7 @@ def current_versions(
     # The data as parsed: a YamlFloat equals its float, so `plain` (a copy of every record,
     # a third of a large repository's history time) is not needed for comparing.
     return [
-        (r.id, r.path, r.parsed.data, body_digest(r.parsed.body_lines))
+        (r.id, r.path, r.parsed.data, r.parsed.digest or body_digest(r.parsed.body_lines))
         for r in graph.records
         if r.id is not None
     ]
@@ -227,7 +227,7 @@ def kind_of(settings: Settings, path: str, data: Mapping[str, Any] | None) -> Ki
 
 def is_record_path(settings: Settings, path: str) -> bool:
     """Whether `discover` would read the file at `path` (relative to the root) as a record."""
-    parts = PurePosixPath(path).parts
+    parts = [p for p in path.split("/") if p and p != "."]  # git's paths: posix, relative
     name = parts[-1] if parts else ""
     if not name.endswith(".md") or name.lower() in NOT_RECORDS or name.startswith("."):
         return False

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import functools
 import os
 import stat
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracecard.errors import UsageError
 from tracecard.load.config import Settings
 from tracecard.load.markdown import scan_body
-from tracecard.load.parse import Parsed, decode, parse_text
+from tracecard.load.parse import (
+    Body,
+    BodyLink,
+    Heading,
+    Parsed,
+    body_digest,
+    decode,
+    parse_text,
+    split_lines,
+)
+from tracecard.model.findings import Finding, Severity
 from tracecard.model.records import ID_SCHEMES, KIND_NAMES, NOT_RECORDS, Kind, Record
 from tracecard.rules import parsing as par
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tracecard.load.cache import FileCache
 
 
 def record_files(settings: Settings) -> list[tuple[Path, Kind]]:
@@ -87,10 +102,24 @@ def _excluded(settings: Settings, path: Path) -> bool:
 
 
 def relpath(settings: Settings, path: Path) -> str:
-    try:
-        return _located(path).relative_to(settings.root).as_posix()
-    except ValueError:
+    folder, name = os.path.split(str(path))
+    if not os.path.isabs(folder):
+        folder = os.path.join(os.getcwd(), folder)
+    rel = _rel_folder(str(settings.root), folder)
+    if rel is None:
         return path.as_posix()
+    return f"{rel}/{name}" if rel else name
+
+
+@functools.lru_cache(maxsize=4096)
+def _rel_folder(root: str, folder: str) -> str | None:
+    """A folder relative to the root (resolved, as `_located` resolves it): records are many,
+    folders few, so each is worked out once. None when it is outside the root."""
+    try:
+        rel = _resolved_folder(folder).relative_to(root).as_posix()
+    except ValueError:
+        return None
+    return "" if rel == "." else rel
 
 
 def _located(path: Path) -> Path:
@@ -104,9 +133,39 @@ def _resolved_folder(folder: str) -> Path:
     return Path(folder).resolve()
 
 
-def load_record(settings: Settings, path: Path, folder_kind: Kind | None) -> Record | None:
-    """Read and parse one file. None when it is not a record (outside the folders, no `kind:`)."""
-    parsed = _read(settings, path)
+def load_record(
+    settings: Settings, path: Path, folder_kind: Kind | None, cache: FileCache | None = None
+) -> Record | None:
+    """Read and parse one file. None when it is not a record (outside the folders, no `kind:`).
+
+    With `cache`, a file whose entry is there is not read again (a Record from the entry,
+    with its single-record findings in `Record.local`); otherwise the new record's entry is
+    added by `tracecard.load.repository` once those findings are known."""
+    if cache is not None:
+        rel = relpath(settings, path)
+        found = cache.find(path, rel, folder_kind.value if folder_kind else "", settings.max_file_size)
+        if found is not None:
+            key, entry, raw = found
+            if entry is not None:
+                try:
+                    return from_entry(entry, rel, path)
+                except (TypeError, ValueError, IndexError):  # a damaged entry: read the file
+                    cache.forget(key)
+                    raw = None
+            if raw is None:
+                return _record(settings, path, folder_kind, _read(settings, path))
+            rec = _record(settings, path, folder_kind, _parse_bytes(raw), rel)
+            if rec is None:
+                cache.add(key, _NOT_A_RECORD)
+            else:
+                object.__setattr__(rec, "cache_key", key)
+            return rec
+    return _record(settings, path, folder_kind, _read(settings, path))
+
+
+def _record(
+    settings: Settings, path: Path, folder_kind: Kind | None, parsed: Parsed, rel: str | None = None
+) -> Record | None:
     kind = folder_kind
     data = parsed.data
     if data is not None and "kind" in data:
@@ -123,8 +182,109 @@ def load_record(settings: Settings, path: Path, folder_kind: Kind | None) -> Rec
     if kind is None and folder_kind is None and (data is None or "kind" not in data):
         return None
     body = scan_body(parsed.body_lines, parsed.body_start)
+    parsed.digest = body_digest(parsed.body_lines)
+    # The body's text is read again from the file if a rule asks for it (rarely): a run
+    # keeps no record's text.
+    parsed.body_lines = LazyLines(path, parsed.body_start, len(parsed.body_lines))  # type: ignore[assignment]
     rid, from_file = _record_id(kind, path, data)
-    return Record(relpath(settings, path), kind, parsed, body, rid, from_file)
+    return Record(rel if rel is not None else relpath(settings, path), kind, parsed, body, rid, from_file)
+
+
+class LazyLines(Sequence[str]):
+    """A body's lines, read from its file only when asked for (their number is known)."""
+
+    __slots__ = ("_path", "_start", "_count", "_lines")
+
+    def __init__(self, path: Path, start: int, count: int) -> None:
+        self._path, self._start, self._count = path, start, count
+        self._lines: list[str] | None = None
+
+    def _load(self) -> list[str]:
+        if self._lines is None:
+            lines: list[str] = []
+            with contextlib.suppress(OSError, ValueError):
+                text, _ = decode(self._path.read_bytes())
+                if text is not None:
+                    lines = split_lines(text)[self._start - 1:][: self._count]
+            self._lines = lines
+        return self._lines
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._load()[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_NOT_A_RECORD: tuple[Any, ...] = (False,) + (None,) * 17
+
+
+def _finding_row(f: Finding) -> tuple[Any, ...]:
+    return (f.path, f.line, f.col, f.code, f.severity.value, f.message, f.commit)
+
+
+def _finding(row: tuple[Any, ...]) -> Finding:
+    return Finding(row[0], row[1], row[2], row[3], Severity(row[4]), row[5], row[6])
+
+
+def to_entry(rec: Record, local: Iterable[Finding]) -> tuple[Any, ...]:
+    """What the cache keeps of a record: everything but the body's prose, with its
+    single-record findings."""
+    p, b = rec.parsed, rec.body
+    positions = None if p._source is not None else dict(p._positions)
+    return (
+        True, rec.kind.value if rec.kind else None, rec.id, rec.id_from_file, p.data,
+        p.fm_start, p.fm_end, p.body_start, len(p.body_lines),
+        [_finding_row(f) for f in p.problems], p.digest, p._source, p._offset, positions,
+        [(h.level, h.text, h.line) for h in b.headings],
+        [(k.target, k.line, k.col) for k in b.links], b.fences,
+        [_finding_row(f) for f in local],
+    )  # fmt: skip
+
+
+def from_entry(entry: tuple[Any, ...], rel: str, path: Path) -> Record | None:
+    (is_record, kind, rid, from_file, data, fm_start, fm_end, body_start, count, problems,
+     digest, source, offset, positions, headings, links, fences, local) = entry  # fmt: skip
+    if not is_record:
+        return None
+    parsed = Parsed(data, fm_start, fm_end, body_start, LazyLines(path, body_start, count),  # type: ignore[arg-type]
+                    [_finding(r) for r in problems], digest, source, offset, positions or {})
+    body = Body(tuple(Heading(*h) for h in headings), (), tuple(BodyLink(*k) for k in links),
+                tuple(fences))  # fmt: skip
+    rec = Record(rel, Kind(kind) if kind else None, parsed, body, rid, from_file)
+    object.__setattr__(rec, "local", tuple(_finding(r) for r in local))
+    return rec
+
+
+def slim(rec: Record) -> None:
+    """Drop what only the single-record rules read (the body's prose), once they have run."""
+    b = rec.body
+    object.__setattr__(rec, "body", Body(b.headings, (), b.links, b.fences, ()))
+
+
+def _parse_bytes(raw: bytes) -> Parsed:
+    text, problem = decode(raw)
+    if problem is not None:
+        out = Parsed()
+        out.problems.append(problem)
+        return out
+    try:
+        return parse_text(text)  # type: ignore[arg-type]
+    except (ValueError, RecursionError, MemoryError) as exc:  # one bad file never stops the run
+        out = Parsed()
+        out.problems.append(par.InvalidYaml.problem(1, 1, f"front matter cannot be read: {exc}"))
+        return out
 
 
 def _read(settings: Settings, path: Path) -> Parsed:
@@ -171,17 +331,7 @@ def _read(settings: Settings, path: Path) -> Parsed:
         out = Parsed()
         out.problems.append(par.Unreadable.problem(1, 1, f"cannot read the file: {exc.strerror or exc}"))
         return out
-    text, problem = decode(raw)
-    if problem is not None:
-        out = Parsed()
-        out.problems.append(problem)
-        return out
-    try:
-        return parse_text(text)  # type: ignore[arg-type]
-    except (ValueError, RecursionError, MemoryError) as exc:  # one bad file never stops the run
-        out = Parsed()
-        out.problems.append(par.InvalidYaml.problem(1, 1, f"front matter cannot be read: {exc}"))
-        return out
+    return _parse_bytes(raw)
 
 
 def _record_id(kind: Kind | None, path: Path, data: dict[str, Any] | None) -> tuple[str | None, bool]:

@@ -26,6 +26,7 @@ and character columns here.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
 from typing import Any
 
@@ -184,7 +185,7 @@ def scan_body(lines: list[str], first_line: int) -> Body:
             elif kind in ("CodeBlock", "HtmlBlock"):
                 skip -= 1
             elif kind == "Heading" and heading is not None:
-                text = "".join(heading[2]).strip()
+                text = sys.intern("".join(heading[2]).strip())  # "Context", "Decision": recur
                 headings.append(Heading(heading[0], text, src.position(heading[1])[0]))
                 heading = None
         elif name == "Code":

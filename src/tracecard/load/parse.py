@@ -11,7 +11,10 @@ YAML 1.2 core scalars: `2021-03-09` stays the string the user wrote, `yes` stays
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,12 +47,16 @@ Path_ = tuple[str | int, ...]
 class YamlFloat(float):
     """A float that remembers how it was written (`1.10`, not `1.1`)."""
 
+    __slots__ = ("raw",)  # no __dict__: a repository holds tens of thousands of these
     raw: str
 
     def __new__(cls, value: float, raw: str) -> YamlFloat:
         obj = super().__new__(cls, value)
         obj.raw = raw
         return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:  # the parse cache pickles front matter
+        return (YamlFloat, (float(self), self.raw))
 
 
 def plain(value: Any) -> Any:
@@ -87,24 +94,29 @@ class Parsed:
     body_start: int = 1
     body_lines: list[str] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
-    #: The composed YAML, kept so that positions are worked out only for a record that has a
-    #: finding (most have none); None once `_positions` holds them all.
-    _root: Any = None
+    #: The digest of the body (`tracecard.git.index.body_digest`), taken when the body is
+    #: read so that `body_lines` need not be kept (the loader empties it).
+    digest: str | None = None
+    #: The front matter's YAML text, kept so that positions are worked out only for a record
+    #: that has a finding (most have none): composed again then, never kept as a node tree
+    #: (a composed tree per record was two thirds of a run's memory). None once `_positions`
+    #: holds them all, or when the builder recorded them while reading.
+    _source: str | None = None
     _offset: int = 0
     _positions: dict[Path_, tuple[int, int, int, int]] = field(default_factory=dict)
 
     @property
     def positions(self) -> dict[Path_, tuple[int, int, int, int]]:
         """JSON path -> (key line, key col, value line, value col), all 1-based."""
-        if self._root is not None:
-            self._positions = _walk_positions(self._root, self._offset, self.fm_start)
-            self._root = None
+        if self._source is not None:
+            self._positions = _walk_positions(_tree(self), self._offset, self.fm_start)
+            self._source = None
         return self._positions
 
     def pos(self, path: Path_, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path` (or of its key), or of the nearest parent."""
-        if self._root is not None and path:  # follow the one path down the tree, no full walk
-            hit = _locate(self._root, self._offset, tuple(path))
+        if self._source is not None and path:  # follow the one path down the tree, no full walk
+            hit = _locate(_tree(self), self._offset, tuple(path))
             if hit is not None:
                 return (hit[0], hit[1]) if key else (hit[2], hit[3])
             return (self.fm_start or 1), 1
@@ -118,6 +130,43 @@ class Parsed:
         if hit is not None:
             return hit[2], hit[3]
         return (self.fm_start or 1), 1
+
+
+#: The last few composed trees, by the Parsed they belong to: rules and the launch gate ask
+#: for several positions of one record in a row, so a record is composed again only rarely,
+#: and memory stays flat however many records have findings.
+_TREES: OrderedDict[int, tuple[Parsed, yaml.Node]] = OrderedDict()
+_TREES_KEPT = 300  # more than the records the single-record rules run over at once
+
+
+def _remember(parsed: Parsed, node: yaml.Node) -> None:
+    _TREES[id(parsed)] = (parsed, node)
+    _TREES.move_to_end(id(parsed))
+    while len(_TREES) > _TREES_KEPT:
+        _TREES.popitem(last=False)
+
+
+def _tree(parsed: Parsed) -> yaml.Node:
+    """The composed tree of `parsed`'s front matter (which composed cleanly before)."""
+    held = _TREES.get(id(parsed))
+    if held is not None and held[0] is parsed:
+        _TREES.move_to_end(id(parsed))
+        return held[1]
+    assert parsed._source is not None
+    node = yaml.compose(parsed._source, Loader=_Loader)
+    assert node is not None  # it was a mapping when first read
+    _remember(parsed, node)
+    return node
+
+
+def body_digest(lines: list[str]) -> str:
+    """The digest of a body's lines: the same as `tracecard.git.index.body_digest` (16 hex
+    digits; whitespace at line ends and blank lines at the end are not part of it)."""
+    kept = [line.rstrip() for line in lines]
+    while kept and not kept[-1]:
+        kept.pop()
+    text = "\n".join(kept).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
 _FENCE = "---"
@@ -223,7 +272,8 @@ def _load_yaml(source: str, out: Parsed) -> None:
         # No anchors, aliases, tags or merges: a plain tree, built without bookkeeping.
         if isinstance(node, yaml.MappingNode):
             out.data = _plain_mapping(node, offset, out.problems)
-            out._root, out._offset = node, offset
+            out._source, out._offset = source, offset
+            _remember(out, node)  # the rules that run next may ask for a position in it
             return
     if not isinstance(node, yaml.MappingNode):
         line, col = offset + node.start_mark.line, node.start_mark.column + 1
@@ -302,7 +352,7 @@ def _plain_mapping(node: yaml.MappingNode, offset: int, problems: list[Finding])
             m = key_node.start_mark
             problems.append(par.InvalidYaml.problem(offset + m.line, m.column + 1, "invalid YAML: a key must be a plain string"))
             continue
-        key = key_node.value
+        key = _intern(key_node.value)
         if key in result:
             m = key_node.start_mark
             problems.append(par.DuplicateKey.problem(offset + m.line, m.column + 1, f"duplicate key '{key}': keep one of them"))
@@ -390,6 +440,11 @@ _MAX_DIGITS = 1000
 _MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")
 
 
+#: Keys and short values (statuses, metric names, IDs) recur across records: one string each.
+_intern = sys.intern
+_SHORT = 48
+
+
 def scalar(node: yaml.ScalarNode, explicit_tag: bool = False) -> Any:
     """YAML 1.2 core schema for plain scalars; quoted and block scalars are strings.
 
@@ -398,9 +453,9 @@ def scalar(node: yaml.ScalarNode, explicit_tag: bool = False) -> Any:
     """
     value = node.value
     if node.style or (explicit_tag and node.tag == _STR_TAG):  # libyaml: plain style is ""
-        return value
+        return _intern(value) if len(value) <= _SHORT else value
     if value and node.tag == _STR_TAG and value[0] not in _MAYBE_NOT_STR:
-        return value
+        return _intern(value) if len(value) <= _SHORT else value
     if value in _SPECIAL:
         return _SPECIAL[value]
     if _INT.match(value):

@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from tracecard.load.config import Settings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkRef:
     """One reference from a record to an ID, with the JSON path of the value that names it."""
 
@@ -50,6 +50,16 @@ class RepoGraph:
     by_id: dict[str, Record] = field(default_factory=dict)
     duplicates: dict[str, list[Record]] = field(default_factory=dict)
     _links: dict[int, list[LinkRef]] = field(default_factory=dict, repr=False)
+    #: The codes of the single-record rules already run on every record as it was loaded
+    #: (their findings are each record's `local`); `run_rules` does not run those again.
+    local_codes: frozenset[str] = frozenset()
+    #: The files whose findings are wanted, when a check reports on some files only (the
+    #: pre-commit hook's): rules may skip work whose findings would land elsewhere, and a
+    #: finding elsewhere may be placed at 0:0 (it is dropped). None: every file.
+    scope: frozenset[str] | None = None
+
+    def in_scope(self, rec: Record) -> bool:
+        return self.scope is None or rec.path in self.scope
 
     @classmethod
     def build(cls, settings: Settings, records: list[Record]) -> RepoGraph:

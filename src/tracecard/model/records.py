@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.load.parse import Body, Parsed
+    from tracecard.model.findings import Finding
 
 
 #: Files in record folders that are never records.
@@ -115,6 +116,11 @@ class Record:
     body: Body
     id: str | None
     id_from_file: bool  # True when the ID was derived from the file name (no `id:` key)
+    #: The findings of the single-record rules (`Rule.per_record`), once known: from the
+    #: parse cache, or run as the repository is loaded. None: not run for this record.
+    local: tuple[Finding, ...] | None = field(default=None, repr=False)
+    #: The key of this record's parse-cache entry, while the entry is still to be written.
+    cache_key: str | None = field(default=None, repr=False)
 
     @property
     def data(self) -> dict[str, Any]:

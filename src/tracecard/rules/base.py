@@ -16,6 +16,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from tracecard.model.records import Record
 
 
+#: The files a run reports on (`RepoGraph.scope`), set by `tracecard.rules.run.run_rules`.
+SCOPE: frozenset[str] | None = None
+
+
 class Rule:
     """Base class. The docstring of each rule is its documentation, in four sections:
     "What it does", "Why it matters", "Example", "Fix" (each a line ending in ':' followed by
@@ -28,6 +32,10 @@ class Rule:
     needs_history: ClassVar[bool] = False
     #: True for rules that ask git something else (skipped outside a git repository).
     needs_git: ClassVar[bool] = False
+    #: True for rules whose findings in a record depend on that record alone (and on the
+    #: configuration and schemas), never on other records, the files around it, git or the
+    #: date: they run as records are read, and their findings are kept in the parse cache.
+    per_record: ClassVar[bool] = False
 
     def check(self, graph: RepoGraph) -> Iterable[Finding]:
         raise NotImplementedError
@@ -57,12 +65,17 @@ class Rule:
         commit: str | None = None,
     ) -> Finding:
         """A finding at the front-matter key or value `path` of `rec`."""
-        line, col = rec.parsed.pos(path, key=key)
+        if SCOPE is not None and rec.path not in SCOPE:
+            line, col = 0, 0  # not reported: its position is not worked out
+        else:
+            line, col = rec.parsed.pos(path, key=key)
         return Finding(rec.path, line, col, cls.code, cls.severity, message, commit)
 
 
 class ParseRule(Rule):
     """Parse problems are found while reading; this rule reports those of its own code."""
+
+    per_record = True
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         for rec in graph.records:

@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Iterator
 from urllib.parse import unquote
 
-from tracecard.load.parse import Heading
+from tracecard.load.parse import BodyLink, Heading
 from tracecard.model.findings import Finding, Severity
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import Record
@@ -49,6 +49,12 @@ def _section_index(rec: Record) -> dict[str, tuple[Heading, int]]:
             index.setdefault(normalise_heading(h.text), (h, end))
         _INDEX[rec] = index
     return index
+
+
+def forget(records: list[Record]) -> None:
+    """Drop the section indexes of `records` (their body rules have run)."""
+    for rec in records:
+        _INDEX.pop(rec, None)
 
 
 def _find(rec: Record, names: tuple[str, ...]) -> tuple[Heading, int] | None:
@@ -100,6 +106,7 @@ class MissingSection(Rule):
     """
 
     code = "BDY001"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "missing-section"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -134,6 +141,7 @@ class EmptySection(Rule):
     """
 
     code = "BDY002"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "empty-section"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -180,6 +188,7 @@ class Placeholder(Rule):
     """
 
     code = "BDY003"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "placeholder"
     severity = Severity.WARNING
 
@@ -219,21 +228,28 @@ class BrokenRelativeLink(Rule):
     name = "broken-relative-link"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        root = str(graph.settings.root)
         exists: dict[str, bool] = {}
-        for rec in graph.records:
-            if not rec.body.links:
+        for rec, link, rel, path in relative_targets(graph, scoped=True):
+            if path not in exists:
+                exists[path] = os.path.exists(path)
+            if not exists[path]:
+                yield self.found(rec.path, link.line, link.col, f"link to {rel}, which does not exist: fix the path")
+
+
+def relative_targets(graph: RepoGraph, scoped: bool = False) -> Iterator[tuple[Record, BodyLink, str, str]]:
+    """Every relative link of every body (`scoped`: of the records in the graph's scope): the
+    record, the link, the path as written, and the file it names (BDY004 asks whether it
+    exists; the result cache depends on that)."""
+    root = str(graph.settings.root)
+    for rec in graph.records:
+        if not rec.body.links or (scoped and not graph.in_scope(rec)):
+            continue
+        folder = os.path.dirname(os.path.join(root, rec.path))
+        for link in rec.body.links:
+            target = link.target
+            if not target or target.startswith(("#", "/")) or _SCHEME.match(target):
                 continue
-            folder = os.path.dirname(os.path.join(root, rec.path))
-            for link in rec.body.links:
-                target = link.target
-                if not target or target.startswith(("#", "/")) or _SCHEME.match(target):
-                    continue
-                rel = unquote(target.split("#", 1)[0].split("?", 1)[0])
-                if not rel:
-                    continue
-                path = os.path.normpath(os.path.join(folder, rel))
-                if path not in exists:
-                    exists[path] = os.path.exists(path)
-                if not exists[path]:
-                    yield self.found(rec.path, link.line, link.col, f"link to {rel}, which does not exist: fix the path")
+            rel = unquote(target.split("#", 1)[0].split("?", 1)[0])
+            if not rel:
+                continue
+            yield rec, link, rel, os.path.normpath(os.path.join(folder, rel))

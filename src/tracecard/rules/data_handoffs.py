@@ -8,6 +8,7 @@ be as vague as it likes.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,8 +41,20 @@ class _Use:
         return f"{', '.join(names[:-1])} and {names[-1]} depend"
 
 
+_USES: list[tuple[weakref.ref[RepoGraph], dict[str, _Use]]] = []
+
+
 def depended_on(graph: RepoGraph) -> dict[str, _Use]:
-    """Dataset ID -> who depends on it: agreed requirements and gated cards."""
+    """Dataset ID -> who depends on it: agreed requirements and gated cards (worked out once
+    per graph: the three DAT rules ask)."""
+    if _USES and _USES[0][0]() is graph:
+        return _USES[0][1]
+    uses = _depended_on(graph)
+    _USES[:] = [(weakref.ref(graph), uses)]
+    return uses
+
+
+def _depended_on(graph: RepoGraph) -> dict[str, _Use]:
     uses: dict[str, _Use] = {}
     for rec in graph.of_kind(Kind.REQUIREMENT):
         if rec.status != "agreed":
@@ -71,7 +84,7 @@ def _mappings(value: object) -> Iterator[Mapping[str, Any]]:
 def _datasets(graph: RepoGraph) -> Iterator[tuple[Record, _Use]]:
     uses = depended_on(graph)
     for rec in graph.of_kind(Kind.DATASET):
-        if rec.id in uses:
+        if rec.id in uses and graph.in_scope(rec):  # the DAT rules report at the dataset
             yield rec, uses[rec.id]
 
 

@@ -336,6 +336,7 @@ class ResultOutOfRange(Rule):
     """
 
     code = "GAT011"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "result-out-of-range"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -391,6 +392,7 @@ class ValueOutsideInterval(Rule):
     """
 
     code = "GAT012"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "value-outside-interval"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:

@@ -66,8 +66,8 @@ def _tracked(graph: RepoGraph, hist: History, kind: Kind) -> Iterator[tuple[Reco
     if not hist.available:
         return
     for rec in graph.of_kind(kind):
-        if rec.id is None or rec.id in graph.duplicates:
-            continue
+        if rec.id is None or rec.id in graph.duplicates or not graph.in_scope(rec):
+            continue  # (every finding of a rule that reads these is in the record itself)
         rh = hist.get(rec.id)
         if rh is not None:
             yield rec, rh
@@ -172,7 +172,7 @@ class AcceptedDecisionEdited(Rule):
                     rec, (key,), self._message(rec, rh, accepted, key), key=True,
                     commit=change.commit if change is not None else None,
                 )
-            if accepted.body is not None and body_digest(rec.parsed.body_lines) != accepted.body:
+            if accepted.body is not None and (rec.parsed.digest or body_digest(rec.parsed.body_lines)) != accepted.body:
                 yield self._body_finding(rec, rh, accepted)
 
     @staticmethod
@@ -798,7 +798,10 @@ def _same_mode(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     da, db = _words(a.get("description")), _words(b.get("description"))
     if not da or not db:
         return False
-    return da == db or difflib.SequenceMatcher(None, da, db).ratio() >= 0.8
+    if da == db:
+        return True
+    matcher = difflib.SequenceMatcher(None, da, db)  # the cheap upper bounds first: same answer
+    return matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
 
 
 def _mode_list(data: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
@@ -1123,10 +1126,15 @@ class CriteriaFittedToResults(Rule):
         self._root = str(graph.settings.root)
         vocab = vocabulary(graph.settings)
         cards = [c for c in graph.of_kind(Kind.MODEL_CARD) if c.id and hist.get(c.id)]
+        # Which cards satisfy each requirement, found once (not once per requirement).
+        satisfied_by: dict[str, list[Record]] = {}
+        for card in cards:
+            for rid in dict.fromkeys(id_list(card.data.get("satisfies"))):
+                satisfied_by.setdefault(rid, []).append(card)
         for rec, rh in _tracked(graph, hist, Kind.REQUIREMENT):
             if rec.status != "agreed" or not rec.id:
                 continue
-            users = [c for c in cards if rec.id in id_list(c.data.get("satisfies"))]
+            users = satisfied_by.get(rec.id, [])
             current = _current(rec, rh)
             for (key, nth), (index, crit) in keyed(rec.data.get("criteria")).items():
                 agreed = _value_agreed_at(rh, key, nth, crit.get("launch"))

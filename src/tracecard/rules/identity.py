@@ -69,6 +69,7 @@ class IdPattern(Rule):
     """
 
     code = "IDN002"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "id-pattern"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -104,6 +105,7 @@ class IdFileName(Rule):
     """
 
     code = "IDN003"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "id-file-name"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:

@@ -34,6 +34,8 @@ class UnknownId(Rule):
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         for rec in graph.records:
+            if not graph.in_scope(rec):
+                continue  # its findings are at its own links: not wanted
             for ref in graph.links(rec):
                 if ref.target not in graph.by_id:
                     yield self.at(rec, ref.path, f"{ref.field} names {ref.target}, which no record has")
@@ -64,6 +66,8 @@ class WrongKind(Rule):
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         for rec in graph.records:
+            if not graph.in_scope(rec):
+                continue  # its findings are at its own links: not wanted
             for ref in graph.links(rec):
                 target = graph.by_id.get(ref.target)
                 if target is None or ref.expects is None or target.kind in ref.expects:
@@ -230,7 +234,7 @@ class LinkToInactive(Rule):
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         for rec in graph.records:
-            if not rec.ok or rec.status in INACTIVE_STATUSES:
+            if not rec.ok or rec.status in INACTIVE_STATUSES or not graph.in_scope(rec):
                 continue
             links = rec.data.get("links")
             for ref in graph.links(rec):

@@ -87,6 +87,12 @@ _ALL: list[type[Rule]] = [
 
 RULES: dict[str, type[Rule]] = {r.code: r for r in _ALL}
 
+#: Rules whose findings in a record depend on that record alone (and the configuration; each
+#: says so with `per_record = True`): run as records are read, cached per file
+#: (`tracecard.load.cache`). A rule that reads another record, a file a body links to, git or
+#: the date must not be one (tests/test_cache.py checks that cached and uncached results agree).
+PER_RECORD: list[type[Rule]] = [r for r in _ALL if r.per_record]
+
 FAMILIES: dict[str, str] = {
     "PAR": "parsing",
     "SCH": "schema",
@@ -100,4 +106,4 @@ FAMILIES: dict[str, str] = {
     "MRV": "model reviews",
 }
 
-__all__ = ["FAMILIES", "RULES", "Rule"]
+__all__ = ["FAMILIES", "PER_RECORD", "RULES", "Rule"]

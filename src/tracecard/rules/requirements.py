@@ -88,6 +88,7 @@ class CriterionNotMeasurable(Rule):
     """
 
     code = "REQ001"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "criterion-not-measurable"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -153,6 +154,7 @@ class UnknownMetric(Rule):
     """
 
     code = "REQ002"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "unknown-metric"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -196,6 +198,7 @@ class ThresholdOutOfRange(Rule):
     """
 
     code = "REQ003"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "threshold-out-of-range"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -251,6 +254,7 @@ class TargetEasierThanLaunch(Rule):
     """
 
     code = "REQ004"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "target-easier-than-launch"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -363,6 +367,7 @@ class CostlyErrorUnconstrained(Rule):
     """
 
     code = "REQ006"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "costly-error-unconstrained"
     severity = Severity.WARNING
 
@@ -421,6 +426,7 @@ class AgreedWithoutCriteria(Rule):
     """
 
     code = "REQ007"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "agreed-without-criteria"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -462,6 +468,7 @@ class DirectionContradictsMetric(Rule):
     """
 
     code = "REQ008"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "direction-contradicts-metric"
     severity = Severity.WARNING
 
@@ -511,6 +518,7 @@ class TaskNotStated(Rule):
     """
 
     code = "REQ009"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "task-not-stated"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -574,6 +582,7 @@ class CriterionWithoutTarget(Rule):
     """
 
     code = "REQ010"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "criterion-without-target"
     severity = Severity.WARNING
 
@@ -628,6 +637,7 @@ class AgreedWithoutConstraints(Rule):
     """
 
     code = "REQ011"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "agreed-without-constraints"
     severity = Severity.INFO
 
@@ -674,6 +684,7 @@ class SignOffMissing(Rule):
     """
 
     code = "REQ012"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "sign-off-missing"
     severity = Severity.WARNING
 

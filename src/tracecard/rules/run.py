@@ -16,8 +16,8 @@ from tracecard.load.config import Settings
 from tracecard.model.findings import Finding, Severity, matches, select
 from tracecard.model.graph import RepoGraph
 from tracecard.report.text import say
+from tracecard.rules import base
 from tracecard.rules.base import Rule
-from tracecard.rules.registry import RULES
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,26 @@ def run_rules(
 
     `note` receives the one line that says history rules were skipped or limited (by default
     it goes to stderr as `tracecard: ...`)."""
+    from tracecard.rules.registry import RULES  # every rule module: not needed for a cached result
+
     settings = graph.settings
     chosen = [r for r in (rules or RULES.values()) if _may_fire(r.code, settings)]
     chosen = _with_history(graph, chosen, note or _to_stderr)
     found: list[Finding] = []
-    for rule_cls in chosen:
-        found.extend(rule_cls().check(graph))
+    done = graph.local_codes  # single-record rules already run as the records were read
+    base.SCOPE = graph.scope
+    try:
+        for rule_cls in chosen:
+            if rule_cls.code not in done:
+                found.extend(rule_cls().check(graph))
+    finally:
+        base.SCOPE = None
+    if graph.scope is not None:
+        found = [d for d in found if d.path in graph.scope]
+    if done:
+        wanted = {r.code for r in chosen} & done
+        for rec in graph.records:
+            found.extend(f for f in rec.local or () if f.code in wanted)
     found = select(found, settings.select, settings.ignore)
     by_path = {r.path: r.suppressed for r in graph.records if r.suppressed}
     kept: list[Finding] = []

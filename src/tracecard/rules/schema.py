@@ -42,6 +42,7 @@ class SchemaViolation(Rule):
     """
 
     code = "SCH001"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "schema-violation"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
@@ -121,6 +122,7 @@ class MisspeltKey(Rule):
     """
 
     code = "SCH002"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "misspelt-key"
     severity = Severity.WARNING
 
@@ -176,6 +178,7 @@ class StatusAssumed(Rule):
     """
 
     code = "SCH003"
+    per_record = True  # tracecard.load.cache keeps its findings per file
     name = "status-assumed"
     severity = Severity.INFO
 
