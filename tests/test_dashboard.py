@@ -173,7 +173,42 @@ def test_landing_page_puts_production_beside_candidates(tmp_path: Path, run: Run
     assert precision[3].split()[:4] == ["0.935", "[0.919,", "0.949]", "PASS"]
     assert precision[4].split()[0] == "0.88" and "FAIL" in precision[4].split()
     gate = next(r for r in fraud if r[0] == "launch gate")
-    assert gate[3:] == ["gate: PASS", "gate: FAIL"]
+    assert gate[3] == "gate: PASS" and gate[4].startswith("gate: FAIL")
+    assert "GAT001" in gate[4]  # a FAIL says why
+
+
+def test_a_fail_with_every_row_passing_says_why(tmp_path: Path, run: Run) -> None:
+    import shutil
+
+    repo = tmp_path / "shop"
+    shutil.copytree(SHOP, repo)
+    card = repo / FRAUD  # every row passes; its training set is a record that does not exist
+    card.write_text(card.read_text(encoding="utf-8").replace("DS-fraud-training", "DS-gone"),
+                    encoding="utf-8")  # fmt: skip
+    code, _, _ = run(repo, "dashboard", "-o", str(tmp_path / "site"))
+    assert code == 0
+    fraud = next(rows for rows in _matrices(tmp_path / "site" / "index.html")
+                 if "Checkout fraud detector" in rows[0][3])  # fmt: skip
+    assert all("FAIL" not in r[3] for r in fraud if r[0] != "launch gate")
+    gate = next(r for r in fraud if r[0] == "launch gate")
+    assert gate[3].startswith("gate: FAIL") and "LNK001" in gate[3]
+
+
+def test_text_direction_controls_are_shown_not_obeyed(tmp_path: Path, run: Run) -> None:
+    import shutil
+
+    repo = tmp_path / "shop"
+    shutil.copytree(SHOP, repo)
+    card = repo / FRAUD
+    text = card.read_text(encoding="utf-8")
+    title = next(ln for ln in text.splitlines() if ln.startswith("title:"))
+    card.write_text(text.replace(title, 'title: "Fraud \u202egnp.exe"') + "\nBody \u2066x\u2069\n",
+                    encoding="utf-8")  # fmt: skip
+    assert run(repo, "dashboard", "-o", str(tmp_path / "site"))[0] == 0
+    for page in (tmp_path / "site").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", html), page
+    assert "Fraud [U+202E]gnp.exe" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 
 
 def _matrices(page: Path) -> list[list[list[str]]]:

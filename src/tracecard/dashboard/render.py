@@ -139,11 +139,29 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("tracecard.dashboard", "templates"),
         autoescape=True,
+        finalize=visible_controls,
         undefined=jinja2.ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     return env
+
+
+#: Characters that reorder the text around them (bidi embeddings, overrides, isolates) or are
+#: invisible: a title must not turn `gnp.exe` into `exe.png` or spill into what follows it.
+_CONTROLS = {c: f"[U+{c:04X}]" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x061C)}
+
+
+def visible_controls(value: object) -> object:
+    """Every value a template writes, with those characters shown as `[U+202E]` (Jinja's
+    finalize: record text, rendered bodies and the front matter alike)."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return Markup(str.translate(value, _CONTROLS))
+    if isinstance(value, str):
+        return value.translate(_CONTROLS)
+    return value
 
 
 def fields_html(value: object, ids: set[str]) -> str:
@@ -237,6 +255,7 @@ class Pages:
             "failure_chart": self._failure_chart, "trend_chart": self._trend_chart,
             "id_items": id_list, "cited_by": self._cited_by, "previous": previous,
             "headline": headline, "card_headline": card_headline, "worst_first": worst_first,
+            "why_fails": why_fails,
             "min_share": graph.settings.min_product_defined_share,
         }  # fmt: skip
 
@@ -394,6 +413,20 @@ def headline(feature: FeatureView) -> str:
     return first + second
 
 
+def why_fails(view: CardView) -> str:
+    """What makes a card fail the gate, in a few words: the codes of its errors with the rule
+    names (`2 × GAT001 launch-value-missed, 3 × HIS004 result-regressed`), so that a FAIL with
+    every row PASS still says why."""
+    from collections import Counter
+
+    from tracecard.rules.registry import RULES
+
+    counts = Counter(f.code for f in view.report.findings if f.severity.value == "error")
+    parts = [f"{n} × {code} {RULES[code].name if code in RULES else ''}".rstrip()
+             for code, n in sorted(counts.items())]
+    return "why: " + ", ".join(parts) if parts else ""
+
+
 def worst_first(types: Iterable[FailureType]) -> list[FailureType]:
     """Failure types, the most severe first, then the most often found."""
     return sorted(types, key=lambda t: (severity_rank(t.severity), -t.total, t.name))
@@ -405,6 +438,8 @@ def card_headline(view: CardView) -> str:
     version = view.record.data.get("version")
     gate = ("fails the launch gate" if view.fails and view.report.gated
             else "passes the launch gate" if view.report.gated
+            else f"retired, no longer held to the launch gate (it would {'fail' if view.fails else 'pass'})"
+            if view.status == "retired"
             else f"not held to the launch gate yet (it would {'fail' if view.fails else 'pass'})")  # fmt: skip
     text = f"{view.status.capitalize()}" + (f", version {version}" if version is not None else "")
     text += f": {gate}."
