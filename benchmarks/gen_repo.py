@@ -9,8 +9,11 @@ requirement translations, 20% model cards and 20% dataset sheets, in the default
 `tracecard.toml` at the root. Front matter follows product.md: IDs that match their file
 names, lifecycle statuses, supersession written on both records, links that resolve (to
 active records only), criteria with launch and target values, card results that meet the
-criteria of the requirements they satisfy, dataset composition and labeling. Bodies are
-1-4 KB of prose with the sections each kind needs and relative links to other records.
+criteria of the requirements they satisfy, dataset composition and labeling, the task and
+both sides' sign-off on agreed requirements, mitigations for severe failure modes, and a held
+model review of each production card (in `docs/model-reviews`, beyond the N records: about 6%
+more files). Bodies are 1-4 KB of prose with the sections each kind needs and relative links
+to other records. `today` is pinned in the configuration, after every generated date.
 
 Everything comes from one seeded random generator: the same arguments give the same bytes.
 The repository is meant to check clean; `bench_check.py` reports how many findings it has.
@@ -332,6 +335,37 @@ class Generator:
             encoding="utf-8",
         )
         (out / "tracecard.toml").write_text(CONFIG, encoding="utf-8")
+        self._write_reviews(out)
+
+    def _write_reviews(self, out: Path) -> None:
+        """One held model review of each production card, in the month before the pinned
+        today, with product and ML people and a wrong output of a failure type the card lists
+        (MRV001-007). Written after the cards, whose version and failure types it names."""
+        folder = out / "docs/model-reviews"
+        folder.mkdir(parents=True, exist_ok=True)
+        n = 0
+        for card in self.recs["card"]:
+            if card.status != "production":
+                continue
+            n += 1
+            kind = self.pick(card.fields["failure_types"])  # type: ignore[arg-type]
+            product, ml = self.people(2)
+            title = f"Review of {card.title}"
+            front = "\n".join([
+                f"id: MR-{n:04d}", f"title: {q(title)}", "status: held",
+                f"date: 2025-12-{self.rng.randint(1, 28):02d}", f"card: {card.rid}",
+                f"version: {card.fields['version']}",
+                "participants:", f"  - {{name: {product}, role: product}}", f"  - {{name: {ml}, role: ml}}",
+                "examples:",
+                f"  - ref: {q(f'{card.feature} queue case {self.rng.randint(1000, 99999)}')}",
+                "    expected: the event passed", "    actual: the event flagged",
+                f"    failure_type: {kind}", "    severity: medium",
+                "    impact: a customer waited for a manual review",
+            ])  # fmt: skip
+            body = (f"# {title}\n\n## Summary\n\n{self.para(card)}\n\n## Examples\n\n"
+                    f"{self.para(card)}\n\n## Actions\n\nNone: the card lists the failure type.\n")
+            path = folder / f"{n:04d}-{slugify(title)}.md"
+            path.write_text("---\n" + front + "\n---\n" + body, encoding="utf-8", newline="\n")
 
     def _common(self, rec: Rec) -> list[str]:
         lines = [f"id: {rec.rid}", f"title: {q(rec.title)}", f"status: {rec.status}"]
@@ -393,13 +427,26 @@ class Generator:
             lines.append(f"  false_positive: {costs[0]}")  # type: ignore[index]
             lines.append(f"  false_negative: {costs[1]}")  # type: ignore[index]
         lines.append(f"decisions: {flow(rec.fields['decisions'])}")  # type: ignore[arg-type]
+        lines.append("task:")  # what the model receives and gives back (REQ009)
+        lines.append(f"  input: one {rec.feature} event as the serving system sees it")
+        lines.append(f"  output: a score for the {rec.feature} team")
+        lines.append("  range: [0, 1]")
+        lines.append(f"  unit: one {rec.feature} event")
+        if rec.status == "agreed":  # signed off by both sides (REQ012)
+            product, ml = self.people(2)
+            day = self.date(2024)
+            lines.append("agreed_by:")
+            lines.append(f"  - {{name: {product}, role: product, date: {day}}}")
+            lines.append(f"  - {{name: {ml}, role: ml, date: {day}}}")
         lines += self._links(rec) if rec.status != "retired" else []
         return "\n".join(lines) + "\n"
 
     def _fm_card(self, rec: Rec) -> str:
         lines = self._common(rec)
         lines.append(f"model: {rec.filename[:-3]}")
-        lines.append(f"version: {self.rng.randint(1, 4)}.{self.rng.randint(0, 12)}.{self.rng.randint(0, 9)}")
+        version = f"{self.rng.randint(1, 4)}.{self.rng.randint(0, 12)}.{self.rng.randint(0, 9)}"
+        rec.fields["version"] = version
+        lines.append(f"version: {version}")
         lines.append(f"owners: {flow(self.people(2))}")
         lines.append(f"license: {self.pick(('other', 'apache-2.0', 'mit'))}")
         lines.append(f"library_name: {self.pick(LIBRARIES)}")
@@ -423,11 +470,17 @@ class Generator:
         lines.append(f"  model_size_mb: {self.rng.randint(20, 900)}")
         lines.append("  explainability: full")
         lines.append("failure_modes:")
-        for _ in range(self.rng.randint(1, 3)):
-            lines.append(f"  - description: {q(self.pick(FAILURES).format(f=rec.feature))}")
-            lines.append(f"    severity: {self.pick(('low', 'medium', 'high', 'critical'))}")
-            if self.rng.random() < 0.7:
+        types: list[str] = []
+        for n in range(self.rng.randint(1, 3)):
+            types.append(f"{rec.feature}_failure_{n + 1}")
+            lines.append(f"  - type: {types[-1]}")
+            lines.append(f"    description: {q(self.pick(FAILURES).format(f=rec.feature))}")
+            severity = self.pick(('low', 'medium', 'high', 'critical'))
+            lines.append(f"    severity: {severity}")
+            rec.fields.setdefault("severities", []).append(severity)  # type: ignore[union-attr]
+            if severity in ("high", "critical") or self.rng.random() < 0.7:  # GAT015
                 lines.append(f"    mitigation: {q(self.pick(MITIGATIONS))}")
+        rec.fields["failure_types"] = types
         lines.append("intended_use: >-")
         lines.append(f"  Scores {rec.feature} traffic in real time for the {rec.feature} team;")
         lines.append("  decisions near the threshold go to human review.")
@@ -451,7 +504,8 @@ class Generator:
         lines.append(f"  size: {size}")
         lines.append(f"  product_defined_share: {round(self.rng.uniform(0.5, 0.8), 2)}")
         lines.append("  includes_production_sample: true")
-        lines.append(f"  production_sample_date: {self.date(2024)}")
+        # drawn in the months before the pinned today (GAT017 counts its age)
+        lines.append(f"  production_sample_date: 2025-{self.rng.randint(9, 12):02d}-{self.rng.randint(1, 28):02d}")
         lines.append("splits:")
         for split in ("train", "validation", "holdout"):
             lines.append(f"  {split}:")
@@ -610,6 +664,8 @@ CONFIG = """\
 [tracecard]
 min_product_defined_share = 0.5
 max_file_size = 1000000
+# a snapshot: today is pinned after the generated dates (production samples, reviews)
+today = 2026-01-15
 """
 
 
