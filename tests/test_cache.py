@@ -9,6 +9,7 @@ change, with a damaged cache, on another day, and with two runs at once.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -328,6 +329,17 @@ def generated_git(tmp_path_factory: pytest.TempPathFactory) -> Path:
         sys.path.remove(str(ROOT / "benchmarks"))
     root = tmp_path_factory.mktemp("scoped") / "repo"
     gen_repo.generate(120, root, seed=11, git=True)
+    # defects of single records and across records, uncommitted: every other requirement
+    # states no task (REQ009), every third dataset's production sample is old (GAT017)
+    for i, path in enumerate(sorted((root / "docs/requirements").glob("*.md"))):
+        if i % 2 == 0:
+            text = path.read_text(encoding="utf-8")
+            path.write_text(re.sub(r"task:\n(  .*\n)+", "", text), encoding="utf-8")
+    for i, path in enumerate(sorted((root / "docs/datasets").glob("*.md"))):
+        if i % 3 == 0:
+            text = path.read_text(encoding="utf-8")
+            path.write_text(re.sub(r"production_sample_date: \S+", "production_sample_date: 2020-01-01",
+                                   text), encoding="utf-8")  # fmt: skip
     return root
 
 

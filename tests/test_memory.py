@@ -70,7 +70,7 @@ def _reachable(obj: object) -> Iterator[object]:
 
 def test_no_record_holds_a_yaml_node_or_its_body_text(generated: Path) -> None:
     graph = _load(generated)
-    assert len(graph.records) == 2 * parse._TREES_KEPT
+    assert len(graph.records) >= 2 * parse._TREES_KEPT  # and a review per production card
     for rec in graph.records:
         held = list(_reachable(rec))
         nodes = [o for o in held if isinstance(o, (yaml.Node, yaml.Mark))]
