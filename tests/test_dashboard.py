@@ -485,3 +485,34 @@ def test_at_a_glance_names_production_candidates_and_worst_failures(
     recs = rows["Recommendations customers want, fast enough for the page"]
     assert recs[1] == "none" and recs[2] == "Recommendation ranker 1.4.0 gate: PASS"
     assert recs[3].startswith("MC-recs-ranker: critical sensitive_category")
+
+
+def test_a_bar_that_moved_is_drawn_as_it_was_for_each_version(tmp_path: Path) -> None:
+    """Each version is drawn against the bar of its day: a launch bar raised after 3.2.0 is
+    a step in the chart, and its description says when it moved."""
+    from shop_history import _Git
+
+    repo = make_shop_history(tmp_path / "shop")
+    req = repo / "docs/requirements/0002-fraud-precision.md"
+    text = req.read_text(encoding="utf-8")
+    recall = "  - metric: recall\n    dataset: DS-fraud-holdout\n    split: holdout\n    launch: 0.60\n"
+    assert recall in text
+    req.write_text(text.replace(recall, recall.replace("0.60", "0.62")), encoding="utf-8")
+    git = _Git(repo)
+    git.commit("Raise the recall bar", "2026-06-08", "Daniel Okafor")
+    card = repo / FRAUD
+    card.write_text(card.read_text(encoding="utf-8").replace("version: 3.2.0", "version: 3.3.0")
+                    .replace("    value: 0.66\n", "    value: 0.67\n", 1), encoding="utf-8")  # fmt: skip
+    git.commit("Fraud detector 3.3.0", "2026-06-10", "Priya Nair")
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "tracecard", "dashboard", "--output", str(site)],
+                   cwd=repo, check=True, capture_output=True)  # fmt: skip
+    page = (site / "records" / "MC-fraud-detector.html").read_text(encoding="utf-8")
+    chart = next(c for c in re.findall(r"<svg.*?</svg>", page, re.S)
+                 if "recall on DS-fraud-holdout/holdout," in c and "high_value" not in c)  # fmt: skip
+    assert 'class="bar-launch moved"' in chart
+    assert "The launch bar moved: 0.6 to 0.62 at 3.3.0." in chart
+    steps = re.search(r'class="bar-launch moved" points="([^"]+)"', chart)
+    assert steps is not None
+    heights = {p.split(",")[1] for p in steps.group(1).split()}
+    assert len(heights) == 2  # two levels: 0.60 for 3.0.0-3.2.0, 0.62 for 3.3.0

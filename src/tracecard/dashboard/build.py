@@ -75,6 +75,7 @@ class Point:
     status: str | None
     value: float | None
     text: str  # the value as the card wrote it
+    when: str = ""  # the commit's date, in full (ISO 8601); "" for the work tree
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,10 @@ class Series:
     launch: float | None
     target: float | None
     points: tuple[Point, ...]
+    #: The bars each version was held to: the requirement's launch and target as committed at
+    #: the version's date (the bars now for the work tree); None where none was in force.
+    launches: tuple[float | None, ...] = ()
+    targets: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,7 +196,8 @@ def gather(graph: RepoGraph, hist: History | None) -> Site:
     reports = {r.card.id: r for r in judged if r.card.id is not None}
     entries = _entries(graph, hist)
     reviews = _reviews_by_card(graph)
-    cards = {rid: _card(rep, entries.get(rid), vocab, reviews.get(rid, []))
+    bars_then = _BarsThen(hist)
+    cards = {rid: _card(rep, entries.get(rid), vocab, reviews.get(rid, []), bars_then)
              for rid, rep in reports.items()}  # fmt: skip
     return Site(
         graph=graph,
@@ -241,9 +247,9 @@ def _gate_cells(report: CardReport) -> list[GateCell]:
 
 
 def _card(report: CardReport, entry: Entry | None, vocab: Vocabulary,
-          reviews: list[Record]) -> CardView:  # fmt: skip
+          reviews: list[Record], bars_then: _BarsThen | None = None) -> CardView:  # fmt: skip
     view = CardView(report.card, report, card_verdict(report), _gate_cells(report))
-    view.series = _series(report, entry, vocab)
+    view.series = _series(report, entry, vocab, bars_then)
     view.reviews, view.failures = _failures(report.card, reviews)
     return view
 
@@ -264,7 +270,37 @@ def _reviews_by_card(graph: RepoGraph) -> dict[str, list[Record]]:
 # --- trends ------------------------------------------------------------------------------
 
 
-def _series(report: CardReport, entry: Entry | None, vocab: Vocabulary) -> list[Series]:
+class _BarsThen:
+    """The launch and target of a criterion as its requirement said at a given date, from
+    the requirement's committed versions (the last one dated at or before it)."""
+
+    def __init__(self, hist: History | None) -> None:
+        self.hist = hist
+
+    def at(self, requirement: str | None, key: Any, when: str) -> tuple[float | None, float | None] | None:
+        """(launch, target) in force at `when`; None when it cannot be told (no history)."""
+        rh = self.hist.get(requirement) if self.hist is not None and requirement else None
+        if rh is None or not when:
+            return None
+        try:
+            moment = datetime.datetime.fromisoformat(when)
+        except ValueError:
+            return None
+        data = None
+        for v in rh.versions:
+            try:
+                if v.commit != "WORKTREE" and datetime.datetime.fromisoformat(v.date) <= moment:
+                    data = None if v.deleted else v.data
+            except ValueError:
+                continue
+        for crit in (data or {}).get("criteria") or []:
+            if isinstance(crit, Mapping) and match_key(crit) == key:
+                return _num(crit.get("launch")), _num(crit.get("target"))
+        return (None, None)
+
+
+def _series(report: CardReport, entry: Entry | None, vocab: Vocabulary,
+            bars_then: _BarsThen | None = None) -> list[Series]:  # fmt: skip
     versions = _versions(report.card, entry)
     bars: dict[Any, Row] = {}
     for line in report.lines:
@@ -283,8 +319,14 @@ def _series(report: CardReport, entry: Entry | None, vocab: Vocabulary) -> list[
         points = tuple(_point(point, results, key) for point, results in versions)
         direction = found.direction if found is not None else _direction(vocab, key)
         slc = None if key[3] is None else str(key[3])
-        out.append(Series(key, title, str(key[0]), slc, direction, _num(found.launch) if found else None,
-                          _num(found.target) if found else None, points))  # fmt: skip
+        launch, target = (_num(found.launch), _num(found.target)) if found else (None, None)
+        launches, targets = [], []
+        for point in points:
+            then = bars_then.at(found.requirement, key, point.when) if bars_then and found else None
+            launches.append(then[0] if then is not None else launch)
+            targets.append(then[1] if then is not None else target)
+        out.append(Series(key, title, str(key[0]), slc, direction, launch, target, points,
+                          tuple(launches), tuple(targets)))  # fmt: skip
     return out
 
 
@@ -314,7 +356,8 @@ def _versions(card: Record, entry: Entry | None) -> list[tuple[Point, tuple[Mapp
         seen[label] = seen.get(label, 0) + 1
         if seen[label] > 1:
             label = f"{label} ({short(at.at.sha)})"
-        out.append((Point(label, at.at.date[:10], short(at.at.sha), at.status, None, ""), at.results))
+        out.append((Point(label, at.at.date[:10], short(at.at.sha), at.status, None, "", at.at.date),
+                    at.results))  # fmt: skip
     if _values(items) != _values(entry.results[-1].results):  # the work tree has moved on
         out.append((Point(f"{now} (uncommitted)", "", "", card.status, None, ""), items))
     return out
@@ -329,8 +372,8 @@ def _point(point: Point, results: Iterable[Mapping[str, Any]], key: Any) -> Poin
         if match_key(item) == key:
             value = item.get("value")
             return Point(point.label, point.date, point.commit, point.status, _num(value),
-                         value_text(value) if _num(value) is not None else "not a number")  # fmt: skip
-    return Point(point.label, point.date, point.commit, point.status, None, "—")
+                         value_text(value) if _num(value) is not None else "not a number", point.when)  # fmt: skip
+    return Point(point.label, point.date, point.commit, point.status, None, "—", point.when)
 
 
 def _num(value: object) -> float | None:

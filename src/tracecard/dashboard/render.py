@@ -280,7 +280,7 @@ class Pages:
         return self.markup(svg.line_chart(
             f"trend-{n}", f"{series.title}, {view.id}", [p.label for p in series.points],
             [p.value for p in series.points], series.launch, series.target,
-            series.direction.value == "lower"))  # fmt: skip
+            series.direction.value == "lower", series.launches, series.targets))  # fmt: skip
 
     def _cited_by(self, rid: str) -> list[str]:
         return sorted({src.id for src, _ in self.site.links_in.get(rid, ()) if src.id})

@@ -10,7 +10,7 @@ and pull a heavy dependency into the install. Every piece of text is escaped her
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 WIDTH, HEIGHT = 560, 230
@@ -65,11 +65,17 @@ def line_chart(
     launch: float | None,
     target: float | None,
     lower_is_better: bool,
+    launches: Sequence[float | None] = (),
+    targets: Sequence[float | None] = (),
 ) -> str:
     """One result across versions: a point per version (none where the version had no such
-    result), the launch bar in red and the target bar in green, each labelled."""
+    result), the launch bar in red and the target bar in green, each labelled. With
+    `launches`/`targets` (the bar each version was held to), a bar that moved is drawn as
+    steps, each version at the bar of its day, and the description says when it moved."""
+    launches = list(launches) if len(launches) == len(values) else [launch] * len(values)
+    targets = list(targets) if len(targets) == len(values) else [target] * len(values)
     known = [v for v in values if v is not None]
-    bars = [b for b in (launch, target) if b is not None]
+    bars = [b for b in (launch, target, *launches, *targets) if b is not None]
     low, high = _bounds(known + bars or [0.0, 1.0])
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -90,18 +96,30 @@ def line_chart(
     every = max(1, math.ceil(n / max(1, int((plot_w - 2 * inset) / widest) + 1)))
 
     desc = _describe(title, labels, values, launch, target, lower_is_better)
+    for name, seq in (("launch", launches), ("target", targets)):
+        moves = [f"{number(a) if a is not None else 'none'} to {number(b) if b is not None else 'none'} "
+                 f"at {labels[i + 1]}" for i, (a, b) in enumerate(zip(seq, seq[1:])) if a != b]  # fmt: skip
+        if moves:
+            desc += f" The {name} bar moved: {'; '.join(moves)}."
     parts = [_open(ident, title, desc)]
     for tick in _ticks(low, high):
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" '
                      f'y2="{y(tick):.1f}"/><text class="tick" x="{LEFT - 6}" y="{y(tick) + 4:.1f}" '
                      f'text-anchor="end">{number(tick)}</text>')  # fmt: skip
-    for name, bar, colour in (("launch", launch, LAUNCH_COLOUR), ("target", target, TARGET_COLOUR)):
-        if bar is not None:
+    for name, bar, seq, colour in (("launch", launch, launches, LAUNCH_COLOUR),
+                                   ("target", target, targets, TARGET_COLOUR)):  # fmt: skip
+        held = [b for b in seq if b is not None]
+        if len(set(seq)) > 1:  # the bar moved: steps, each version at the bar of its day
+            parts.append(_steps(name, seq, colour, x, y, n))
+        elif held:
             parts.append(f'<line class="bar-{name}" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
-                         f'y1="{y(bar):.1f}" y2="{y(bar):.1f}" stroke="{colour}" '
-                         f'stroke-dasharray="6 4" stroke-width="2"/>'
-                         f'<text x="{WIDTH - RIGHT + 6}" y="{y(bar) + 4:.1f}" fill="{colour}" '
-                         f'class="bar-label">{name} {number(bar)}</text>')  # fmt: skip
+                         f'y1="{y(held[0]):.1f}" y2="{y(held[0]):.1f}" stroke="{colour}" '
+                         f'stroke-dasharray="6 4" stroke-width="2"/>')  # fmt: skip
+        last_bar = seq[-1] if seq else bar
+        if last_bar is not None:
+            now = f" (now {number(bar)})" if bar is not None and bar != last_bar else ""
+            parts.append(f'<text x="{WIDTH - RIGHT + 6}" y="{y(last_bar) + 4:.1f}" fill="{colour}" '
+                         f'class="bar-label">{name} {number(last_bar)}{now}</text>')  # fmt: skip
     path = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
     if len(path) > 1:
         pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in path)
@@ -123,6 +141,29 @@ def line_chart(
                  f'({"lower" if lower_is_better else "higher"} is better)</text>')  # fmt: skip
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _steps(name: str, seq: Sequence[float | None], colour: str,
+           x: Callable[[int], float], y: Callable[[float], float], n: int) -> str:
+    """A bar that moved, as steps: each version's stretch (halfway to its neighbours) at the
+    bar of its day; a gap where no bar was in force."""
+    runs: list[list[tuple[float, float]]] = []
+    prev: float | None = None
+    for i, bar in enumerate(seq):
+        if bar is None:
+            prev = None
+            continue
+        left = LEFT if i == 0 else (x(i - 1) + x(i)) / 2
+        right = WIDTH - RIGHT if i == n - 1 else (x(i) + x(i + 1)) / 2
+        if prev is None:
+            runs.append([])
+        runs[-1] += [(left, y(bar)), (right, y(bar))]
+        prev = bar
+    return "".join(
+        f'<polyline class="bar-{name} moved" points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in run)}" '
+        f'fill="none" stroke="{colour}" stroke-dasharray="6 4" stroke-width="2"/>'
+        for run in runs
+    )
 
 
 def _describe(title: str, labels: Sequence[str], values: Sequence[float | None],
