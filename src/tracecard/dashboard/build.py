@@ -293,9 +293,12 @@ class _BarsThen:
                     data = None if v.deleted else v.data
             except ValueError:
                 continue
-        for crit in (data or {}).get("criteria") or []:
-            if isinstance(crit, Mapping) and match_key(crit) == key:
-                return _num(crit.get("launch")), _num(crit.get("target"))
+        crits = [c for c in (data or {}).get("criteria") or [] if isinstance(c, Mapping)]
+        # the criterion of this slice, else the criterion its slice rows come from (`slices`,
+        # a dataset's gated edge cases): the same metric, dataset and split, no `slice`
+        for crit in [c for c in crits if match_key(c) == key] or \
+                [c for c in crits if (k := match_key(c)) is not None and k[:3] == key[:3] and k[3] is None]:
+            return _num(crit.get("launch")), _num(crit.get("target"))
         return (None, None)
 
 
