@@ -120,14 +120,7 @@ def test_one_changed_file_is_the_only_one_parsed(
     target = _records(shop)[0]
     target.write_text(target.read_text(encoding="utf-8").replace("---\n", "---\ntags: [edited]\n", 1),
                       encoding="utf-8")  # fmt: skip
-    parsed: list[str] = []
-    real = discover.parse_text
-
-    def counting(text: str) -> object:
-        parsed.append(text)
-        return real(text)
-
-    monkeypatch.setattr(discover, "parse_text", counting)
+    parsed = _count_parses(monkeypatch)
     warm = check(shop)
     assert len(parsed) == 1
     monkeypatch.undo()
@@ -397,14 +390,7 @@ def test_a_cache_copied_from_elsewhere_is_not_read(
     cache folder is another folder, so nothing in it is trusted: every file is read again."""
     check(shop)
     copy = Path(shutil.copytree(shop, tmp_path / "copy", symlinks=True))
-    parsed: list[str] = []
-    real = discover.parse_text
-
-    def counting(text: str) -> object:
-        parsed.append(text)
-        return real(text)
-
-    monkeypatch.setattr(discover, "parse_text", counting)
+    parsed = _count_parses(monkeypatch)
     got = check(copy)
     assert len(parsed) == len(_records(copy))
     monkeypatch.undo()
@@ -424,3 +410,16 @@ def test_an_entry_of_the_wrong_shape_is_read_afresh(shop: Path, check: Callable[
         cache_mod.dump_pickle(path, "shard", damaged)
     assert check(shop) == expected
     assert check(shop) == expected
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts front matter is parsed from from now on (each a file read afresh)."""
+    parsed: list[str] = []
+    real = discover.parse_text
+
+    def counting(text: str) -> object:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(discover, "parse_text", counting)
+    return parsed
