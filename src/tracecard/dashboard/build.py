@@ -16,6 +16,7 @@ from tracecard.gate.command import with_related
 from tracecard.gate.evaluate import CardReport, evaluate
 from tracecard.gate.judge import Row, Verdict
 from tracecard.gate.render import card_verdict, cells
+from tracecard.git.index import WORKTREE
 from tracecard.history.timeline import due_slip, match_key, short
 from tracecard.load.config import vocabulary
 from tracecard.model import clock
@@ -289,7 +290,7 @@ class _BarsThen:
         data = None
         for v in rh.versions:
             try:
-                if v.commit != "WORKTREE" and datetime.datetime.fromisoformat(v.date) <= moment:
+                if v.commit != WORKTREE and datetime.datetime.fromisoformat(v.date) <= moment:
                     data = None if v.deleted else v.data
             except ValueError:
                 continue

@@ -378,16 +378,7 @@ def _repository_of(start: Path) -> Path | None:
     real = start.resolve()
     if root != (real.parent if real.is_file() else real):
         return root
-    marked = (root / ".git").exists() or (root / "tracecard.toml").is_file() or \
-        "[tool.tracecard" in _text_or_empty(root / "pyproject.toml")
-    return root if marked else None
-
-
-def _text_or_empty(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-    except OSError:
-        return ""
+    return root if (root / ".git").exists() or config.has_configuration(root) else None
 
 
 def folder_hint(settings: config.Settings, kind: Kind, dests: Iterable[Path], notes: list[Note]) -> None:

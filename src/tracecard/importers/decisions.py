@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from tracecard.errors import UsageError
 from tracecard.importers import adr_tools, madr
@@ -120,17 +120,8 @@ def _clashes(plans: list[Planned], notes: list[Note]) -> list[Planned]:
     file) has the ID a file of this import gets: that would make a duplicate ID."""
     dests = {p.src.dest.resolve() for p in plans}
     taken: dict[str, Path] = {}
-    for folder in {p.src.dest.parent for p in plans if p.src.dest != p.src.path}:
-        for f in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-            if f.resolve() in dests or f.name.lower() in NOT_RECORDS:
-                continue
-            src = read(f, f, [])
-            data = src.parsed.data if src is not None else None
-            given = data.get("id") if isinstance(data, dict) else None
-            rid = given.strip() if isinstance(given, str) and given.strip() else (
-                None if date_named(f.stem) else _SCHEME.from_filename(f.stem))
-            if rid:
-                taken.setdefault(rid, f)
+    for f, rid, _data in _present({p.src.dest.parent for p in plans if p.src.dest != p.src.path}, dests):
+        taken.setdefault(rid, f)
     for p in plans:
         other = taken.get(p.rid) if p.rid and p.src.dest != p.src.path else None
         if other is not None and other.parent == p.src.dest.parent:
@@ -307,6 +298,21 @@ def _link(plans: list[Planned], notes: list[Note]) -> None:
             _apply(p, ln.rel, target, other, notes, ln)
 
 
+def _present(folders: set[Path], skip: set[Path]) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+    """(file, ID, front matter or {}) of the Markdown files in `folders` that are not in
+    `skip` (resolved paths) and have an ID: their `id`, else the number their name carries."""
+    for path in sorted({f for d in folders if d.is_dir() for f in d.glob("*.md")}):
+        if path.resolve() in skip or path.name.lower() in NOT_RECORDS:
+            continue
+        src = read(path, path, [])
+        data = src.parsed.data if src is not None and isinstance(src.parsed.data, dict) else {}
+        given = data.get("id")
+        rid = given.strip() if isinstance(given, str) and given.strip() else (
+            None if date_named(path.stem) else _SCHEME.from_filename(path.stem))
+        if rid:
+            yield path, rid, data
+
+
 def _mirror_written(plans: list[Planned], folder: Path, notes: list[Note]) -> None:
     """Links that records already in tracecard's form carry (an earlier import of part of the
     folder, a MADR 4 file) onto the records of this import they name: importing a folder in
@@ -322,17 +328,7 @@ def _mirror_written(plans: list[Planned], folder: Path, notes: list[Note]) -> No
     for p in plans:
         if p.rid and not p.verbatim and p.front.doc is not None:
             carriers.append((p.rid, dict(p.front.doc.data)))
-    for path in sorted({f for d in folders if d.is_dir() for f in d.glob("*.md")}):
-        if path.resolve() in planned or path.name.lower() in NOT_RECORDS:
-            continue
-        src = read(path, path, [])
-        data = src.parsed.data if src is not None else None
-        if not isinstance(data, dict):
-            continue
-        given = data.get("id")
-        rid = given.strip() if isinstance(given, str) and given.strip() else _SCHEME.from_filename(path.stem)
-        if rid:
-            carriers.append((rid, data))
+    carriers += [(rid, data) for _, rid, data in _present(folders, planned) if data]
     for rid, data in carriers:
         for target in id_list(data.get("supersedes")):
             q = by_id.get(target)

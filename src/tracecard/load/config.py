@@ -101,11 +101,16 @@ def find_root(start: Path) -> Path:
         start = start.parent
     git_root = None
     for folder in (start, *start.parents):
-        if (folder / "tracecard.toml").is_file() or _pyproject_has_section(folder / "pyproject.toml"):
+        if has_configuration(folder):
             return folder
         if git_root is None and (folder / ".git").exists():
             git_root = folder
     return git_root or start
+
+
+def has_configuration(folder: Path) -> bool:
+    """The folder holds tracecard configuration (tracecard.toml, or a [tool.tracecard] table)."""
+    return (folder / "tracecard.toml").is_file() or _pyproject_has_section(folder / "pyproject.toml")
 
 
 def _pyproject_has_section(path: Path) -> bool:
