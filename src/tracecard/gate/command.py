@@ -77,8 +77,7 @@ def related_paths(graph: RepoGraph, card: Record) -> set[str]:
     """The files a card's launch rests on: the card, the requirements it satisfies, every
     dataset its gate or its training reads, and the model reviews of it."""
     paths = {card.path}
-    ids = set(_satisfied(card)) | _datasets(graph, card) | set(_item_datasets(card.data.get("training_data")))
-    ids |= set(id_list(card.data.get("training_data")))
+    ids = set(_satisfied(card)) | _datasets(graph, card) | set(id_list(card.data.get("training_data")))
     for rid in ids:
         rec = graph.get(rid)
         if rec is not None:
