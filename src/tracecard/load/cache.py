@@ -283,6 +283,28 @@ class FileCache:
             self.misses += 1
         return key, entry, raw
 
+    def fresh(self, path: Path, rel: str, kind: str) -> bool:
+        """Whether the index says `path` has an entry and the file has not changed since (what
+        `find` would take without reading the file; the entry itself is not looked at)."""
+        known = self._index.get(rel)
+        if known is None:
+            return False
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        return (known[0] == st.st_size and known[1] == st.st_mtime_ns and known[2] == st.st_ino
+                and known[3] == kind and st.st_mtime_ns < self._written_ns - _RACY_NS)  # fmt: skip
+
+    def row(self, rel: str) -> tuple[int, int, int, str, str] | None:
+        """The index row `find` made for `rel` in this run (its stat and entry key)."""
+        return self._new_index.get(rel)
+
+    def adopt(self, rel: str, row: tuple[int, int, int, str, str], entry: Entry) -> None:
+        """An entry another process made for `rel` (tracecard.load.parallel), with its index row."""
+        self._new_index[rel] = row
+        self.add(row[4], entry)
+
     def add(self, key: str, entry: Entry | Callable[[], Entry]) -> None:
         """A new entry, or a function that makes it when its shard is written (the record it
         is made from is alive until then: the entry is not held twice)."""

@@ -156,7 +156,7 @@ def load_record(
                 return _record(settings, path, folder_kind, _read(settings, path))
             rec = _record(settings, path, folder_kind, _parse_bytes(raw), rel)
             if rec is None:
-                cache.add(key, _NOT_A_RECORD)
+                cache.add(key, NOT_A_RECORD)
             else:
                 object.__setattr__(rec, "cache_key", key)
             return rec
@@ -227,7 +227,7 @@ class LazyLines(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
 
-_NOT_A_RECORD: tuple[Any, ...] = (False,) + (None,) * 17
+NOT_A_RECORD: tuple[Any, ...] = (False,) + (None,) * 17
 
 
 def _finding_row(f: Finding) -> tuple[Any, ...]:

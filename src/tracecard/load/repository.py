@@ -7,20 +7,24 @@ import functools
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from tracecard.load import parallel
 from tracecard.load.config import Settings
 from tracecard.load.discover import (
+    NOT_A_RECORD,
     discovery_skips,
+    from_entry,
     kind_of_path,
     load_record,
     record_files,
+    relpath,
     slim,
     to_entry,
 )
 from tracecard.model.findings import Finding
 from tracecard.model.graph import RepoGraph
-from tracecard.model.records import STATUS_ALIASES, Record
+from tracecard.model.records import STATUS_ALIASES, Kind, Record
 from tracecard.rules.body import forget
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -65,21 +69,42 @@ def _load_graph(
 ) -> RepoGraph:
     STATUS_ALIASES.clear()
     STATUS_ALIASES.update(settings.statuses)
-    records: list[Record] = []
+    files = record_files(settings)
+    slots: list[Record | None] = [None] * len(files)
     pending: list[Record] = []
 
-    def take(rec: Record | None) -> None:
+    def take(i: int, rec: Record | None) -> None:
         if rec is None:
             return
-        records.append(rec)
+        slots[i] = rec
         if local_rules is not None and rec.local is None:
             pending.append(rec)
             if len(pending) >= _CHUNK:
                 _run_local(settings, pending, local_rules, cache)
 
-    files = record_files(settings)
-    for path, kind in files:
-        take(load_record(settings, path, kind, cache))
+    mine, children = _share_out(settings, files, local_rules, cache)
+    try:
+        for i in mine:
+            path, kind = files[i]
+            take(i, load_record(settings, path, kind, cache))
+        for child in children:
+            done = child.result()
+            if done is None:  # the child failed: read its share here
+                for i in child.share:
+                    path, kind = files[i]
+                    take(i, load_record(settings, path, kind, cache))
+                continue
+            for i, entry, row in done:
+                path = files[i][0]
+                rel = relpath(settings, path)
+                if cache is not None and row is not None:
+                    cache.adopt(rel, row, entry)
+                slots[i] = from_entry(entry, rel, path)
+    finally:
+        for child in children:
+            child.cancel()
+    records = [rec for rec in slots if rec is not None]
+    slots.clear()
     extra = list(extra)
     # Whether an extra file is one discovery found: resolving every path costs a system call
     # per component, so only the files that may be it (same name, or a link) are resolved.
@@ -93,13 +118,86 @@ def _load_graph(
         if discovery_skips(settings, path):
             continue  # what a whole-repository check does not read is not a record here either
         seen.add(resolved)
-        take(load_record(settings, path, kind_of_path(settings, path), cache))
+        rec = load_record(settings, path, kind_of_path(settings, path), cache)
+        if rec is not None:
+            records.append(rec)
+            if local_rules is not None and rec.local is None:
+                pending.append(rec)
     if pending:
         _run_local(settings, pending, local_rules or (), cache)
     graph = RepoGraph.build(settings, records)
     if local_rules is not None:
         graph.local_codes = frozenset(r.code for r in local_rules)
     return graph
+
+
+def _share_out(
+    settings: Settings, files: Sequence[tuple[Path, Kind | None]], local_rules: Sequence[type[Rule]] | None,
+    cache: FileCache | None,
+) -> tuple[list[int], list[parallel.Child[int]]]:
+    """The indexes of `files` this process reads, and the children reading the others: the
+    files to parse (no fresh cache entry) are shared out when there are enough of them
+    (tracecard.load.parallel); cached ones are read here, where reading an entry is cheap."""
+    everything = list(range(len(files)))
+    count = parallel.jobs()
+    if local_rules is None or count < 2 or len(files) < 2 * parallel.MIN_SHARE:
+        return everything, []
+    if cache is not None:
+        kinds = {kind: kind.value if kind else "" for _, kind in files}
+        todo = [i for i in everything
+                if not cache.fresh(files[i][0], relpath(settings, files[i][0]), kinds[files[i][1]])]  # fmt: skip
+    else:
+        todo = everything
+    split = parallel.shares(todo, count)
+    if len(split) < 2:
+        return everything, []
+    theirs = {i for share in split[1:] for i in share}
+    children: list[parallel.Child[int]] = []
+    try:
+        for share in split[1:]:
+            children.append(parallel.Child(
+                functools.partial(_read_share, settings, files, local_rules, cache), share,
+            ))  # fmt: skip
+    except OSError:  # no fork here (limits, memory): read everything in this process
+        for child in children:
+            child.cancel()
+        return everything, []
+    return [i for i in everything if i not in theirs], children
+
+
+def _read_share(
+    settings: Settings, files: Sequence[tuple[Path, Kind | None]], local_rules: Sequence[type[Rule]],
+    cache: FileCache | None, share: list[int],
+) -> list[tuple[int, tuple[Any, ...], tuple[int, int, int, str, str] | None]]:
+    """In a child process: each file of `share` read and checked by the single-record rules,
+    as (index, cache entry, index row); the row is None for a file the cache does not keep."""
+    out: list[tuple[int, tuple[Any, ...], tuple[int, int, int, str, str] | None]] = []
+    pending: list[tuple[int, Record]] = []
+
+    def flush() -> None:
+        recs = [rec for _, rec in pending]
+        _run_local(settings, recs, local_rules, None)
+        for i, rec in pending:
+            out.append((i, to_entry(rec, rec.local or ()), _row(i)))
+        pending.clear()
+
+    def _row(i: int) -> tuple[int, int, int, str, str] | None:
+        return cache.row(relpath(settings, files[i][0])) if cache is not None else None
+
+    for i in share:
+        path, kind = files[i]
+        rec = load_record(settings, path, kind, cache)
+        if rec is None:
+            out.append((i, NOT_A_RECORD, _row(i)))
+        elif rec.local is not None:  # cached after all
+            out.append((i, to_entry(rec, rec.local), _row(i)))
+        else:
+            pending.append((i, rec))
+            if len(pending) >= _CHUNK:
+                flush()
+    if pending:
+        flush()
+    return out
 
 
 def _run_local(
