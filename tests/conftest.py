@@ -73,3 +73,24 @@ def hook_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Pa
     from test_precommit import make_hook_source
 
     return make_hook_source(tmp_path_factory)
+
+
+@pytest.fixture
+def check(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
+    """`tracecard check --format json` run in `repo` in this process: (exit code, output and
+    stderr)."""
+
+    from tracecard.cli import main
+
+    def run(repo: Path, *args: str) -> tuple[int, str]:
+        capsys.readouterr()
+        old = Path.cwd()
+        os.chdir(repo)
+        try:
+            rc = main(["check", "--format", "json", *args])
+        finally:
+            os.chdir(old)
+        out = capsys.readouterr()
+        return rc, out.out + "\n--- stderr\n" + out.err
+
+    return run

@@ -20,29 +20,12 @@ import pytest
 from gitscratch import Scratch
 from test_rules_corpus import CORPUS, XFAIL, _variants, materialise
 
-from tracecard.cli import main
 from tracecard.load import discover
 from tracecard.rules.registry import PER_RECORD, RULES
 
 pytestmark = pytest.mark.usefixtures("no_home")
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def check(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
-    def run(repo: Path, *args: str) -> tuple[int, str]:
-        capsys.readouterr()
-        old = Path.cwd()
-        os.chdir(repo)
-        try:
-            rc = main(["check", "--format", "json", *args])
-        finally:
-            os.chdir(old)
-        out = capsys.readouterr()
-        return rc, out.out + "\n--- stderr\n" + out.err
-
-    return run
 
 
 def committed(repo: Path) -> Path:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_cache import _corpus_cases, cache_dir, check, committed  # noqa: F401 - a fixture
+from test_cache import _corpus_cases, cache_dir, committed
 from test_rules_corpus import materialise
 
 from tracecard.load import parallel, repository
