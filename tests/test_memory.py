@@ -75,7 +75,7 @@ def test_no_record_holds_a_yaml_node_or_its_body_text(generated: Path) -> None:
         held = list(_reachable(rec))
         nodes = [o for o in held if isinstance(o, (yaml.Node, yaml.Mark))]
         assert nodes == [], f"{rec.path} keeps a composed YAML tree"
-        assert rec.parsed._source is None or isinstance(rec.parsed._source, str)
+        assert rec.parsed._source is None, f"{rec.path} keeps its YAML text"
         assert rec.body.prose == () and rec.body.labels == ()
         assert isinstance(rec.parsed.body_lines, LazyLines) and rec.parsed.body_lines._lines is None
     assert len(parse._TREES) <= parse._TREES_KEPT  # the few recent trees are bounded
@@ -103,13 +103,30 @@ def test_memory_kept_per_record_is_far_below_a_composed_tree(generated: Path) ->
         parse._TREES.clear()
         gc.collect()
         per_record = (tracemalloc.get_traced_memory()[0] - before) / len(graph.records)
-        trees = [yaml.compose(r.parsed._source, Loader=parse._Loader)
-                 for r in graph.records if r.parsed._source]  # fmt: skip
+        trees = [yaml.compose(parse._read_again(r.parsed), Loader=parse._Loader)
+                 for r in graph.records if r.parsed._file]  # fmt: skip
+        assert len(trees) > len(graph.records) // 2
         per_tree = (tracemalloc.get_traced_memory()[0] - before) / len(graph.records) - per_record
         del trees
     finally:
         tracemalloc.stop()
-    # A record keeps its values, its YAML text and its body's headings and links: a few KB.
+    # A record keeps its values and its body's headings and links: a few KB (its YAML text is
+    # read again from the file for a position).
     # Keeping the composed tree as well would add more than that again.
     assert per_tree > per_record
     assert per_record < 10_000, f"{per_record:.0f} bytes kept per record"
+
+
+def test_a_file_changed_since_it_was_read_gives_no_wrong_position(generated: Path) -> None:
+    graph = _load(generated)
+    rec = next(r for r in graph.records if r.parsed._file and len(r.data) > 3)
+    key = list(rec.data)[-1]
+    path = generated / rec.path
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("---\n", "---\nadded: 1\n", 1), encoding="utf-8")  # every line moves
+    try:
+        parse._TREES.clear()
+        assert rec.parsed.pos((key,)) == (rec.parsed.fm_start, 1)
+        assert rec.parsed.positions == {(): (rec.parsed.fm_start, 1, rec.parsed.fm_start, 1)}
+    finally:
+        path.write_text(text, encoding="utf-8")

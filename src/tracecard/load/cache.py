@@ -4,8 +4,8 @@ Where: `<git dir>/tracecard/cache/` (beside the history cache; a linked worktree
 git directory). Outside a git repository nothing is cached: `check` never writes into a plain
 folder of records. `--no-cache` or `TRACECARD_NO_CACHE=1` turns both caches off for a run.
 
-**Per-file entries** (`files-<context>/`): what one file yields (front matter values, the YAML
-text that positions are worked out from when a finding needs one, the body's headings, links,
+**Per-file entries** (`files-<context>/`): what one file yields (front matter values, the CRC of the YAML
+text, which positions are worked out from again when a finding needs one, the body's headings, links,
 code blocks and digest, and the findings of the single-record rules), keyed by the file's
 path, folder kind and bytes. The context is everything else that changes an entry: tracecard's
 version and code, the configuration and the repository's schemas; another context is another
@@ -43,7 +43,7 @@ from typing import Any
 from tracecard import __version__
 
 #: Bumped when what an entry holds changes.
-FORMAT = 1
+FORMAT = 2
 #: Entries live in 16 shard files (by the key's first hex digit): few files to write on a
 #: first run, small ones to rewrite when one file changes.
 _SHARD_CHARS = 1

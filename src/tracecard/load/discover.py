@@ -186,6 +186,7 @@ def _record(
     # The body's text is read again from the file if a rule asks for it (rarely): a run
     # keeps no record's text.
     parsed.body_lines = LazyLines(path, parsed.body_start, len(parsed.body_lines))  # type: ignore[assignment]
+    parsed.detach(str(path))  # the YAML text is read again only for a record with a finding
     rid, from_file = _record_id(kind, path, data)
     return Record(rel if rel is not None else relpath(settings, path), kind, parsed, body, rid, from_file)
 
@@ -242,11 +243,15 @@ def to_entry(rec: Record, local: Iterable[Finding]) -> tuple[Any, ...]:
     """What the cache keeps of a record: everything but the body's prose, with its
     single-record findings."""
     p, b = rec.parsed, rec.body
-    positions = None if p._source is not None else dict(p._positions)
+    # A record whose positions are not worked out keeps the CRC of its YAML text, read again
+    # from the file when a finding needs a position (tracecard.load.parse.Parsed.detach).
+    lazy = p.lazy
+    source: str | int | None = (p._source if p._source is not None else p._sum) if lazy else None
+    positions = None if lazy else dict(p._positions)
     return (
         True, rec.kind.value if rec.kind else None, rec.id, rec.id_from_file, p.data,
         p.fm_start, p.fm_end, p.body_start, len(p.body_lines),
-        [_finding_row(f) for f in p.problems], p.digest, p._source, p._offset, positions,
+        [_finding_row(f) for f in p.problems], p.digest, source, p._offset, positions,
         [(h.level, h.text, h.line) for h in b.headings],
         [(k.target, k.line, k.col) for k in b.links], b.fences,
         [_finding_row(f) for f in local],
@@ -259,7 +264,11 @@ def from_entry(entry: tuple[Any, ...], rel: str, path: Path) -> Record | None:
     if not is_record:
         return None
     parsed = Parsed(data, fm_start, fm_end, body_start, LazyLines(path, body_start, count),  # type: ignore[arg-type]
-                    [_finding(r) for r in problems], digest, source, offset, positions or {})
+                    [_finding(r) for r in problems], digest, None, offset, positions or {})
+    if isinstance(source, str):
+        parsed._source = source
+    elif isinstance(source, int) and positions is None:
+        parsed._file, parsed._sum = os.path.abspath(path), source
     body = Body(tuple(Heading(*h) for h in headings), (), tuple(BodyLink(*k) for k in links),
                 tuple(fences))  # fmt: skip
     rec = Record(rel, Kind(kind) if kind else None, parsed, body, rid, from_file)

@@ -12,8 +12,10 @@ YAML 1.2 core scalars: `2021-03-09` stays the string the user wrote, `yes` stays
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sys
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,19 +106,39 @@ class Parsed:
     _source: str | None = None
     _offset: int = 0
     _positions: dict[Path_, tuple[int, int, int, int]] = field(default_factory=dict)
+    #: Once the loader has let go of `_source` (`detach`): the file it is read again from
+    #: when a finding needs a position, and the CRC-32 of the text, so that a file changed
+    #: since is never taken for the one that was read (positions then fall back to the
+    #: front matter's first line).
+    _file: str | None = None
+    _sum: int = 0
+
+    def detach(self, path: str) -> None:
+        """Keep no copy of the YAML text: read it again from `path` if a position is needed."""
+        if self._source is not None:
+            self._sum = zlib.crc32(self._source.encode("utf-8", "surrogatepass"))
+            self._file, self._source = os.path.abspath(path), None
+
+    @property
+    def lazy(self) -> bool:
+        """Whether positions are still to be worked out (from the YAML text, held or not)."""
+        return self._source is not None or self._file is not None
 
     @property
     def positions(self) -> dict[Path_, tuple[int, int, int, int]]:
         """JSON path -> (key line, key col, value line, value col), all 1-based."""
-        if self._source is not None:
-            self._positions = _walk_positions(_tree(self), self._offset, self.fm_start)
-            self._source = None
+        if self.lazy:
+            tree = _tree(self)
+            self._positions = (_walk_positions(tree, self._offset, self.fm_start) if tree is not None
+                               else {(): (self.fm_start, 1, self.fm_start, 1)})  # fmt: skip
+            self._source = self._file = None
         return self._positions
 
     def pos(self, path: Path_, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path` (or of its key), or of the nearest parent."""
-        if self._source is not None and path:  # follow the one path down the tree, no full walk
-            hit = _locate(_tree(self), self._offset, tuple(path))
+        if self.lazy and path:  # follow the one path down the tree, no full walk
+            tree = _tree(self)
+            hit = _locate(tree, self._offset, tuple(path)) if tree is not None else None
             if hit is not None:
                 return (hit[0], hit[1]) if key else (hit[2], hit[3])
             return (self.fm_start or 1), 1
@@ -136,7 +158,7 @@ class Parsed:
 #: for several positions of one record in a row, so a record is composed again only rarely,
 #: and memory stays flat however many records have findings.
 _TREES: OrderedDict[int, tuple[Parsed, yaml.Node]] = OrderedDict()
-_TREES_KEPT = 300  # more than the records the single-record rules run over at once
+_TREES_KEPT = 16  # a few: the rules ask for positions of one record in a row
 
 
 def _remember(parsed: Parsed, node: yaml.Node) -> None:
@@ -146,17 +168,43 @@ def _remember(parsed: Parsed, node: yaml.Node) -> None:
         _TREES.popitem(last=False)
 
 
-def _tree(parsed: Parsed) -> yaml.Node:
-    """The composed tree of `parsed`'s front matter (which composed cleanly before)."""
+def _tree(parsed: Parsed) -> yaml.Node | None:
+    """The composed tree of `parsed`'s front matter (which composed cleanly before); None
+    when its text is gone (the file changed or went away since it was read)."""
     held = _TREES.get(id(parsed))
     if held is not None and held[0] is parsed:
         _TREES.move_to_end(id(parsed))
         return held[1]
-    assert parsed._source is not None
-    node = yaml.compose(parsed._source, Loader=_Loader)
-    assert node is not None  # it was a mapping when first read
+    source = parsed._source if parsed._source is not None else _read_again(parsed)
+    if source is None:
+        return None
+    try:
+        node = yaml.compose(source, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        return None
     _remember(parsed, node)
     return node
+
+
+def _read_again(parsed: Parsed) -> str | None:
+    """The YAML text of a detached record, from its file, if the file still holds that text."""
+    if parsed._file is None:
+        return None
+    try:
+        with open(parsed._file, "rb") as fh:
+            text, _ = decode(fh.read())
+    except OSError:
+        return None
+    if text is None:
+        return None
+    lines = split_lines(text)
+    close = parsed.fm_end - 1
+    if len(lines) <= close or lines[0].rstrip() != _FENCE:
+        return None
+    source = "\n".join(lines[1:close]) + "\n"
+    return source if zlib.crc32(source.encode("utf-8", "surrogatepass")) == parsed._sum else None
 
 
 def body_digest(lines: list[str]) -> str:
