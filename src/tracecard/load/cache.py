@@ -222,6 +222,7 @@ class FileCache:
         self._shards: dict[str, dict[str, Entry]] = {}
         self._used: dict[str, dict[str, Entry]] = {}
         self._added: set[str] = set()
+        self._stats: dict[str, os.stat_result] = {}
         self.hits = 0
         self.misses = 0
 
@@ -245,7 +246,7 @@ class FileCache:
         """(key, the entry or None, the bytes when they were read) for a regular file within the
         size limit; None for anything else (a link, a pipe, a large file: read as usual)."""
         try:
-            st = os.lstat(path)
+            st = self._stats.pop(rel, None) or os.lstat(path)
         except OSError:
             return None
         if not stat.S_ISREG(st.st_mode) or st.st_size > max_size:
@@ -293,6 +294,7 @@ class FileCache:
             st = os.lstat(path)
         except OSError:
             return False
+        self._stats[rel] = st  # `find` takes it from here, not from another system call
         return (known[0] == st.st_size and known[1] == st.st_mtime_ns and known[2] == st.st_ino
                 and known[3] == kind and st.st_mtime_ns < self._written_ns - _RACY_NS)  # fmt: skip
 

@@ -51,10 +51,11 @@ def record_files(settings: Settings) -> list[tuple[Path, Kind]]:
                              "outside the repository: tracecard reads and writes only inside it")
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+            here = Path(dirpath)
             for name in sorted(filenames):
                 if not name.endswith(".md") or name.lower() in NOT_RECORDS or name.startswith("."):
                     continue
-                path = Path(dirpath, name)
+                path = here / name
                 if not _excluded(settings, path):
                     found.append((path, kind))
     return found
@@ -134,15 +135,17 @@ def _resolved_folder(folder: str) -> Path:
 
 
 def load_record(
-    settings: Settings, path: Path, folder_kind: Kind | None, cache: FileCache | None = None
+    settings: Settings, path: Path, folder_kind: Kind | None, cache: FileCache | None = None,
+    rel: str | None = None,
 ) -> Record | None:
     """Read and parse one file. None when it is not a record (outside the folders, no `kind:`).
 
-    With `cache`, a file whose entry is there is not read again (a Record from the entry,
+    `rel` is the path relative to the root, when the caller knows it already. With `cache`,
+    a file whose entry is there is not read again (a Record from the entry,
     with its single-record findings in `Record.local`); otherwise the new record's entry is
     added by `tracecard.load.repository` once those findings are known."""
     if cache is not None:
-        rel = relpath(settings, path)
+        rel = rel if rel is not None else relpath(settings, path)
         found = cache.find(path, rel, folder_kind.value if folder_kind else "", settings.max_file_size)
         if found is not None:
             key, entry, raw = found
@@ -252,8 +255,7 @@ def to_entry(rec: Record, local: Iterable[Finding]) -> tuple[Any, ...]:
         True, rec.kind.value if rec.kind else None, rec.id, rec.id_from_file, p.data,
         p.fm_start, p.fm_end, p.body_start, len(p.body_lines),
         [_finding_row(f) for f in p.problems], p.digest, source, p._offset, positions,
-        [(h.level, h.text, h.line) for h in b.headings],
-        [(k.target, k.line, k.col) for k in b.links], b.fences,
+        [tuple(h) for h in b.headings], [tuple(k) for k in b.links], b.fences,
         [_finding_row(f) for f in local],
     )  # fmt: skip
 
@@ -269,7 +271,7 @@ def from_entry(entry: tuple[Any, ...], rel: str, path: Path) -> Record | None:
         parsed._source = source
     elif isinstance(source, int) and positions is None:
         parsed._file, parsed._sum = os.path.abspath(path), source
-    body = Body(tuple(Heading(*h) for h in headings), (), tuple(BodyLink(*k) for k in links),
+    body = Body(tuple(map(Heading._make, headings)), (), tuple(map(BodyLink._make, links)),
                 tuple(fences))  # fmt: skip
     rec = Record(rel, Kind(kind) if kind else None, parsed, body, rid, from_file)
     object.__setattr__(rec, "local", tuple(_finding(r) for r in local))

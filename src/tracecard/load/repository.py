@@ -70,6 +70,7 @@ def _load_graph(
     STATUS_ALIASES.clear()
     STATUS_ALIASES.update(settings.statuses)
     files = record_files(settings)
+    rels = [relpath(settings, path) for path, _ in files]
     slots: list[Record | None] = [None] * len(files)
     pending: list[Record] = []
 
@@ -82,24 +83,22 @@ def _load_graph(
             if len(pending) >= _CHUNK:
                 _run_local(settings, pending, local_rules, cache)
 
-    mine, children = _share_out(settings, files, local_rules, cache)
+    mine, children = _share_out(settings, files, rels, local_rules, cache)
     try:
         for i in mine:
             path, kind = files[i]
-            take(i, load_record(settings, path, kind, cache))
+            take(i, load_record(settings, path, kind, cache, rels[i]))
         for child in children:
             done = child.result()
             if done is None:  # the child failed: read its share here
                 for i in child.share:
                     path, kind = files[i]
-                    take(i, load_record(settings, path, kind, cache))
+                    take(i, load_record(settings, path, kind, cache, rels[i]))
                 continue
             for i, entry, row in done:
-                path = files[i][0]
-                rel = relpath(settings, path)
                 if cache is not None and row is not None:
-                    cache.adopt(rel, row, entry)
-                slots[i] = from_entry(entry, rel, path)
+                    cache.adopt(rels[i], row, entry)
+                slots[i] = from_entry(entry, rels[i], files[i][0])
     finally:
         for child in children:
             child.cancel()
@@ -132,8 +131,8 @@ def _load_graph(
 
 
 def _share_out(
-    settings: Settings, files: Sequence[tuple[Path, Kind | None]], local_rules: Sequence[type[Rule]] | None,
-    cache: FileCache | None,
+    settings: Settings, files: Sequence[tuple[Path, Kind | None]], rels: list[str],
+    local_rules: Sequence[type[Rule]] | None, cache: FileCache | None,
 ) -> tuple[list[int], list[parallel.Child[int]]]:
     """The indexes of `files` this process reads, and the children reading the others: the
     files to parse (no fresh cache entry) are shared out when there are enough of them
@@ -145,7 +144,7 @@ def _share_out(
     if cache is not None:
         kinds = {kind: kind.value if kind else "" for _, kind in files}
         todo = [i for i in everything
-                if not cache.fresh(files[i][0], relpath(settings, files[i][0]), kinds[files[i][1]])]  # fmt: skip
+                if not cache.fresh(files[i][0], rels[i], kinds[files[i][1]])]  # fmt: skip
     else:
         todo = everything
     split = parallel.shares(todo, count)
@@ -156,7 +155,7 @@ def _share_out(
     try:
         for share in split[1:]:
             children.append(parallel.Child(
-                functools.partial(_read_share, settings, files, local_rules, cache), share,
+                functools.partial(_read_share, settings, files, rels, local_rules, cache), share,
             ))  # fmt: skip
     except OSError:  # no fork here (limits, memory): read everything in this process
         for child in children:
@@ -166,8 +165,8 @@ def _share_out(
 
 
 def _read_share(
-    settings: Settings, files: Sequence[tuple[Path, Kind | None]], local_rules: Sequence[type[Rule]],
-    cache: FileCache | None, share: list[int],
+    settings: Settings, files: Sequence[tuple[Path, Kind | None]], rels: list[str],
+    local_rules: Sequence[type[Rule]], cache: FileCache | None, share: list[int],
 ) -> list[tuple[int, tuple[Any, ...], tuple[int, int, int, str, str] | None]]:
     """In a child process: each file of `share` read and checked by the single-record rules,
     as (index, cache entry, index row); the row is None for a file the cache does not keep."""
@@ -182,11 +181,11 @@ def _read_share(
         pending.clear()
 
     def _row(i: int) -> tuple[int, int, int, str, str] | None:
-        return cache.row(relpath(settings, files[i][0])) if cache is not None else None
+        return cache.row(rels[i]) if cache is not None else None
 
     for i in share:
         path, kind = files[i]
-        rec = load_record(settings, path, kind, cache)
+        rec = load_record(settings, path, kind, cache, rels[i])
         if rec is None:
             out.append((i, NOT_A_RECORD, _row(i)))
         elif rec.local is not None:  # cached after all
