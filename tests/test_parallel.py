@@ -12,7 +12,7 @@ import pytest
 from test_cache import _corpus_cases, cache_dir, committed
 from test_rules_corpus import materialise
 
-from tracecard.load import parallel, repository
+from tracecard.load import discover, parallel, repository
 
 pytestmark = pytest.mark.usefixtures("no_home")
 
@@ -71,7 +71,25 @@ def test_example_repository_same_serial_and_parallel(
     repo = committed(Path(shutil.copytree(ROOT / "examples" / "shop", tmp_path / "shop")))
     rc, out = serial_and_parallel(check, repo, monkeypatch, forks)
     assert rc == 0
-    assert len(forks) == 4 and all(size > 0 for size in forks)  # two children per parallel run
+    # Two readers for the cold run, one writing the cache in the background, two readers for
+    # the run without a cache; the warm run reads every file from the entries written.
+    assert len(forks) == 5 and forks.count(1) == 1 and all(size > 1 for size in forks if size != 1)
+
+
+def test_entries_written_in_the_background_are_read_back(
+    tmp_path: Path, check: Callable[..., tuple[int, str]], monkeypatch: pytest.MonkeyPatch, forks: list[int],
+) -> None:
+    repo = committed(Path(shutil.copytree(ROOT / "examples" / "shop", tmp_path / "shop")))
+    monkeypatch.setenv("TRACECARD_JOBS", "2")
+    cold = check(repo)
+    assert forks.count(1) == 1  # the background save
+    (cache_dir(repo) / "result-check.pickle").unlink()  # not the whole result: the entries
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("a file was parsed again: its entry was not written")
+
+    monkeypatch.setattr(discover, "parse_text", refuse)
+    assert check(repo) == cold
 
 
 def test_a_failing_child_costs_nothing_but_time(

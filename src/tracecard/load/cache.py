@@ -223,6 +223,7 @@ class FileCache:
         self._used: dict[str, dict[str, Entry]] = {}
         self._added: set[str] = set()
         self._stats: dict[str, os.stat_result] = {}
+        self._saver: Any = None  # a background save (tracecard.load.parallel.Child)
         self.hits = 0
         self.misses = 0
 
@@ -318,11 +319,43 @@ class FileCache:
         self._used.get(key[:_SHARD_CHARS], {}).pop(key, None)
         self._added.add(key[:_SHARD_CHARS])
 
-    def save(self) -> None:
+    def save(self, background: bool = False) -> None:
         """Write the shards that changed (new entries, or entries no file uses any more) and
-        the index. Shards hold only what this run used: old versions of files are dropped."""
+        the index. Shards hold only what this run used: old versions of files are dropped.
+
+        With `background`, when there is much to write and another core to write it on, a
+        forked process writes it while the run goes on (`wait` reaps it): the run's result
+        never depends on the cache being written."""
         if self.readonly:
             return
+        if background and self._saver is None:
+            from tracecard.load import parallel
+
+            writes = sum(len(used) for name, used in self._used.items() if name in self._added)
+            if writes >= 2 * parallel.MIN_SHARE and parallel.jobs() > 1:
+                try:
+                    self._saver = parallel.Child(lambda _: self._write(), [0])
+                except OSError:
+                    pass
+                else:
+                    self._done()
+                    return
+        self._write()
+        self._done()
+
+    def wait(self) -> None:
+        """Wait for a background save to end (its failure only means no cache was written)."""
+        if self._saver is not None:
+            self._saver.result()
+            self._saver = None
+
+    def _done(self) -> None:
+        # Done: what was read and written is not needed by the rest of the run (its memory is
+        # reused by what comes next, the history and the rules).
+        self._used, self._shards, self._index, self._new_index = {}, {}, {}, {}
+        self._added = set()
+
+    def _write(self) -> None:
         for name, used in self._used.items():
             held = self._shards.get(name, {})
             if name in self._added or held.keys() != used.keys():
@@ -332,10 +365,6 @@ class FileCache:
         if self._new_index != self._index or not self._written_ns:
             dump_pickle(self.dir / "index.pickle", "index", (time.time_ns(), self._new_index))
         self._prune_contexts()
-        # Done: what was read and written is not needed by the rest of the run (its memory is
-        # reused by what comes next, the history and the rules).
-        self._used, self._shards, self._index, self._new_index = {}, {}, {}, {}
-        self._added = set()
 
     def _prune_contexts(self) -> None:
         """Keep the few most recently used contexts (configurations, tracecard versions)."""

@@ -55,7 +55,7 @@ def load_graph(
     with no_gc():
         graph = _load_graph(settings, extra, local_rules, cache)
     if cache is not None:
-        cache.save()
+        cache.save(background=True)  # the caller waits for it (FileCache.wait)
     return graph
 
 

@@ -65,14 +65,18 @@ def check(
         if use_cache and not cache.disabled_by_env():
             files = cache.FileCache.open(settings)
         local = PER_RECORD if files is not None else [r for r in PER_RECORD if _may_fire(r.code, settings)]
-        with no_gc():
-            graph = load_graph(settings, extra=extra, local_rules=local, cache=files)
-            gone = gone_scope(graph) if staged else []
-            graph.scope = _scope(root, [*targets, *(root / p for p in gone)], staged)
-            result = run_rules(graph, note=note)
-        record_paths = [r.path for r in graph.records]
-        if saved is not None and graph.scope is None:  # only a whole result is kept
-            saved.store(graph, result, record_paths, gone, notes)
+        try:
+            with no_gc():
+                graph = load_graph(settings, extra=extra, local_rules=local, cache=files)
+                gone = gone_scope(graph) if staged else []
+                graph.scope = _scope(root, [*targets, *(root / p for p in gone)], staged)
+                result = run_rules(graph, note=note)
+            record_paths = [r.path for r in graph.records]
+            if saved is not None and graph.scope is None:  # only a whole result is kept
+                saved.store(graph, result, record_paths, gone, notes)
+        finally:
+            if files is not None:
+                files.wait()  # the per-file entries, written while the rules ran
     if staged:
         targets = [*targets, *(root / p for p in gone)]
         if not targets:
