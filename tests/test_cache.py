@@ -185,6 +185,20 @@ def test_a_link_target_appearing_is_seen(tmp_path: Path, check: Callable[..., tu
     assert "BDY004" not in after[1]
 
 
+def test_a_linked_record_going_away_is_seen(shop: Path, check: Callable[..., tuple[int, str]]) -> None:
+    """Links to record files are not kept as dependencies of the whole result (the key holds
+    every record file already): deleting one must still be seen."""
+    _, before = three_ways(check, shop)
+    assert "BDY004" not in before
+    linked = [p for p in _records(shop) if f"]({p.name})" in "".join(q.read_text(encoding="utf-8")
+                                                                  for q in _records(shop))]  # fmt: skip
+    assert linked, "the example links from one record to another"
+    linked[0].unlink()
+    after = check(shop)
+    assert after == check(shop, "--no-cache")
+    assert "BDY004" in after[1]
+
+
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "other-pickle"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(
     shop: Path, check: Callable[..., tuple[int, str]], damage: str

@@ -132,7 +132,11 @@ class _SavedResult:
               notes: list[str]) -> None:
         from tracecard.rules.body import relative_targets
 
-        deps = sorted({(path, os.path.exists(path)) for _, _, _, path in relative_targets(graph)})
+        # A link to a record file needs no check of its own: the key holds every record file.
+        root = str(graph.settings.root)
+        records = {os.path.normpath(os.path.join(root, p)) for p in record_paths}
+        deps = sorted({(path, os.path.exists(path)) for _, _, _, path in relative_targets(graph)
+                       if path not in records})  # fmt: skip
         rows = [(d.path, d.line, d.col, d.code, d.severity.value, d.message, d.commit)
                 for d in result.diagnostics]  # fmt: skip
         cache.dump_pickle(self.path, "result", (
