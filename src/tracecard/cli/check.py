@@ -27,7 +27,8 @@ FORMATS = ("text", "json", "github", "sarif")
                    "By default, in a git repository, what each file yields and the last result are "
                    "kept under .git/tracecard/cache/ and reused while the files, the configuration, "
                    "the schemas, the day, the codes chosen, git's refs and tracecard are the same; "
-                   "outside git nothing is cached. The findings are the same either way.")
+                   "outside git nothing is cached. The findings are the same either way. "
+                   "Many files to parse are shared out over the cores (TRACECARD_JOBS=1: one process).")
 def check_cmd(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
               strict: bool | None, staged: bool, no_cache: bool) -> int:
     """Check records: parsing, schemas, IDs, links, body sections, requirement translations,
