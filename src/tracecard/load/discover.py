@@ -255,7 +255,8 @@ def to_entry(rec: Record, local: Iterable[Finding]) -> tuple[Any, ...]:
         True, rec.kind.value if rec.kind else None, rec.id, rec.id_from_file, p.data,
         p.fm_start, p.fm_end, p.body_start, len(p.body_lines),
         [_finding_row(f) for f in p.problems], p.digest, source, p._offset, positions,
-        [tuple(h) for h in b.headings], [tuple(k) for k in b.links], b.fences,
+        [(h.level, h.text, h.line) for h in b.headings],
+        [(k.target, k.line, k.col) for k in b.links], b.fences,
         [_finding_row(f) for f in local],
     )  # fmt: skip
 
@@ -271,7 +272,7 @@ def from_entry(entry: tuple[Any, ...], rel: str, path: Path) -> Record | None:
         parsed._source = source
     elif isinstance(source, int) and positions is None:
         parsed._file, parsed._sum = os.path.abspath(path), source
-    body = Body(tuple(map(Heading._make, headings)), (), tuple(map(BodyLink._make, links)),
+    body = Body(tuple(Heading(*h) for h in headings), (), tuple(BodyLink(*k) for k in links),
                 tuple(fences))  # fmt: skip
     rec = Record(rel, Kind(kind) if kind else None, parsed, body, rid, from_file)
     object.__setattr__(rec, "local", tuple(_finding(r) for r in local))

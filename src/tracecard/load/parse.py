@@ -18,7 +18,7 @@ import sys
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 
@@ -72,18 +72,15 @@ def plain(value: Any) -> Any:
     return value
 
 
-class Heading(NamedTuple):
-    """A heading: its level (BOLD_LEVEL for a bold-only paragraph), text and file line.
-    (Named tuples: a repository's records hold hundreds of thousands, built fast.)"""
-
+@dataclass(frozen=True, slots=True)
+class Heading:
     level: int
     text: str
     line: int
 
 
-class BodyLink(NamedTuple):
-    """A link or image destination, or a reference definition's, at its file line and column."""
-
+@dataclass(frozen=True, slots=True)
+class BodyLink:
     target: str
     line: int
     col: int
