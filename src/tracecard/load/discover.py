@@ -189,7 +189,7 @@ def _record(
     # The body's text is read again from the file if a rule asks for it (rarely): a run
     # keeps no record's text.
     parsed.body_lines = LazyLines(path, parsed.body_start, len(parsed.body_lines))  # type: ignore[assignment]
-    parsed.detach(str(path))  # the YAML text is read again only for a record with a finding
+    parsed.detach(path)  # the YAML text is read again only for a record with a finding
     rid, from_file = _record_id(kind, path, data)
     return Record(rel if rel is not None else relpath(settings, path), kind, parsed, body, rid, from_file)
 
@@ -271,7 +271,8 @@ def from_entry(entry: tuple[Any, ...], rel: str, path: Path) -> Record | None:
     if isinstance(source, str):
         parsed._source = source
     elif isinstance(source, int) and positions is None:
-        parsed._file, parsed._sum = os.path.abspath(path), source
+        parsed._file = path if path.is_absolute() else Path(os.path.abspath(path))
+        parsed._sum = source
     body = Body(tuple(Heading(*h) for h in headings), (), tuple(BodyLink(*k) for k in links),
                 tuple(fences))  # fmt: skip
     rec = Record(rel, Kind(kind) if kind else None, parsed, body, rid, from_file)

@@ -18,6 +18,7 @@ import sys
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 import yaml
@@ -110,14 +111,15 @@ class Parsed:
     #: when a finding needs a position, and the CRC-32 of the text, so that a file changed
     #: since is never taken for the one that was read (positions then fall back to the
     #: front matter's first line).
-    _file: str | None = None
+    _file: PurePath | None = None  # (the record's own Path: no copy of the name)
     _sum: int = 0
 
-    def detach(self, path: str) -> None:
+    def detach(self, path: PurePath) -> None:
         """Keep no copy of the YAML text: read it again from `path` if a position is needed."""
         if self._source is not None:
             self._sum = zlib.crc32(self._source.encode("utf-8", "surrogatepass"))
-            self._file, self._source = os.path.abspath(path), None
+            self._file = path if path.is_absolute() else PurePath(os.path.abspath(path))
+            self._source = None
 
     @property
     def lazy(self) -> bool:
