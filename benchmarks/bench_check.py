@@ -103,14 +103,15 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_child(cmd: list[str], cwd: Path) -> tuple[float, float, int, subprocess.CompletedProcess[str]]:
+def run_child(cmd: list[str], cwd: Path, **extra_env: str) -> tuple[float, float, int, subprocess.CompletedProcess[str]]:
     """Wall time, CPU time (user + system) and peak resident memory (KB) of one run of `cmd`,
-    the last two from the child's own rusage (os.wait4), not the totals over all children."""
+    the last two from the child's rusage (os.wait4): its own, plus that of the processes it
+    forked and waited for (tracecard's readers and cache writer), not of other children."""
     import tempfile
 
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, text=True, env=_env())
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, text=True, env={**_env(), **extra_env})
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -286,13 +287,15 @@ def measure_cache(size: int, root: Path, repeat: int) -> dict[str, object]:
         # A new repository: build the history cache once, untimed, so that "cold" means
         # tracecard's check cache alone, in the first round as in the others.
         run_child([*check_cmd, "--no-cache"], root)
-    runs: dict[str, list[tuple[float, float, int]]] = {k: [] for k in ("cold", "base", "warm", "nocache")}
+    runs: dict[str, list[tuple[float, float, int]]] = {k: [] for k in ("cold", "base", "warm", "nocache", "cold1")}
     expected = None
     for _ in range(repeat):
-        clear_cache(root)
         for name, cmd in (("cold", check_cmd), ("base", base_cmd), ("warm", check_cmd),
-                          ("nocache", [*check_cmd, "--no-cache"])):  # fmt: skip
-            wall, cpu, rss, proc = run_child(cmd, root)
+                          ("nocache", [*check_cmd, "--no-cache"]), ("cold1", check_cmd)):  # fmt: skip
+            if name.startswith("cold"):
+                clear_cache(root)
+            # cold1: one process (TRACECARD_JOBS=1), for comparison with the parallel read
+            wall, cpu, rss, proc = run_child(cmd, root, **({"TRACECARD_JOBS": "1"} if name == "cold1" else {}))
             if proc.returncode not in (0, 1) or (name == "base" and proc.returncode != 0):
                 raise SystemExit(f"{name} failed:\n{proc.stderr}")
             runs[name].append((wall, cpu, rss))
@@ -346,18 +349,18 @@ def print_cache_table(rows: list[dict[str, object]]) -> None:
     print("check against the libyaml baseline (subprocesses, interpreter start included; best of the rounds;")
     print("ratios are of the best times; peak memory is the largest of the rounds)")
     print(f"{'records':>8} | {'baseline':>8} | {'cold':>8} {'ratio':>6} | {'warm':>8} {'ratio':>6} | "
-          f"{'no cache':>8} {'ratio':>6} | peak MB cold / warm / no cache")
+          f"{'no cache':>8} {'ratio':>6} | {'cold, 1 job':>11} {'ratio':>6} | peak MB cold / warm / no cache / cold 1 job")
     for r in rows:
         runs = r["runs"]  # type: ignore[index]
         for clock, i in (("wall", 0), ("cpu", 1)):
             best = {k: min(x[i] for x in v) for k, v in runs.items()}  # type: ignore[union-attr]
             b = best["base"]
-            peak = (f"{max(x[2] for x in runs['cold']) / 1024:.0f} / {max(x[2] for x in runs['warm']) / 1024:.0f}"
-                    f" / {max(x[2] for x in runs['nocache']) / 1024:.0f}") if clock == "wall" else ""  # fmt: skip
+            peak = " / ".join(f"{max(x[2] for x in runs[k]) / 1024:.0f}"  # type: ignore[index]
+                              for k in ("cold", "warm", "nocache", "cold1")) if clock == "wall" else ""  # fmt: skip
             head = f"{r['size']:>8}" if clock == "wall" else f"{clock:>8}"
             print(f"{head} | {b:>7.3f}s | {best['cold']:>7.3f}s {best['cold'] / b:>5.2f}x | "
                   f"{best['warm']:>7.3f}s {best['warm'] / b:>5.2f}x | {best['nocache']:>7.3f}s "
-                  f"{best['nocache'] / b:>5.2f}x | {peak}")
+                  f"{best['nocache'] / b:>5.2f}x | {best['cold1']:>10.3f}s {best['cold1'] / b:>5.2f}x | {peak}")
     for r in rows:
         runs = r["runs"]  # type: ignore[index]
         cold = sorted(c[0] / b[0] for c, b in zip(runs["cold"], runs["base"], strict=True))  # type: ignore[index]
@@ -601,6 +604,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"machine: {machine()}")
     print(f"tracecard: {project_state()}")
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from tracecard.load import parallel
+
+    print(f"processes a cold check reads files in: {parallel.jobs()} (TRACECARD_JOBS, cores; "
+          "the 'cold, 1 job' column sets TRACECARD_JOBS=1)")
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         print("note: PYTHONDONTWRITEBYTECODE is set here; the timed children run without it")
     git = not args.no_git
