@@ -303,7 +303,7 @@ class FileCache:
         """The index row `find` made for `rel` in this run (its stat and entry key)."""
         return self._new_index.get(rel)
 
-    def adopt(self, rel: str, row: tuple[int, int, int, str, str], entry: Entry) -> None:
+    def adopt(self, rel: str, row: tuple[int, int, int, str, str], entry: Entry | Callable[[], Entry]) -> None:
         """An entry another process made for `rel` (tracecard.load.parallel), with its index row."""
         self._new_index[rel] = row
         self.add(row[4], entry)

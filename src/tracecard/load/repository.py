@@ -96,9 +96,12 @@ def _load_graph(
                     take(i, load_record(settings, path, kind, cache, rels[i]))
                 continue
             for i, entry, row in done:
+                rec = slots[i] = from_entry(entry, rels[i], files[i][0])
                 if cache is not None and row is not None:
-                    cache.adopt(rels[i], row, entry)
-                slots[i] = from_entry(entry, rels[i], files[i][0])
+                    # made again from the record when written: the entry's own copies of the
+                    # headings, links and findings are not held until then
+                    cache.adopt(rels[i], row, entry if rec is None else functools.partial(to_entry, rec, rec.local or ()))
+            del done
     finally:
         for child in children:
             child.cancel()
