@@ -59,7 +59,7 @@ import fnmatch
 import sys
 import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
@@ -138,10 +138,9 @@ def in_scope(settings: Settings, hist: History) -> History:
     excluded (or is not a record file) is out of scope, not deleted, for every command."""
     if not hist.records:
         return hist
-    kept = {key: rh for key, rh in hist.records.items() if is_record_path(settings, rh.latest.path)}
-    if len(kept) == len(hist.records):
-        return hist
-    return replace(hist, records=kept)
+    from tracecard.git.index import keep_records
+
+    return keep_records(hist, lambda path: is_record_path(settings, path))
 
 
 def current_versions(

@@ -187,11 +187,10 @@ def gone_scope(graph: RepoGraph) -> list[str]:
         return []
     gone: set[str] = set()
     paths: set[str] = set()
-    for key, rh in hist.records.items():
-        last = rh.latest
-        if last.commit == WORKTREE and last.deleted and key not in graph.by_id:
-            gone.add(key)
-            paths.add(last.path)
+    for rh in hist.deleted_now:
+        if rh.id not in graph.by_id:
+            gone.add(rh.id)
+            paths.add(rh.latest.path)
     gone |= {c.old_id for c in hist.id_changes
              if c.commit == WORKTREE and c.old_id not in graph.by_id}  # fmt: skip
     if gone:

@@ -723,9 +723,9 @@ class RecordDeleted(Rule):
         if not hist.available:
             return
         rekeyed = {c.old_id for c in hist.id_changes}  # renamed to another ID: HIS005's business
-        for rh in hist.deleted:
+        for rh in hist.deleted_now:
             v = rh.latest
-            if short(v.commit) != "uncommitted" or rh.id in graph.by_id or rh.id in rekeyed:
+            if rh.id in graph.by_id or rh.id in rekeyed:
                 continue
             yield self.found(v.path, 1, 1, deleted_message(rh.id), None)
 
@@ -1125,7 +1125,7 @@ class CriteriaFittedToResults(Rule):
             return
         self._root = str(graph.settings.root)
         vocab = vocabulary(graph.settings)
-        cards = [c for c in graph.of_kind(Kind.MODEL_CARD) if c.id and hist.get(c.id)]
+        cards = [c for c in graph.of_kind(Kind.MODEL_CARD) if c.id and c.id in hist.records]
         # Which cards satisfy each requirement, found once (not once per requirement).
         satisfied_by: dict[str, list[Record]] = {}
         for card in cards:

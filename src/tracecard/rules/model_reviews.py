@@ -348,6 +348,8 @@ class ReviewedVersionUnknown(Rule):
         if not hist.available:
             return
         for rev in mr.reviews(graph):
+            if not graph.in_scope(rev):
+                continue  # (its findings are in the review: a check of other files skips it)
             wanted = mr.version_text(rev.data.get("version"))
             card = _reviewed_card(graph, rev)
             if wanted is None or card is None or card.id is None:
