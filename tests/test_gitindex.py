@@ -21,7 +21,8 @@ from tracecard.git.index import (
     read_history,
     with_worktree,
 )
-from tracecard.load.parse import decode, parse_text
+from tracecard.load.parse import decode, parse_text, plain
+from tracecard.report.text import fmt_number
 
 FOLDERS = ["docs/decisions", "docs/requirements", "docs/model-cards", "docs/datasets"]
 
@@ -408,6 +409,63 @@ def test_worktree_version_compares_the_body(repo: Scratch) -> None:
     latest = moved.records["ADR-0001"].latest  # moved, not deleted
     assert (latest.deleted, latest.old_path, latest.body) == (False, path, same)
     assert moved.deleted == []
+
+
+def _parsed(text: str) -> tuple[dict[str, Any], str]:
+    """Front matter as `tracecard.load.parse` gives it (floats that remember their spelling),
+    and the body digest."""
+    parsed = parse_text(text)
+    assert isinstance(parsed.data, dict)
+    return parsed.data, body_digest(parsed.body_lines)
+
+
+def test_an_unchanged_file_shares_its_front_matter_with_its_last_version(repo: Scratch) -> None:
+    """Equal content is held once: the last version takes the plain form of the file's front
+    matter, sharing what needs no conversion; what it holds is what decoding it would give."""
+    path = "docs/decisions/0001-x.md"
+    text = record("ADR-0001", tags="[a, b]", score="0.90", nested="{x: 1, y: 2.50}")
+    repo.write(path, text)
+    repo.commit("One")
+    data, body = _parsed(text)
+    now = with_worktree(read(repo), [("ADR-0001", path, data, body)])
+    (only,) = now.records["ADR-0001"].versions
+    assert only.data == plain(data) and only.data is not data  # a float to convert: a new dict
+    assert only.data["tags"] is data["tags"]  # plain already: shared
+    assert type(only.data["score"]) is float and fmt_number(only.data["score"]) == "0.9"
+    assert type(only.data["nested"]["y"]) is float
+    fresh = read(repo)  # the same, decoded: equal, with the same types and order
+    assert list(fresh.records["ADR-0001"].latest.data) == list(only.data)
+    assert fresh.records["ADR-0001"].latest.data == only.data
+
+
+def test_a_file_equal_but_not_identical_keeps_the_committed_front_matter(repo: Scratch) -> None:
+    """Keys in another order, or 1.0 written 1: equal, so no working-tree version, and the
+    last version holds what was committed (its order, its types), as before."""
+    path = "docs/decisions/0001-x.md"
+    text = record("ADR-0001", score="1.0", owner="ml")
+    repo.write(path, text)
+    repo.commit("One")
+    data, body = _parsed(text.replace("score: 1.0", "score: 1"))
+    reordered = {"owner": data["owner"], **data}
+    for given in (data, reordered):
+        (only,) = with_worktree(read(repo), [("ADR-0001", path, given, body)]).records[
+            "ADR-0001"
+        ].versions
+        assert only.data is not None and type(only.data["score"]) is float
+        assert list(only.data) == ["id", "status", "score", "owner"]
+
+
+def test_nan_is_never_taken_for_unchanged(repo: Scratch) -> None:
+    """NaN is not equal to itself: a record holding it always gets a working-tree version,
+    whether its last version was decoded or could have been shared."""
+    path = "docs/decisions/0001-x.md"
+    text = record("ADR-0001", score=".nan")
+    repo.write(path, text)
+    repo.commit("One")
+    data, body = _parsed(text)
+    for hist in (read(repo, use_cache=False), read(repo), read(repo)):
+        versions = with_worktree(hist, [("ADR-0001", path, data, body)]).records["ADR-0001"].versions
+        assert [v.commit for v in versions][-1] == WORKTREE
 
 
 def _body(path: Path) -> Any:

@@ -778,6 +778,26 @@ def _parse_blob(raw: bytes) -> _Blob:
     return (ident, json.dumps(clean, separators=(",", ":")).encode("ascii"), body)
 
 
+def _plain_view(value: Any) -> Any:
+    """`plain(value)`, sharing each dict and list of `value` that is plain already."""
+    kind = type(value)
+    if kind is dict or isinstance(value, dict):
+        pairs = [(k if type(k) is str else str(k), _plain_view(v)) for k, v in value.items()]
+        if kind is dict and all(
+            k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)
+        ):
+            return value
+        return dict(pairs)
+    if kind is list or isinstance(value, list):
+        items = [_plain_view(v) for v in value]
+        if kind is list and all(v is v0 for v, v0 in zip(items, value, strict=True)):
+            return value
+        return items
+    if kind is not float and isinstance(value, float):
+        return float(value)
+    return value
+
+
 def _decode(text: bytes | None) -> dict[str, Any] | None:
     """Front matter from its JSON, None when there is none (or the JSON is not a mapping)."""
     if text is None:
@@ -799,7 +819,8 @@ def _decode(text: bytes | None) -> dict[str, Any] | None:
 
 class _Store:
     """The blobs of one history. Front matter is decoded once per blob and shared by every
-    version that holds that blob (do not mutate it)."""
+    version that holds that blob (do not mutate it). The store owns the table it is given:
+    a blob's JSON is dropped from it once decoded (the raw history is not used after)."""
 
     __slots__ = ("blobs", "_data")
 
@@ -811,8 +832,29 @@ class _Store:
         try:
             return self._data[name]
         except KeyError:
-            value = self._data[name] = _decode(self.blobs[name][1])
+            ident, text, body = self.blobs[name]
+            value = self._data[name] = _decode(text)
+            if text is not None:
+                self.blobs[name] = (ident, None, body)
             return value
+
+    def offer(self, name: str, data: dict[str, Any] | None) -> None:
+        """Front matter that may be blob `name`'s (a file's as parsed now): when its plain form
+        is exactly the blob's (the same JSON: same keys in the same order, same types), the
+        blob takes that form, which shares every part without a YamlFloat with `data`, instead
+        of decoding a copy of its own. A text with NaN is decoded as before (NaN is not equal
+        to itself, so sharing could make a changed record look unchanged)."""
+        text = self.blobs[name][1]
+        if name in self._data or text is None or data is None or b"NaN" in text:
+            return
+        view = _plain_view(data)
+        try:
+            same = json.dumps(view, separators=(",", ":")).encode("ascii") == text
+        except (TypeError, ValueError):
+            return
+        if same:
+            self._data[name] = view
+            self.blobs[name] = (self.blobs[name][0], None, self.blobs[name][2])
 
     def key(self, path: str, name: str | None, key_for: KeyFor) -> str | None:
         """The key of the file at `path` holding blob `name` (None: no content)."""
@@ -875,6 +917,15 @@ class _Records(Mapping[str, RecordHistory]):
 
     def deleted_keys(self) -> list[str]:
         return [key for key, (_path, deleted) in self.tips().items() if deleted]
+
+    def offer(self, key: str, path: str, data: dict[str, Any] | None) -> None:
+        """The front matter of the file at `path` that holds record `key` now: its last version
+        shares it when it is the same (`_Store.offer`), before the record is built."""
+        if key in self._built or key not in self._keys:
+            return
+        kind, _old_path, last_path, _old_blob, new_blob = self._refs[key][-1][1]
+        if kind != "D" and last_path == path and new_blob is not None:
+            self._store.offer(new_blob, data)
 
     def only(self, keys: Iterable[str]) -> _Records:
         return _Records(self._store, self._refs, dict.fromkeys(keys), self._built)
@@ -962,6 +1013,9 @@ class _Worktree(Mapping[str, RecordHistory]):
 
     def _build(self, key: str) -> RecordHistory:
         if key in self.base:
+            if isinstance(self.base, _Records):
+                for path, data, _body, _old_key in self.on_disk.get(key, ()):
+                    self.base.offer(key, path, data)
             rec: RecordHistory | None = self.base[key]
         elif key in self.new:
             rec = None
@@ -1133,15 +1187,17 @@ class _Unpickler(pickle.Unpickler):
 
 
 def _unpack(blob: bytes, magic: str, scope: _Scope) -> tuple[dict[str, Any], str]:
-    first, sep, body = blob.partition(b"\n")
-    fields = first.decode("ascii").split(" ")
-    if not sep or len(fields) != 3 or fields[0] != magic or fields[1] != str(CACHE_FORMAT):
+    end = blob.find(b"\n")  # (the body is read in place, not copied)
+    fields = blob[: max(end, 0)].decode("ascii").split(" ")
+    if end < 0 or len(fields) != 3 or fields[0] != magic or fields[1] != str(CACHE_FORMAT):
         raise ValueError("not a cache file of this format")
     digest = fields[2]
-    if _digest(body) != digest:
+    if _digest(memoryview(blob)[end + 1 :]) != digest:
         raise ValueError("digest mismatch (truncated or corrupt)")
+    stream = io.BytesIO(blob)
+    stream.seek(end + 1)
     try:
-        obj = _Unpickler(io.BytesIO(body)).load()
+        obj = _Unpickler(stream).load()
     except Exception as exc:  # noqa: BLE001 - a forged body: whatever fails, it is not used
         raise ValueError(f"unreadable body: {exc}") from None
     if not isinstance(obj, dict):
@@ -1212,7 +1268,7 @@ def _pack(magic: str, scope: _Scope, fields: dict[str, Any]) -> tuple[bytes, str
     return f"{magic} {CACHE_FORMAT} {digest}\n".encode("ascii") + body, digest
 
 
-def _digest(body: bytes) -> str:
+def _digest(body: bytes | memoryview) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
