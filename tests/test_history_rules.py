@@ -573,6 +573,27 @@ def test_progress_only_on_a_terminal(repo: Scratch, monkeypatch: pytest.MonkeyPa
 # --- the pure helpers (shared with tracecard review) ---------------------------------------
 
 
+@pytest.mark.parametrize("exclude", [(), ("docs/decisions/*-draft.md",), ("*/old/*", "*.MD", "docs/[dr]*/x?.md")])
+def test_record_paths_answers_as_is_record_path(exclude: tuple[str, ...]) -> None:
+    """The test `in_scope` runs on every record's last path is `is_record_path`, made faster."""
+    from tracecard.history.timeline import is_record_path, record_paths
+    from tracecard.load.config import Settings
+
+    settings = Settings(root=Path("/r"), exclude=exclude)
+    paths = [
+        "docs/decisions/0001-a.md", "docs/decisions/0002-a-draft.md", "docs/decisions/README.md",
+        "docs/decisions/readme.md", "docs/_drafts/x.md", "docs/.hidden/x.md", ".x.md", "x.md",
+        "docs/old/x.md", "docs/old/y.MD", "docs/requirements/x1.md", "docs/datasets/x1.md",
+        "docs/decisions/x.txt", "docs/decisions/", "docs/decisions/.", "./docs/x.md",
+        "docs//decisions/x.md", "docs/./_d/x.md", "/abs/x.md", "", "docs/decisions/x.md.md",
+    ]  # fmt: skip
+    fast = record_paths(settings)
+    assert [fast(p) for p in paths] == [is_record_path(settings, p) for p in paths]
+    assert [fast(p) for p in paths] == [is_record_path(settings, p) for p in paths]  # cached
+
+
+
+
 def test_threshold_changes_pair_criteria_by_metric_dataset_split_and_slice() -> None:
     from tracecard.history.timeline import threshold_changes
 

@@ -86,10 +86,13 @@ import posixpath
 import subprocess
 import tempfile
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -890,6 +893,7 @@ class _Records(Mapping[str, RecordHistory]):
         self._refs = refs  # key -> its (commit row, change row), oldest first
         self._keys = refs if keys is None else keys  # the records, in order
         self._built = {} if built is None else built
+        self._tips: dict[str, tuple[str, bool]] | None = None
 
     def __getitem__(self, key: str) -> RecordHistory:
         rh = self._built.get(key)
@@ -911,9 +915,12 @@ class _Records(Mapping[str, RecordHistory]):
         return len(self._keys)
 
     def tips(self) -> dict[str, tuple[str, bool]]:
-        """(path, deleted) of each record's last version, building nothing."""
-        refs = self._refs
-        return {key: (refs[key][-1][1][2], refs[key][-1][1][0] == "D") for key in self._keys}
+        """(path, deleted) of each record's last version, building nothing (do not mutate)."""
+        if self._tips is None:
+            refs = self._refs
+            last = [refs[key][-1][1] for key in self._keys]
+            self._tips = {key: (row[2], row[0] == "D") for key, row in zip(self._keys, last)}
+        return self._tips
 
     def deleted_keys(self) -> list[str]:
         return [key for key, (_path, deleted) in self.tips().items() if deleted]
@@ -928,7 +935,10 @@ class _Records(Mapping[str, RecordHistory]):
             self._store.offer(new_blob, data)
 
     def only(self, keys: Iterable[str]) -> _Records:
-        return _Records(self._store, self._refs, dict.fromkeys(keys), self._built)
+        kept = _Records(self._store, self._refs, dict.fromkeys(keys), self._built)
+        if self._tips is not None:
+            kept._tips = {key: self._tips[key] for key in kept._keys}
+        return kept
 
 
 def _assemble(raw: _Raw, key_for: KeyFor) -> tuple[_Records, tuple[IdChange, ...]]:
@@ -936,6 +946,7 @@ def _assemble(raw: _Raw, key_for: KeyFor) -> tuple[_Records, tuple[IdChange, ...
     refs: dict[str, list[tuple[_CommitRow, _ChangeRow]]] = {}
     id_changes: list[IdChange] = []
     store = _Store(raw.blobs)
+    blobs = raw.blobs
     for commit in raw.commits:
         for change in commit[6]:
             kind, old_path, path, old_blob, new_blob = change
@@ -943,7 +954,8 @@ def _assemble(raw: _Raw, key_for: KeyFor) -> tuple[_Records, tuple[IdChange, ...
             if kind == "D":
                 key = old_key or store.key(path, old_blob, key_for)
             else:
-                key = store.key(path, new_blob, key_for) or old_key
+                ident = blobs[new_blob][0] if new_blob is not None else None  # (store.key, inlined)
+                key = (ident or store.key(path, new_blob, key_for)) or old_key
                 if key is not None and old_key is not None and old_key != key:
                     id_changes.append(IdChange(path, commit[0], old_key, key))
                 if key is not None:
@@ -1217,19 +1229,30 @@ def _text(value: Any) -> str:
     return value
 
 
+# The checks below look at one column of the rows at a time (`map`, `set`): a warm run checks
+# tens of thousands of rows before it uses them, and this keeps that a few milliseconds.
+_NONE = type(None)
+_COLUMN = [itemgetter(i) for i in range(7)]
+_HEAD = itemgetter(slice(0, 6))
+
+
+def _types(values: Iterable[Any]) -> set[type]:
+    return set(map(type, values))
+
+
 def _blob_table(value: Any) -> dict[str, _Blob]:
     if type(value) is not dict:
         raise TypeError("malformed cache: blobs")
-    for name, blob in value.items():
-        if (
-            type(name) is not str
-            or type(blob) is not tuple
-            or len(blob) != 3
-            or not (blob[0] is None or type(blob[0]) is str)
-            or not (blob[1] is None or type(blob[1]) is bytes)
-            or not (blob[2] is None or type(blob[2]) is str)
-        ):
-            raise TypeError("malformed cache: blob entry")
+    blobs = list(value.values())
+    if (
+        _types(value) - {str}
+        or _types(blobs) - {tuple}
+        or set(map(len, blobs)) - {3}
+        or _types(map(_COLUMN[0], blobs)) - {str, _NONE}
+        or _types(map(_COLUMN[1], blobs)) - {bytes, _NONE}
+        or _types(map(_COLUMN[2], blobs)) - {str, _NONE}
+    ):
+        raise TypeError("malformed cache: blob entry")
     return value
 
 
@@ -1239,26 +1262,29 @@ def _commit_rows(items: Any) -> list[_CommitRow]:
     return items
 
 
-def _check_rows(commits: Iterable[_CommitRow], blobs: dict[str, Any]) -> None:
+def _check_rows(commits: list[_CommitRow], blobs: dict[str, Any]) -> None:
     """Every row has its shape, and every blob it names is in the table (else KeyError)."""
-    for row in commits:
-        if type(row) is not tuple or len(row) != 7 or any(type(f) is not str for f in row[:6]):
-            raise TypeError("malformed cache: commit row")
-        if type(row[6]) is not tuple:
-            raise TypeError("malformed cache: commit row")
-        for change in row[6]:
-            if type(change) is not tuple or len(change) != 5:
-                raise TypeError("malformed cache: change row")
-            kind, old_path, path, old_blob, new_blob = change
-            if (
-                kind not in ("A", "M", "R", "D")
-                or type(path) is not str
-                or not (old_path is None or type(old_path) is str)
-            ):
-                raise TypeError("malformed cache: change row")
-            for name in (old_blob, new_blob):
-                if name is not None and (type(name) is not str or name not in blobs):
-                    raise KeyError(f"blob {name} missing from cache")
+    if (
+        _types(commits) - {tuple}
+        or set(map(len, commits)) - {7}
+        or _types(chain.from_iterable(map(_HEAD, commits))) - {str}
+        or _types(map(_COLUMN[6], commits)) - {tuple}
+    ):
+        raise TypeError("malformed cache: commit row")
+    changes = list(chain.from_iterable(map(_COLUMN[6], commits)))
+    if (
+        _types(changes) - {tuple}
+        or set(map(len, changes)) - {5}
+        or set(map(_COLUMN[0], changes)) - {"A", "M", "R", "D"}
+        or _types(map(_COLUMN[1], changes)) - {str, _NONE}
+        or _types(map(_COLUMN[2], changes)) - {str}
+    ):
+        raise TypeError("malformed cache: change row")
+    names = set(map(_COLUMN[3], changes)) | set(map(_COLUMN[4], changes))
+    names.discard(None)
+    missing = names.difference(blobs)
+    if missing:
+        raise KeyError(f"blob {sorted(map(str, missing))[0]} missing from cache")
 
 
 def _pack(magic: str, scope: _Scope, fields: dict[str, Any]) -> tuple[bytes, str]:
@@ -1269,7 +1295,8 @@ def _pack(magic: str, scope: _Scope, fields: dict[str, Any]) -> tuple[bytes, str
 
 
 def _digest(body: bytes | memoryview) -> str:
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
+    """A CRC-32: it tells a damaged file (truncated, changed) from a whole one, cheaply."""
+    return f"{zlib.crc32(body):08x}"
 
 
 def _save_cache(path: Path, scope: _Scope, cached: _Cached | None, raw: _Raw) -> str:

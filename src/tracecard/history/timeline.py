@@ -56,9 +56,12 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import functools
+import os
+import re
 import sys
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -140,7 +143,7 @@ def in_scope(settings: Settings, hist: History) -> History:
         return hist
     from tracecard.git.index import keep_records
 
-    return keep_records(hist, lambda path: is_record_path(settings, path))
+    return keep_records(hist, record_paths(settings))
 
 
 def current_versions(
@@ -233,6 +236,35 @@ def is_record_path(settings: Settings, path: str) -> bool:
     if any(p.startswith((".", "_")) for p in parts[:-1]):
         return False
     return not any(fnmatch.fnmatch(path, pat) for pat in settings.exclude)
+
+
+def record_paths(settings: Settings) -> Callable[[str], bool]:
+    """`is_record_path(settings, ·)` for many paths (every record's in history): each folder
+    is judged once, and the exclusions are one pattern."""
+    excluded = _excluded(settings.exclude)
+    folders: dict[str, bool] = {}
+
+    def test(path: str) -> bool:
+        folder, _, name = path.rpartition("/")
+        if name in ("", ".") or "//" in path or "/./" in path or path.startswith("./"):
+            return is_record_path(settings, path)  # not a path as git writes it
+        if not name.endswith(".md") or name.lower() in NOT_RECORDS or name.startswith("."):
+            return False
+        ok = folders.get(folder)
+        if ok is None:
+            ok = folders[folder] = not any(p.startswith((".", "_")) for p in folder.split("/") if p)
+        return ok and (excluded is None or excluded(os.path.normcase(path)) is None)
+
+    return test
+
+
+@functools.lru_cache(maxsize=8)
+def _excluded(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None] | None:
+    """One pattern matching what any of `patterns` matches (as `fnmatch.fnmatch` does)."""
+    if not patterns:
+        return None
+    either = "|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)
+    return re.compile(either).match
 
 
 # --- pure helpers --------------------------------------------------------------------------
