@@ -36,6 +36,8 @@ def run_rules(
     note: Callable[[str], None] | None = None,
 ) -> Result:
     """Run the selected rules; drop what the settings or a record's `tracecard-ignore` exclude.
+    With a scope (`graph.scope`), only the findings in its files are returned (the rules skip
+    work whose findings would land elsewhere).
 
     `note` receives the one line that says history rules were skipped or limited (by default
     it goes to stderr as `tracecard: ...`)."""
@@ -55,12 +57,13 @@ def run_rules(
         base.SCOPE = None
     if graph.scope is not None:
         found = [d for d in found if d.path in graph.scope]
+    records = graph.scoped()  # (all of them without a scope)
     if done:
         wanted = {r.code for r in chosen} & done
-        for rec in graph.records:
+        for rec in records:
             found.extend(f for f in rec.local or () if f.code in wanted)
     found = select(found, settings.select, settings.ignore)
-    by_path = {r.path: r.suppressed for r in graph.records if r.suppressed}
+    by_path = {r.path: r.suppressed for r in records if r.suppressed}
     kept: list[Finding] = []
     dropped: list[Finding] = []
     for d in found:
