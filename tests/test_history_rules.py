@@ -689,3 +689,26 @@ def test_criteria_fitted_to_results_in_commit_order(
     if how != "uncommitted":
         repo.commit("Agree it")
     assert check(repo.path).at("HIS010") == [f"{REQ}:9:13"]
+
+
+def test_run_rules_lets_go_of_history_once_its_rules_have_run(tmp_path: Path) -> None:
+    """`tracecard check` asks run_rules to drop the history after the rules that read it
+    (they run first), so that it and what the other rules build are not held at once: the
+    findings are the same, and the history is no longer kept for the graph."""
+    from tracecard.history import timeline
+    from tracecard.load.config import load
+    from tracecard.load.repository import load_graph
+    from tracecard.rules.run import Result, run_rules
+
+    for name in ("kept", "released"):
+        shutil.copytree(CORPUS / "HIS001" / "bad", tmp_path / name)
+        replay(tmp_path / name)
+
+    def found(result: Result) -> list[tuple[str, int, int, str, str]]:
+        return [(d.path, d.line, d.col, d.code, d.message) for d in result.diagnostics]
+
+    kept = run_rules(load_graph(load(tmp_path / "kept")))
+    assert timeline._LOADED  # kept for whoever reads it next (the dashboard, a review)
+    released = run_rules(load_graph(load(tmp_path / "released")), release_history=True)
+    assert not timeline._LOADED
+    assert found(kept) == found(released) and "HIS001" in {d.code for d in released.diagnostics}

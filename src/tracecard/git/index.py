@@ -78,7 +78,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import pickle
@@ -1159,7 +1158,7 @@ def _delta_path(path: Path) -> Path:
 def _load_cache(path: Path, scope: _Scope) -> tuple[_Cached | None, str]:
     """The cached history, or None and why it was not usable ('' when there is none)."""
     try:
-        obj, digest = _unpack(path.read_bytes(), _MAGIC, scope)
+        obj, digest = _unpack(path, _MAGIC, scope)
         base = _Raw(_text(obj["head"]), _commit_rows(obj["commits"]), _blob_table(obj["blobs"]))
         _check_rows(base.commits, base.blobs)
     except FileNotFoundError:
@@ -1174,7 +1173,7 @@ def _load_cache(path: Path, scope: _Scope) -> tuple[_Cached | None, str]:
 
 def _with_delta(cached: _Cached, path: Path, scope: _Scope) -> tuple[_Cached, str]:
     try:
-        obj, _digest = _unpack(path.read_bytes(), _DELTA_MAGIC, scope)
+        obj, _digest = _unpack(path, _DELTA_MAGIC, scope)
         if obj["base"] != cached.base_digest:
             return cached, "cache delta ignored: written for another base"
         blobs = {**cached.raw.blobs, **_blob_table(obj["blobs"])}
@@ -1198,20 +1197,53 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not cache data")
 
 
-def _unpack(blob: bytes, magic: str, scope: _Scope) -> tuple[dict[str, Any], str]:
-    end = blob.find(b"\n")  # (the body is read in place, not copied)
-    fields = blob[: max(end, 0)].decode("ascii").split(" ")
-    if end < 0 or len(fields) != 3 or fields[0] != magic or fields[1] != str(CACHE_FORMAT):
-        raise ValueError("not a cache file of this format")
-    digest = fields[2]
-    if _digest(memoryview(blob)[end + 1 :]) != digest:
+class _Summed:
+    """The rest of a file, read through while its CRC-32 is worked out (never more than the
+    file holds: a damaged length cannot make a read allocate more)."""
+
+    def __init__(self, fh: IO[bytes], size: int) -> None:
+        self.fh = fh
+        self.left = size
+        self.crc = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.fh.read(self.left if n is None or n < 0 else min(n, self.left))
+        self.left -= len(data)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        data = self.fh.readline(self.left if limit is None or limit < 0 else min(limit, self.left))
+        self.left -= len(data)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _unpack(path: Path, magic: str, scope: _Scope) -> tuple[dict[str, Any], str]:
+    """The body of the cache file at `path`, unpickled as it is read (a large history is not
+    held twice, as bytes and as values), then trusted only if the whole body's CRC matches."""
+    with path.open("rb") as fh:
+        first = fh.readline(200)
+        fields = first.decode("ascii").rstrip("\n").split(" ")
+        if not first.endswith(b"\n") or len(fields) != 3 or fields[0] != magic or fields[1] != str(CACHE_FORMAT):
+            raise ValueError("not a cache file of this format")
+        digest = fields[2]
+        body = _Summed(fh, os.fstat(fh.fileno()).st_size - len(first))
+        try:
+            obj = _Unpickler(body).load()
+            failed = ""
+        except Exception as exc:  # noqa: BLE001 - damaged or forged: whatever fails, it is not used
+            obj, failed = None, f"unreadable body: {exc}"
+        body.read()  # the rest: the digest covers all of it
+    if f"{body.crc:08x}" != digest:
         raise ValueError("digest mismatch (truncated or corrupt)")
-    stream = io.BytesIO(blob)
-    stream.seek(end + 1)
-    try:
-        obj = _Unpickler(stream).load()
-    except Exception as exc:  # noqa: BLE001 - a forged body: whatever fails, it is not used
-        raise ValueError(f"unreadable body: {exc}") from None
+    if failed:
+        raise ValueError(failed)
     if not isinstance(obj, dict):
         raise TypeError("malformed cache: not a mapping")
     if (

@@ -12,6 +12,7 @@ Loading (I/O)
                            deletion for a committed record whose file is gone. Progress goes to
                            stderr only when stderr is a terminal. A folder with no `.git` above
                            it (and no GIT_DIR) is answered without importing git at all.
+    `forget(graph)`        let go of it (`run_rules` does, once the history rules have run).
     `read(settings, progress)`   the committed history only (what `tracecard index` shows).
     `key_for(settings)`    the key of a historical file without an `id:`: the ID its file name
                            gives, as `discover` derives it; None for files that are not records
@@ -107,6 +108,12 @@ def history_of(graph: RepoGraph) -> History:
         hist = with_worktree(hist, current_versions(graph), date="")
     _LOADED[:] = [(weakref.ref(graph), hist)]
     return hist
+
+
+def forget(graph: RepoGraph) -> None:
+    """Let go of the history `history_of` keeps for `graph` (read again if asked for)."""
+    if _LOADED and _LOADED[0][0]() is graph:
+        _LOADED.clear()
 
 
 def history_state(graph: RepoGraph) -> tuple[bool, str | None]:

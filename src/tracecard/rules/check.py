@@ -69,7 +69,7 @@ def check(
             graph = load_graph(settings, extra=extra, local_rules=local, cache=files)
             gone = gone_scope(graph) if staged else []
             graph.scope = _scope(root, [*targets, *(root / p for p in gone)], staged)
-            result = run_rules(graph, note=note)
+            result = run_rules(graph, note=note, release_history=True)
         record_paths = [r.path for r in graph.records]
         if saved is not None and graph.scope is None:  # only a whole result is kept
             saved.store(graph, result, record_paths, gone, notes)
