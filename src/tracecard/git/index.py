@@ -415,26 +415,33 @@ def with_worktree(
     when = date if date is not None else datetime.now(UTC).isoformat(timespec="seconds")
     base = history.records
     tips = _tips(base)
-    live_paths = {path: key for key, (path, deleted) in tips.items() if not deleted}
+    live_paths = {row[2]: key for key, row in tips.items() if row[0] != "D"}
     changes = list(history.id_changes)
-    on_disk: dict[str, list[_OnDisk]] = {}
+    on_disk: dict[str, Current | list[Current]] = {}
+    held: dict[str, str] = {}
     new: dict[str, None] = {}
     seen_paths: set[str] = set()
     for item in current:
-        key, path, data = item[0], item[1], item[2]
-        body = item[3] if len(item) == 4 else None
+        key, path = item[0], item[1]
         seen_paths.add(path)
         old_key = live_paths.get(path)
         if old_key is not None and old_key != key:
             changes.append(IdChange(path, WORKTREE, old_key, key))
-        on_disk.setdefault(key, []).append((path, data, body, old_key))
+            held[path] = old_key
+        there = on_disk.get(key)
+        if there is None:
+            on_disk[key] = item  # (most keys are in one file: no list)
+        elif isinstance(there, list):
+            there.append(item)
+        else:
+            on_disk[key] = [there, item]
         if key not in tips:
             new[key] = None
     gone: dict[str, None] = {}
     if complete:
-        gone = {key: None for key, (path, deleted) in tips.items()
-                if not deleted and path not in seen_paths and key not in on_disk}  # fmt: skip
-    records = _Worktree(base, history.head, when, on_disk, new, gone)
+        gone = {key: None for key, row in tips.items()
+                if row[0] != "D" and row[2] not in seen_paths and key not in on_disk}  # fmt: skip
+    records = _Worktree(base, history.head, when, on_disk, held, new, gone)
     return replace(history, records=records, id_changes=tuple(changes))
 
 
@@ -782,22 +789,24 @@ def _parse_blob(raw: bytes) -> _Blob:
 
 def _plain_view(value: Any) -> Any:
     """`plain(value)`, sharing each dict and list of `value` that is plain already."""
+    if _is_plain(value):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain_view(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_view(v) for v in value]
+    return float(value)  # a float that remembers its spelling
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether `plain(value)` would equal `value` in every type: no YamlFloat, no key that is
+    not a string, no subclass of dict or list."""
     kind = type(value)
-    if kind is dict or isinstance(value, dict):
-        pairs = [(k if type(k) is str else str(k), _plain_view(v)) for k, v in value.items()]
-        if kind is dict and all(
-            k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)
-        ):
-            return value
-        return dict(pairs)
-    if kind is list or isinstance(value, list):
-        items = [_plain_view(v) for v in value]
-        if kind is list and all(v is v0 for v, v0 in zip(items, value, strict=True)):
-            return value
-        return items
-    if kind is not float and isinstance(value, float):
-        return float(value)
-    return value
+    if kind is dict:
+        return all(type(k) is str and _is_plain(v) for k, v in value.items())
+    if kind is list:
+        return all(map(_is_plain, value))
+    return not isinstance(value, dict | list | float) or kind is float
 
 
 def _decode(text: bytes | None) -> dict[str, Any] | None:
@@ -878,21 +887,25 @@ class _Store:
         )  # fmt: skip
 
 
+#: A record's (commit row, change row) pairs, oldest first: one pair, or a list of them.
+_Refs = tuple[_CommitRow, _ChangeRow] | list[tuple[_CommitRow, _ChangeRow]]
+
+
 class _Records(Mapping[str, RecordHistory]):
     """The committed history of each record, built when it is first asked for."""
 
     def __init__(
         self,
         store: _Store,
-        refs: dict[str, list[tuple[_CommitRow, _ChangeRow]]],
+        refs: dict[str, _Refs],
         keys: Mapping[str, object] | None = None,
         built: dict[str, RecordHistory] | None = None,
     ) -> None:
         self._store = store
-        self._refs = refs  # key -> its (commit row, change row), oldest first
+        self._refs = refs  # key -> its (commit row, change row) pairs, oldest first
         self._keys = refs if keys is None else keys  # the records, in order
         self._built = {} if built is None else built
-        self._tips: dict[str, tuple[str, bool]] | None = None
+        self._tips: dict[str, _ChangeRow] | None = None
 
     def __getitem__(self, key: str) -> RecordHistory:
         rh = self._built.get(key)
@@ -900,7 +913,7 @@ class _Records(Mapping[str, RecordHistory]):
             if key not in self._keys:
                 raise KeyError(key)
             version = self._store.version
-            rh = RecordHistory(key, tuple(version(c, ch) for c, ch in self._refs[key]))
+            rh = RecordHistory(key, tuple(version(c, ch) for c, ch in _pairs(self._refs[key])))
             self._built[key] = rh
         return rh
 
@@ -913,23 +926,23 @@ class _Records(Mapping[str, RecordHistory]):
     def __len__(self) -> int:
         return len(self._keys)
 
-    def tips(self) -> dict[str, tuple[str, bool]]:
-        """(path, deleted) of each record's last version, building nothing (do not mutate)."""
+    def tips(self) -> dict[str, _ChangeRow]:
+        """The change row of each record's last version (its kind, D for a deletion, and its
+        path are `row[0]` and `row[2]`), building nothing (do not mutate)."""
         if self._tips is None:
             refs = self._refs
-            last = [refs[key][-1][1] for key in self._keys]
-            self._tips = {key: (row[2], row[0] == "D") for key, row in zip(self._keys, last)}
+            self._tips = {key: _last(refs[key])[1] for key in self._keys}
         return self._tips
 
     def deleted_keys(self) -> list[str]:
-        return [key for key, (_path, deleted) in self.tips().items() if deleted]
+        return [key for key, row in self.tips().items() if row[0] == "D"]
 
     def offer(self, key: str, path: str, data: dict[str, Any] | None) -> None:
         """The front matter of the file at `path` that holds record `key` now: its last version
         shares it when it is the same (`_Store.offer`), before the record is built."""
         if key in self._built or key not in self._keys:
             return
-        kind, _old_path, last_path, _old_blob, new_blob = self._refs[key][-1][1]
+        kind, _old_path, last_path, _old_blob, new_blob = _last(self._refs[key])[1]
         if kind != "D" and last_path == path and new_blob is not None:
             self._store.offer(new_blob, data)
 
@@ -942,7 +955,7 @@ class _Records(Mapping[str, RecordHistory]):
 
 def _assemble(raw: _Raw, key_for: KeyFor) -> tuple[_Records, tuple[IdChange, ...]]:
     path_key: dict[str, str] = {}
-    refs: dict[str, list[tuple[_CommitRow, _ChangeRow]]] = {}
+    refs: dict[str, _Refs] = {}
     id_changes: list[IdChange] = []
     store = _Store(raw.blobs)
     blobs = raw.blobs
@@ -960,15 +973,30 @@ def _assemble(raw: _Raw, key_for: KeyFor) -> tuple[_Records, tuple[IdChange, ...
                 if key is not None:
                     path_key[path] = key
             if key is not None:
-                refs.setdefault(key, []).append((commit, change))
+                had = refs.get(key)
+                if had is None:
+                    refs[key] = (commit, change)  # (most records have one version: no list)
+                elif type(had) is list:
+                    had.append((commit, change))
+                else:
+                    refs[key] = [had, (commit, change)]  # type: ignore[list-item]
     return _Records(store, refs), tuple(id_changes)
 
 
-def _tips(records: Mapping[str, RecordHistory]) -> dict[str, tuple[str, bool]]:
-    """(path, deleted) of each record's last version, in the records' order."""
+def _pairs(refs: _Refs) -> list[tuple[_CommitRow, _ChangeRow]]:
+    return refs if type(refs) is list else [refs]  # type: ignore[list-item]
+
+
+def _last(refs: _Refs) -> tuple[_CommitRow, _ChangeRow]:
+    return refs[-1] if type(refs) is list else refs  # type: ignore[return-value]
+
+
+def _tips(records: Mapping[str, RecordHistory]) -> dict[str, _ChangeRow]:
+    """Each record's last version as a change row (`_Records.tips`), in the records' order."""
     if isinstance(records, _Records):
         return records.tips()
-    return {key: (rh.latest.path, rh.latest.deleted) for key, rh in records.items()}
+    return {key: ("D" if rh.latest.deleted else "M", None, rh.latest.path, None, None)
+            for key, rh in records.items()}  # fmt: skip
 
 
 def _deleted_keys(records: Mapping[str, RecordHistory]) -> list[str]:
@@ -981,7 +1009,7 @@ def keep_records(history: History, keep: Callable[[str], bool]) -> History:
     """The history without the records whose last version's path `keep` refuses (building
     none of them)."""
     records = history.records
-    kept = [key for key, (path, _deleted) in _tips(records).items() if keep(path)]
+    kept = [key for key, row in _tips(records).items() if keep(row[2])]
     if len(kept) == len(records):
         return history
     if isinstance(records, _Records):
@@ -991,9 +1019,6 @@ def keep_records(history: History, keep: Callable[[str], bool]) -> History:
 
 # --- the working tree --------------------------------------------------------------------------
 
-#: A record on disk, as `with_worktree` keeps it: path, front matter, body digest, and the key
-#: whose last committed version is live at that path (None when no record's is).
-_OnDisk = tuple[str, "dict[str, Any] | None", "str | None", "str | None"]
 
 
 class _Worktree(Mapping[str, RecordHistory]):
@@ -1004,14 +1029,16 @@ class _Worktree(Mapping[str, RecordHistory]):
         base: Mapping[str, RecordHistory],
         head: str,
         when: str,
-        on_disk: dict[str, list[_OnDisk]],
+        on_disk: dict[str, Current | list[Current]],
+        held: dict[str, str],
         new: dict[str, None],
         gone: dict[str, None],
     ) -> None:
         self.base = base
         self.head = head
         self.when = when
-        self.on_disk = on_disk  # key -> the files that hold it now
+        self.on_disk = on_disk  # key -> the file that holds it now (a list when several do)
+        self.held = held  # path -> the other key whose live last version is at that path
         self.new = new  # keys that only the working tree has, in order
         self.gone = gone  # committed keys whose file is gone (deleted now), in order
         self._built: dict[str, RecordHistory] = {}
@@ -1022,19 +1049,25 @@ class _Worktree(Mapping[str, RecordHistory]):
             rh = self._built[key] = self._build(key)
         return rh
 
+    def _files(self, key: str) -> list[Current]:
+        there = self.on_disk.get(key)
+        return [] if there is None else there if isinstance(there, list) else [there]
+
     def _build(self, key: str) -> RecordHistory:
+        files = self._files(key)
         if key in self.base:
             if isinstance(self.base, _Records):
-                for path, data, _body, _old_key in self.on_disk.get(key, ()):
-                    self.base.offer(key, path, data)
+                for item in files:
+                    self.base.offer(key, item[1], item[2])
             rec: RecordHistory | None = self.base[key]
         elif key in self.new:
             rec = None
         else:
             raise KeyError(key)
         added = [
-            v for path, data, body, old_key in self.on_disk.get(key, ())
-            if (v := self._version(key, rec, path, data, body, old_key)) is not None
+            v for item in files
+            if (v := self._version(key, rec, item[1], item[2], item[3] if len(item) == 4 else None,
+                                   self.held.get(item[1]))) is not None
         ]  # fmt: skip
         if key in self.gone:
             assert rec is not None
