@@ -82,9 +82,6 @@ import json
 import os
 import pickle
 import posixpath
-import subprocess
-import tempfile
-import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -93,7 +90,7 @@ from enum import Enum
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from tracecard import __version__
 from tracecard.load.parse import decode, parse_text, plain
@@ -256,15 +253,13 @@ _Blob = tuple[str | None, bytes | None, str | None]
 _UNREADABLE: _Blob = (None, None, None)
 
 
-@dataclass(frozen=True, slots=True)
-class _Raw:
+class _Raw(NamedTuple):  # (a NamedTuple, not a dataclass: cheaper to import)
     head: str
     commits: list[_CommitRow]  # topological order, oldest first; only commits with changes
     blobs: dict[str, _Blob]  # blob name -> (id, front matter, body digest) (insertion ordered)
 
 
-@dataclass(frozen=True, slots=True)
-class _Scope:
+class _Scope(NamedTuple):
     """Where the records are: the root's prefix inside the work tree, and the folders."""
 
     prefix: str  # '' or 'sub/dir/'
@@ -710,6 +705,9 @@ def _is_markdown(path: str) -> bool:
 def _read_blobs(repo: git.Repo, shas: list[str], progress: Progress | None) -> dict[str, _Blob]:
     if not shas:
         return {}
+    import subprocess
+    import threading
+
     proc = repo.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
     feeder = threading.Thread(target=_feed, args=(proc.stdin, shas), daemon=True)
     feeder.start()
@@ -1169,8 +1167,7 @@ DELTA_MIN_COMMITS = 500
 _SUFFIX = ".pickle"
 
 
-@dataclass(frozen=True, slots=True)
-class _Cached:
+class _Cached(NamedTuple):
     raw: _Raw
     base_digest: str
     base_commits: int  # how many of raw.commits come from the base file
@@ -1219,7 +1216,7 @@ def _with_delta(cached: _Cached, path: Path, scope: _Scope) -> tuple[_Cached, st
         return cached, f"cache delta unreadable: {exc.strerror or exc}"
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         return cached, f"cache delta ignored: {exc}"
-    return replace(cached, raw=raw), ""
+    return cached._replace(raw=raw), ""
 
 
 class _Unpickler(pickle.Unpickler):
@@ -1387,6 +1384,8 @@ def _write_atomic(path: Path, content: bytes) -> str:
         return "cache not written: its folder is a link, or the cache is not a file"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
