@@ -283,7 +283,7 @@ def measure_cache(size: int, root: Path, repeat: int) -> dict[str, object]:
     baseline(str(root))  # warm the page cache before anything is timed
     check_cmd = [sys.executable, "-m", "tracecard", "check", str(root)]
     base_cmd = [sys.executable, "-c", BASELINE_SRC + f"\nprint(baseline({str(root)!r}))\n"]
-    if (root / ".git").is_dir() and not list((root / ".git" / "tracecard").glob("history-*.json")):
+    if (root / ".git").is_dir() and not list((root / ".git" / "tracecard").glob("history-*.pickle")):
         # A new repository: build the history cache once, untimed, so that "cold" means
         # tracecard's check cache alone, in the first round as in the others.
         run_child([*check_cmd, "--no-cache"], root)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,8 @@ from tracecard.git.index import (
     read_history,
     with_worktree,
 )
-from tracecard.load.parse import decode, parse_text
+from tracecard.load.parse import decode, parse_text, plain
+from tracecard.report.text import fmt_number
 
 FOLDERS = ["docs/decisions", "docs/requirements", "docs/model-cards", "docs/datasets"]
 
@@ -277,7 +280,7 @@ def test_damaged_cache_is_ignored_and_rewritten(repo: Scratch, damage: Any) -> N
     repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
     repo.commit("One")
     read(repo)
-    (cache,) = (repo.path / ".git" / "tracecard").glob("history-*.json")
+    cache, _delta = _cache_files(repo)
     cache.write_bytes(damage(cache.read_bytes()))
     hist = read(repo)
     assert hist.stats.cache == "rebuilt" and hist.stats.commits_read == 1
@@ -408,31 +411,184 @@ def test_worktree_version_compares_the_body(repo: Scratch) -> None:
     assert moved.deleted == []
 
 
-def test_cache_of_the_previous_format_is_not_trusted(repo: Scratch) -> None:
-    """A cache written before bodies were kept: at its own file name it is not read at all;
-    given the current format's header it is rejected by its shape, and rebuilt either way."""
+def _parsed(text: str) -> tuple[dict[str, Any], str]:
+    """Front matter as `tracecard.load.parse` gives it (floats that remember their spelling),
+    and the body digest."""
+    parsed = parse_text(text)
+    assert isinstance(parsed.data, dict)
+    return parsed.data, body_digest(parsed.body_lines)
+
+
+def test_an_unchanged_file_shares_its_front_matter_with_its_last_version(repo: Scratch) -> None:
+    """Equal content is held once: the last version takes the plain form of the file's front
+    matter, sharing what needs no conversion; what it holds is what decoding it would give."""
+    path = "docs/decisions/0001-x.md"
+    text = record("ADR-0001", tags="[a, b]", score="0.90", nested="{x: 1, y: 2.50}")
+    repo.write(path, text)
+    repo.commit("One")
+    data, body = _parsed(text)
+    now = with_worktree(read(repo), [("ADR-0001", path, data, body)])
+    (only,) = now.records["ADR-0001"].versions
+    assert only.data == plain(data) and only.data is not data  # a float to convert: a new dict
+    assert only.data["tags"] is data["tags"]  # plain already: shared
+    assert type(only.data["score"]) is float and fmt_number(only.data["score"]) == "0.9"
+    assert type(only.data["nested"]["y"]) is float
+    fresh = read(repo)  # the same, decoded: equal, with the same types and order
+    assert list(fresh.records["ADR-0001"].latest.data) == list(only.data)
+    assert fresh.records["ADR-0001"].latest.data == only.data
+
+
+def test_a_file_equal_but_not_identical_keeps_the_committed_front_matter(repo: Scratch) -> None:
+    """Keys in another order, or 1.0 written 1: equal, so no working-tree version, and the
+    last version holds what was committed (its order, its types), as before."""
+    path = "docs/decisions/0001-x.md"
+    text = record("ADR-0001", score="1.0", owner="ml")
+    repo.write(path, text)
+    repo.commit("One")
+    data, body = _parsed(text.replace("score: 1.0", "score: 1"))
+    reordered = {"owner": data["owner"], **data}
+    for given in (data, reordered):
+        (only,) = with_worktree(read(repo), [("ADR-0001", path, given, body)]).records[
+            "ADR-0001"
+        ].versions
+        assert only.data is not None and type(only.data["score"]) is float
+        assert list(only.data) == ["id", "status", "score", "owner"]
+
+
+def test_nan_is_never_taken_for_unchanged(repo: Scratch) -> None:
+    """NaN is not equal to itself: a record holding it always gets a working-tree version,
+    whether its last version was decoded or could have been shared."""
+    path = "docs/decisions/0001-x.md"
+    text = record("ADR-0001", score=".nan")
+    repo.write(path, text)
+    repo.commit("One")
+    data, body = _parsed(text)
+    for hist in (read(repo, use_cache=False), read(repo), read(repo)):
+        versions = with_worktree(hist, [("ADR-0001", path, data, body)]).records["ADR-0001"].versions
+        assert [v.commit for v in versions][-1] == WORKTREE
+
+
+def _body(path: Path) -> Any:
+    return gitindex._Unpickler(io.BytesIO(path.read_bytes().partition(b"\n")[2])).load()
+
+
+def _forge(path: Path, obj: Any, magic: str = "tracecard-history") -> None:
+    """Write `obj` at `path` with a header whose digest matches: only its content is wrong."""
+    body = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    path.write_bytes(f"{magic} {gitindex.CACHE_FORMAT} {gitindex._digest(body)}\n".encode() + body)
+
+
+def test_cache_of_a_previous_format_is_not_trusted(repo: Scratch) -> None:
+    """A cache of format 2 (JSON, front matter decoded): at its own file name it is not read
+    at all; given the current format's header, it is rejected by its shape, and rebuilt."""
     repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
     repo.commit("One")
     cold = read(repo)
     base, _delta = _cache_files(repo)
-    _header, _, body = base.read_bytes().partition(b"\n")
-    obj = json.loads(body)
-    obj["blobs"] = {sha: blob[0] for sha, blob in obj["blobs"].items()}  # format 1: front matter
-    old_body = json.dumps(obj, separators=(",", ":")).encode("ascii")
-    digest = gitindex._digest(old_body)
-    old_name = base.with_name(base.name.replace(f"history-{gitindex.CACHE_FORMAT}-", "history-1-"))
+    obj = _body(base)
+    old = {**obj, "folders": list(obj["folders"]),
+           "commits": [[*row[:6], [list(c) for c in row[6]]] for row in obj["commits"]],
+           "blobs": {sha: [json.loads(fm) if fm else None, body]
+                     for sha, (_id, fm, body) in obj["blobs"].items()}}  # fmt: skip
+    old_body = json.dumps(old, separators=(",", ":")).encode("ascii")
+    old_name = base.with_name(base.name.replace(f"history-{gitindex.CACHE_FORMAT}-", "history-2-"))
+    old_name = old_name.with_suffix(".json")
     base.unlink()
-    old_name.write_bytes(f"tracecard-history 1 {digest}\n".encode() + old_body)
+    old_name.write_bytes(f"tracecard-history 2 {gitindex._digest(old_body)}\n".encode() + old_body)
     fresh = read(repo)
     assert fresh.stats.cache == "cold" and fresh.records == cold.records
     assert fresh.records["ADR-0001"].latest.body == _body_of(record("ADR-0001"))
-    assert old_name.read_bytes().startswith(b"tracecard-history 1 ")  # left alone
-    forged = f"tracecard-history {gitindex.CACHE_FORMAT} {digest}\n".encode() + old_body
-    base.write_bytes(forged)
+    assert old_name.read_bytes().startswith(b"tracecard-history 2 ")  # left alone
+    _forge(base, {**obj, "blobs": {sha: [json.loads(fm) if fm else None, body]
+                                   for sha, (_id, fm, body) in obj["blobs"].items()}})  # fmt: skip
     hist = read(repo)
     assert hist.stats.cache == "rebuilt" and "blob entry" in hist.stats.cache_note
     assert hist.records == cold.records
     assert read(repo).stats.cache == "hit"
+
+
+class _Bomb:
+    """What a forged cache could hold: unpickling it would call `_explode`."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_explode, ("ran",))
+
+
+EXPLODED: list[str] = []
+
+
+def _explode(what: str) -> str:
+    EXPLODED.append(what)
+    return what
+
+
+@pytest.mark.parametrize("where", ["head", "tool", "blob"])
+def test_a_cache_that_names_a_function_is_ignored_not_run(repo: Scratch, where: str) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    cold = read(repo)
+    base, _delta = _cache_files(repo)
+    obj = _body(base)
+    if where == "blob":
+        sha = next(iter(obj["blobs"]))
+        obj["blobs"][sha] = (_Bomb(), None, None)
+    else:
+        obj[where] = _Bomb()
+    _forge(base, obj)
+    hist = read(repo)
+    assert EXPLODED == []
+    assert hist.stats.cache == "rebuilt" and "is not cache data" in hist.stats.cache_note
+    assert hist.records == cold.records
+
+
+def test_a_cache_of_the_wrong_shape_is_ignored(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("One")
+    cold = read(repo)
+    base, _delta = _cache_files(repo)
+    obj = _body(base)
+    for forged, note in (
+        ([obj], "not a mapping"),
+        ({**obj, "commits": [list(row) for row in obj["commits"]]}, "commit row"),
+        ({**obj, "commits": [(*row[:6], [list(row[6][0])]) for row in obj["commits"]]}, "commit row"),
+        ({**obj, "blobs": {}}, "missing from cache"),
+        ({**obj, "blobs": {k: (["ADR-0001"], fm, b) for k, (_i, fm, b) in obj["blobs"].items()}},
+         "blob entry"),
+    ):  # fmt: skip
+        _forge(base, forged)
+        hist = read(repo)
+        assert hist.stats.cache == "rebuilt" and note in hist.stats.cache_note, note
+        assert hist.records == cold.records
+
+
+def test_a_record_is_built_when_asked_for(repo: Scratch, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading history and adding the working tree decode no front matter; asking for one
+    record decodes that record's versions only (what keeps a check of one file fast)."""
+    for n in range(1, 4):
+        repo.write(f"docs/decisions/000{n}-x.md", record(f"ADR-000{n}"))
+    repo.commit("One")
+    repo.write("docs/decisions/0002-x.md", record("ADR-0002", "accepted"))
+    repo.commit("Two")
+    read(repo)  # the cache
+    decoded: list[bytes | None] = []
+    real = gitindex._decode
+
+    def counting(text: bytes | None) -> Any:
+        decoded.append(text)
+        return real(text)
+
+    monkeypatch.setattr(gitindex, "_decode", counting)
+    hist = read(repo)
+    current = [(f"ADR-000{n}", f"docs/decisions/000{n}-x.md", {"id": f"ADR-000{n}",
+               "status": "proposed"}) for n in (1, 2)]  # fmt: skip
+    now = with_worktree(hist, current, date="2024-02-01T00:00:00+00:00")
+    assert decoded == [] and list(now.records) == ["ADR-0001", "ADR-0002", "ADR-0003"]
+    assert "ADR-0003" in now.records and [r.id for r in now.deleted_now] == ["ADR-0003"]
+    assert len(decoded) == 1  # the deleted record's last version, as `before` of its deletion
+    rh = now.records["ADR-0002"]
+    assert [v.data["status"] for v in rh.versions if v.data] == ["proposed", "accepted", "proposed"]
+    assert len(decoded) == 3  # its two committed blobs; the working tree's data is given
+    assert now.records["ADR-0002"] is rh and len(decoded) == 3
 
 
 def test_progress_reports_blobs(repo: Scratch) -> None:
@@ -466,8 +622,8 @@ def test_one_git_log_and_one_cat_file_per_run(
 
 def _cache_files(repo: Scratch) -> tuple[Path, Path]:
     folder = repo.path / ".git" / "tracecard"
-    (base,) = [p for p in folder.glob("history-*.json") if not p.name.endswith(".delta.json")]
-    return base, base.with_name(base.name.replace(".json", ".delta.json"))
+    (base,) = [p for p in folder.glob("history-*.pickle") if not p.name.endswith(".delta.pickle")]
+    return base, base.with_name(base.name.replace(".pickle", ".delta.pickle"))
 
 
 def test_new_commits_go_to_a_small_delta_next_to_the_base(repo: Scratch) -> None:

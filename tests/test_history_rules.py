@@ -573,6 +573,27 @@ def test_progress_only_on_a_terminal(repo: Scratch, monkeypatch: pytest.MonkeyPa
 # --- the pure helpers (shared with tracecard review) ---------------------------------------
 
 
+@pytest.mark.parametrize("exclude", [(), ("docs/decisions/*-draft.md",), ("*/old/*", "*.MD", "docs/[dr]*/x?.md")])
+def test_record_paths_answers_as_is_record_path(exclude: tuple[str, ...]) -> None:
+    """The test `in_scope` runs on every record's last path is `is_record_path`, made faster."""
+    from tracecard.history.timeline import is_record_path, record_paths
+    from tracecard.load.config import Settings
+
+    settings = Settings(root=Path("/r"), exclude=exclude)
+    paths = [
+        "docs/decisions/0001-a.md", "docs/decisions/0002-a-draft.md", "docs/decisions/README.md",
+        "docs/decisions/readme.md", "docs/_drafts/x.md", "docs/.hidden/x.md", ".x.md", "x.md",
+        "docs/old/x.md", "docs/old/y.MD", "docs/requirements/x1.md", "docs/datasets/x1.md",
+        "docs/decisions/x.txt", "docs/decisions/", "docs/decisions/.", "./docs/x.md",
+        "docs//decisions/x.md", "docs/./_d/x.md", "/abs/x.md", "", "docs/decisions/x.md.md",
+    ]  # fmt: skip
+    fast = record_paths(settings)
+    assert [fast(p) for p in paths] == [is_record_path(settings, p) for p in paths]
+    assert [fast(p) for p in paths] == [is_record_path(settings, p) for p in paths]  # cached
+
+
+
+
 def test_threshold_changes_pair_criteria_by_metric_dataset_split_and_slice() -> None:
     from tracecard.history.timeline import threshold_changes
 
@@ -668,3 +689,26 @@ def test_criteria_fitted_to_results_in_commit_order(
     if how != "uncommitted":
         repo.commit("Agree it")
     assert check(repo.path).at("HIS010") == [f"{REQ}:9:13"]
+
+
+def test_run_rules_lets_go_of_history_once_its_rules_have_run(tmp_path: Path) -> None:
+    """`tracecard check` asks run_rules to drop the history after the rules that read it
+    (they run first), so that it and what the other rules build are not held at once: the
+    findings are the same, and the history is no longer kept for the graph."""
+    from tracecard.history import timeline
+    from tracecard.load.config import load
+    from tracecard.load.repository import load_graph
+    from tracecard.rules.run import Result, run_rules
+
+    for name in ("kept", "released"):
+        shutil.copytree(CORPUS / "HIS001" / "bad", tmp_path / name)
+        replay(tmp_path / name)
+
+    def found(result: Result) -> list[tuple[str, int, int, str, str]]:
+        return [(d.path, d.line, d.col, d.code, d.message) for d in result.diagnostics]
+
+    kept = run_rules(load_graph(load(tmp_path / "kept")))
+    assert timeline._LOADED  # kept for whoever reads it next (the dashboard, a review)
+    released = run_rules(load_graph(load(tmp_path / "released")), release_history=True)
+    assert not timeline._LOADED
+    assert found(kept) == found(released) and "HIS001" in {d.code for d in released.diagnostics}

@@ -192,6 +192,28 @@ def test_bad_case_gives_exactly_the_expected_findings(
     assert run.seconds < MAX_SECONDS
 
 
+@pytest.mark.parametrize(("code", "variant"), list(_cases("bad")))
+def test_a_check_of_one_file_reports_there_what_the_whole_check_does(
+    code: str, variant: str, tmp_path: Path, tracecard: Callable[..., Run]
+) -> None:
+    """A check of some files (pre-commit's) lets rules skip the records it does not report on:
+    what they report in a file must not depend on that. Every bad case, every file with a
+    finding, alone and (in git) as pre-commit passes it with --staged."""
+    repo = materialise(code, variant, tmp_path)
+    whole = check_json(tracecard, repo, "--no-cache").doc["diagnostics"]
+    paths = sorted({d["path"] for d in whole if (repo / d["path"]).is_file()})
+    modes: tuple[tuple[str, ...], ...] = (("--no-cache",), ())
+    if (repo / ".git").exists():
+        modes += (("--staged",),)
+    for rel in paths:
+        want = [d for d in whole if d["path"] == rel]
+        for args in modes:
+            run = tracecard("check", str(repo / rel), "--format", "json", *args)
+            assert run.code in (0, 1), run.err
+            got = [d for d in run.doc["diagnostics"] if d["path"] == rel or "--staged" not in args]
+            assert got == want, f"check {' '.join(args)} {rel}"
+
+
 @pytest.mark.parametrize(("code", "variant"), list(_cases("good")))
 def test_good_case_gives_no_finding_of_its_code(
     code: str, variant: str, tmp_path: Path, tracecard: Callable[..., Run]

@@ -80,16 +80,17 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 import posixpath
-import subprocess
-import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from tracecard import __version__
 from tracecard.load.parse import decode, parse_text, plain
@@ -107,7 +108,7 @@ Progress = Callable[[int, int], None]
 #: The commit of the pseudo-version that stands for uncommitted changes.
 WORKTREE = "WORKTREE"
 #: Bump when the cache layout or the meaning of its content changes.
-CACHE_FORMAT = 2  # 2: each blob is [front matter, body digest]
+CACHE_FORMAT = 3  # 3: a pickle; each blob is (id, front matter as JSON, body digest)
 #: Blobs larger than this are not parsed (their data and body are None).
 MAX_BLOB_BYTES = 1 << 20
 #: How often (in commits or blobs) progress is reported.
@@ -198,7 +199,10 @@ class History:
     status: Status
     head: str = ""
     shallow: bool = False
-    records: dict[str, RecordHistory] = field(default_factory=dict)
+    #: By key. What `read_history` and `with_worktree` return builds each record's versions
+    #: the first time it is asked for (`records[key]`, `get`): a run that reads a few records
+    #: pays for those few. Iterating over keys, `in` and `len` build nothing.
+    records: Mapping[str, RecordHistory] = field(default_factory=dict)
     id_changes: tuple[IdChange, ...] = ()
     stats: ReadStats = ReadStats()
     message: str = ""  # a sentence for people when history is missing or short
@@ -210,7 +214,16 @@ class History:
     @property
     def deleted(self) -> list[RecordHistory]:
         """Records whose last version is a deletion."""
-        return [rec for rec in self.records.values() if rec.is_deleted]
+        return [self.records[key] for key in _deleted_keys(self.records)]
+
+    @property
+    def deleted_now(self) -> list[RecordHistory]:
+        """Records whose last version is an uncommitted deletion (`with_worktree`'s): the file
+        of a committed record is gone from the working tree."""
+        records = self.records
+        if isinstance(records, _Worktree):
+            return [records[key] for key in records.gone]
+        return [rec for rec in self.deleted if rec.latest.commit == WORKTREE]
 
     def get(self, record_id: str) -> RecordHistory | None:
         return self.records.get(record_id)
@@ -226,25 +239,27 @@ SHALLOW_MESSAGE = (
 # --- raw material (what the cache keeps) ------------------------------------------------------
 
 
-# The commits and changes are kept as the JSON rows the cache stores, so that a warm run
-# builds no intermediate objects between `json.loads` and the Versions:
-#   commit row: [sha, parents (space-separated), author date, author, email, subject, changes]
-#   change row: [kind (A, M, R or D), old path or None, path, old blob or None, new blob or None]
-#   blob: [front matter or None, body digest or None]
-_CommitRow = list[Any]
-_ChangeRow = list[Any]
-_Blob = list[Any]
+# The commits and changes are kept as the rows the cache stores, so that a warm run builds
+# no intermediate objects between unpickling and the Versions:
+#   commit row: (sha, parents (space-separated), author date, author, email, subject, changes)
+#   change row: (kind (A, M, R or D), old path or None, path, old blob or None, new blob or None)
+#   blob: (its `id` when that is a non-blank string (stripped), else None; the front matter as
+#          JSON (plain values) or None; the body digest or None)
+# The front matter stays JSON until a Version that holds it is built (`_Store.data`): the `id`
+# beside it is what keys a record, so reading who is who decodes no front matter.
+_CommitRow = Sequence[Any]
+_ChangeRow = Sequence[Any]
+_Blob = tuple[str | None, bytes | None, str | None]
+_UNREADABLE: _Blob = (None, None, None)
 
 
-@dataclass(frozen=True, slots=True)
-class _Raw:
+class _Raw(NamedTuple):  # (a NamedTuple, not a dataclass: cheaper to import)
     head: str
     commits: list[_CommitRow]  # topological order, oldest first; only commits with changes
-    blobs: dict[str, _Blob]  # blob name -> [front matter, body digest] (insertion ordered)
+    blobs: dict[str, _Blob]  # blob name -> (id, front matter, body digest) (insertion ordered)
 
 
-@dataclass(frozen=True, slots=True)
-class _Scope:
+class _Scope(NamedTuple):
     """Where the records are: the root's prefix inside the work tree, and the folders."""
 
     prefix: str  # '' or 'sub/dir/'
@@ -320,7 +335,7 @@ def _cached_without_git(root: Path, folders: Sequence[str], key_for: KeyFor) -> 
         return None
     records, id_changes = _assemble(cached.raw, key_for)
     return History(
-        Status.READ, head=head, shallow=False, records=records, id_changes=tuple(id_changes),
+        Status.READ, head=head, shallow=False, records=records, id_changes=id_changes,
         stats=ReadStats(0, 0, "hit", note),
     )  # fmt: skip
 
@@ -387,29 +402,41 @@ def with_worktree(
     version gets nothing. With `complete`, a record that is in history, not deleted there,
     and whose path holds nothing now, gets a deletion, unless it is in `current` at another
     path (moved).
+
+    Which records changed ID, were deleted or are new is worked out here, for all of them; a
+    record's own working-tree version (which compares its front matter with the last
+    committed one) when the record is first asked for.
     """
     when = date if date is not None else datetime.now(UTC).isoformat(timespec="seconds")
-    records = dict(history.records)
-    latest = {key: rec.latest for key, rec in records.items()}
-    live_paths = {v.path: key for key, v in latest.items() if not v.deleted}
+    base = history.records
+    tips = _tips(base)
+    live_paths = {row[2]: key for key, row in tips.items() if row[0] != "D"}
     changes = list(history.id_changes)
+    on_disk: dict[str, Current | list[Current]] = {}
+    held: dict[str, str] = {}
+    new: dict[str, None] = {}
     seen_paths: set[str] = set()
-    seen_keys: set[str] = set()
     for item in current:
-        key, path, data = item[0], item[1], item[2]
-        body = item[3] if len(item) == 4 else None
+        key, path = item[0], item[1]
         seen_paths.add(path)
-        seen_keys.add(key)
-        version = _worktree_version(
-            history.head, when, key, path, data, body, latest, live_paths, changes
-        )
-        if version is not None:
-            records[key] = _appended(records.get(key), key, version)
+        old_key = live_paths.get(path)
+        if old_key is not None and old_key != key:
+            changes.append(IdChange(path, WORKTREE, old_key, key))
+            held[path] = old_key
+        there = on_disk.get(key)
+        if there is None:
+            on_disk[key] = item  # (most keys are in one file: no list)
+        elif isinstance(there, list):
+            there.append(item)
+        else:
+            on_disk[key] = [there, item]
+        if key not in tips:
+            new[key] = None
+    gone: dict[str, None] = {}
     if complete:
-        for key, last in latest.items():
-            if not last.deleted and last.path not in seen_paths and key not in seen_keys:
-                gone = _pseudo(history.head, when, last.path, None, deleted=True, before=last.data)
-                records[key] = _appended(records.get(key), key, gone)
+        gone = {key: None for key, row in tips.items()
+                if row[0] != "D" and row[2] not in seen_paths and key not in on_disk}  # fmt: skip
+    records = _Worktree(base, history.head, when, on_disk, held, new, gone)
     return replace(history, records=records, id_changes=tuple(changes))
 
 
@@ -489,7 +516,7 @@ def _read(
         head=head,
         shallow=shallow,
         records=records,
-        id_changes=tuple(id_changes),
+        id_changes=id_changes,
         stats=stats,
         message=SHALLOW_MESSAGE if shallow else "",
     )
@@ -631,7 +658,7 @@ def _parse_log(tokens: Iterator[bytes], scope: _Scope) -> Iterator[_CommitRow]:
 
 
 def _make_commit(header: list[bytes], changes: list[_ChangeRow]) -> _CommitRow:
-    return [h.decode("utf-8", "replace") for h in header] + [changes]
+    return (*(h.decode("utf-8", "replace") for h in header), tuple(changes))
 
 
 def _parse_entry(meta: bytes, tokens: Iterator[bytes], scope: _Scope) -> _ChangeRow | None:
@@ -660,11 +687,11 @@ def _normalise(
     had = old_mode in _REGULAR and old_sha.strip("0") != "" and _is_markdown(old_path)
     has = new_mode in _REGULAR and new_sha.strip("0") != "" and _is_markdown(path)
     if had and has:
-        return ["M" if old_path == path else "R", old_path, path, old_sha, new_sha]
+        return ("M" if old_path == path else "R", old_path, path, old_sha, new_sha)
     if had:
-        return ["D", old_path, old_path, old_sha, None]
+        return ("D", old_path, old_path, old_sha, None)
     if has:
-        return ["A", None, path, None, new_sha]
+        return ("A", None, path, None, new_sha)
     return None
 
 
@@ -678,6 +705,9 @@ def _is_markdown(path: str) -> bool:
 def _read_blobs(repo: git.Repo, shas: list[str], progress: Progress | None) -> dict[str, _Blob]:
     if not shas:
         return {}
+    import subprocess
+    import threading
+
     proc = repo.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
     feeder = threading.Thread(target=_feed, args=(proc.stdin, shas), daemon=True)
     feeder.start()
@@ -709,19 +739,18 @@ def _next_object(stdout: IO[bytes]) -> _Blob:
     if not header:
         raise OSError("git cat-file ended early")
     if len(parts) != 3:  # "<name> missing"
-        return [None, None]
+        return _UNREADABLE
     size = int(parts[2])
     raw = stdout.read(size)
     stdout.read(1)  # the LF after the content
     if parts[1] != b"blob" or size > MAX_BLOB_BYTES:
-        return [None, None]
+        return _UNREADABLE
     return _parse_blob(raw)
 
 
 def front_matter(raw: bytes) -> dict[str, Any] | None:
     """The front matter of a file's bytes as plain JSON values, or None."""
-    data: dict[str, Any] | None = _parse_blob(raw)[0]
-    return data
+    return _decode(_parse_blob(raw)[1])
 
 
 def body_digest(lines: Sequence[str]) -> str:
@@ -737,93 +766,361 @@ def body_digest(lines: Sequence[str]) -> str:
 
 
 def _parse_blob(raw: bytes) -> _Blob:
-    """[front matter as plain JSON values or None, body digest or None] of a file's bytes."""
+    """(id, front matter as JSON of plain values or None, body digest or None) of a file's
+    bytes. A cold run keeps what the cache keeps, so that cold and cached runs are equal."""
     text, _problem = decode(raw)
     if text is None:
-        return [None, None]
+        return _UNREADABLE
     try:
         parsed = parse_text(text)
     except Exception:  # noqa: BLE001 - old blobs are arbitrary input; a bad one is just unreadable
-        return [None, None]
+        return _UNREADABLE
     data = parsed.data
-    return [plain(data) if isinstance(data, dict) else None, body_digest(parsed.body_lines)]
+    body = body_digest(parsed.body_lines)
+    if not isinstance(data, dict):
+        return (None, None, body)
+    clean = plain(data)
+    ident = clean.get("id")
+    ident = ident.strip() if isinstance(ident, str) and ident.strip() else None
+    return (ident, json.dumps(clean, separators=(",", ":")).encode("ascii"), body)
+
+
+def _plain_view(value: Any) -> Any:
+    """`plain(value)`, sharing each dict and list of `value` that is plain already."""
+    if _is_plain(value):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain_view(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_view(v) for v in value]
+    return float(value)  # a float that remembers its spelling
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether `plain(value)` would equal `value` in every type: no YamlFloat, no key that is
+    not a string, no subclass of dict or list."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(k) is str and _is_plain(v) for k, v in value.items())
+    if kind is list:
+        return all(map(_is_plain, value))
+    return not isinstance(value, dict | list | float) or kind is float
+
+
+def _decode(text: bytes | None) -> dict[str, Any] | None:
+    """Front matter from its JSON, None when there is none (or the JSON is not a mapping)."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:  # only a forged cache holds bad JSON under a good digest: no data
+        return None
+    return value if isinstance(value, dict) else None
 
 
 # --- assembling records ------------------------------------------------------------------------
+#
+# Who is who is worked out for every record on every run (a pass over the commit rows that reads
+# only paths and the `id` beside each blob); a record's versions are built, and their front
+# matter decoded, when the record is first asked for. A check of one file reads the history of
+# that file's record and of the few it looks at, not of ten thousand.
 
 
-def _record_key(path: str, data: dict[str, Any] | None, key_for: KeyFor) -> str | None:
-    if data is not None:
-        ident = data.get("id")
-        if isinstance(ident, str) and ident.strip():
-            return ident.strip()
-    return key_for(path, data)
+class _Store:
+    """The blobs of one history. Front matter is decoded once per blob and shared by every
+    version that holds that blob (do not mutate it). The store owns the table it is given:
+    a blob's JSON is dropped from it once decoded (the raw history is not used after)."""
+
+    __slots__ = ("blobs", "_data")
+
+    def __init__(self, blobs: dict[str, _Blob]) -> None:
+        self.blobs = blobs
+        self._data: dict[str, dict[str, Any] | None] = {}
+
+    def data(self, name: str) -> dict[str, Any] | None:
+        try:
+            return self._data[name]
+        except KeyError:
+            ident, text, body = self.blobs[name]
+            value = self._data[name] = _decode(text)
+            if text is not None:
+                self.blobs[name] = (ident, None, body)
+            return value
+
+    def offer(self, name: str, data: dict[str, Any] | None) -> None:
+        """Front matter that may be blob `name`'s (a file's as parsed now): when its plain form
+        is exactly the blob's (the same JSON: same keys in the same order, same types), the
+        blob takes that form, which shares every part without a YamlFloat with `data`, instead
+        of decoding a copy of its own. A text with NaN is decoded as before (NaN is not equal
+        to itself, so sharing could make a changed record look unchanged)."""
+        text = self.blobs[name][1]
+        if name in self._data or text is None or data is None or b"NaN" in text:
+            return
+        view = _plain_view(data)
+        try:
+            same = json.dumps(view, separators=(",", ":")).encode("ascii") == text
+        except (TypeError, ValueError):
+            return
+        if same:
+            self._data[name] = view
+            self.blobs[name] = (self.blobs[name][0], None, self.blobs[name][2])
+
+    def key(self, path: str, name: str | None, key_for: KeyFor) -> str | None:
+        """The key of the file at `path` holding blob `name` (None: no content)."""
+        if name is None:
+            return key_for(path, None)
+        ident = self.blobs[name][0]
+        return ident if ident is not None else key_for(path, self.data(name))
+
+    def version(self, commit: _CommitRow, change: _ChangeRow) -> Version:
+        sha, parents, date, author, email, subject, _changes = commit
+        kind, old_path, path, old_blob, new_blob = change
+        before = self.data(old_blob) if old_blob is not None else None
+        data, body = None, None
+        if new_blob is not None:
+            data, body = self.data(new_blob), self.blobs[new_blob][2]
+        return Version(
+            sha, parents.split(" ", 1)[0] or None, date, author, email, path, data, kind == "D",
+            subject, old_path if kind == "R" else None, before, new_blob, body,
+        )  # fmt: skip
 
 
-def _assemble(raw: _Raw, key_for: KeyFor) -> tuple[dict[str, RecordHistory], list[IdChange]]:
+#: A record's (commit row, change row) pairs, oldest first: one pair, or a list of them.
+_Refs = tuple[_CommitRow, _ChangeRow] | list[tuple[_CommitRow, _ChangeRow]]
+
+
+class _Records(Mapping[str, RecordHistory]):
+    """The committed history of each record, built when it is first asked for."""
+
+    def __init__(
+        self,
+        store: _Store,
+        refs: dict[str, _Refs],
+        keys: Mapping[str, object] | None = None,
+        built: dict[str, RecordHistory] | None = None,
+    ) -> None:
+        self._store = store
+        self._refs = refs  # key -> its (commit row, change row) pairs, oldest first
+        self._keys = refs if keys is None else keys  # the records, in order
+        self._built = {} if built is None else built
+        self._tips: dict[str, _ChangeRow] | None = None
+
+    def __getitem__(self, key: str) -> RecordHistory:
+        rh = self._built.get(key)
+        if rh is None:
+            if key not in self._keys:
+                raise KeyError(key)
+            version = self._store.version
+            rh = RecordHistory(key, tuple(version(c, ch) for c, ch in _pairs(self._refs[key])))
+            self._built[key] = rh
+        return rh
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def tips(self) -> dict[str, _ChangeRow]:
+        """The change row of each record's last version (its kind, D for a deletion, and its
+        path are `row[0]` and `row[2]`), building nothing (do not mutate)."""
+        if self._tips is None:
+            refs = self._refs
+            self._tips = {key: _last(refs[key])[1] for key in self._keys}
+        return self._tips
+
+    def deleted_keys(self) -> list[str]:
+        return [key for key, row in self.tips().items() if row[0] == "D"]
+
+    def offer(self, key: str, path: str, data: dict[str, Any] | None) -> None:
+        """The front matter of the file at `path` that holds record `key` now: its last version
+        shares it when it is the same (`_Store.offer`), before the record is built."""
+        if key in self._built or key not in self._keys:
+            return
+        kind, _old_path, last_path, _old_blob, new_blob = _last(self._refs[key])[1]
+        if kind != "D" and last_path == path and new_blob is not None:
+            self._store.offer(new_blob, data)
+
+    def only(self, keys: Iterable[str]) -> _Records:
+        kept = _Records(self._store, self._refs, dict.fromkeys(keys), self._built)
+        if self._tips is not None:
+            kept._tips = {key: self._tips[key] for key in kept._keys}
+        return kept
+
+
+def _assemble(raw: _Raw, key_for: KeyFor) -> tuple[_Records, tuple[IdChange, ...]]:
     path_key: dict[str, str] = {}
-    versions: dict[str, list[Version]] = {}
+    refs: dict[str, _Refs] = {}
     id_changes: list[IdChange] = []
+    store = _Store(raw.blobs)
     blobs = raw.blobs
-    for sha, parents, date, author, email, subject, changes in raw.commits:
-        parent = parents.split(" ", 1)[0] or None
-        for kind, old_path, path, old_blob, new_blob in changes:
-            before = blobs[old_blob][0] if old_blob is not None else None
-            data, body = blobs[new_blob] if new_blob is not None else (None, None)
+    for commit in raw.commits:
+        for change in commit[6]:
+            kind, old_path, path, old_blob, new_blob = change
             old_key = path_key.pop(old_path, None) if old_path is not None else None
             if kind == "D":
-                key = old_key or _record_key(path, before, key_for)
+                key = old_key or store.key(path, old_blob, key_for)
             else:
-                key = _record_key(path, data, key_for) or old_key
+                ident = blobs[new_blob][0] if new_blob is not None else None  # (store.key, inlined)
+                key = (ident or store.key(path, new_blob, key_for)) or old_key
                 if key is not None and old_key is not None and old_key != key:
-                    id_changes.append(IdChange(path, sha, old_key, key))
+                    id_changes.append(IdChange(path, commit[0], old_key, key))
                 if key is not None:
                     path_key[path] = key
-            if key is None:
-                continue
-            version = Version(
-                sha, parent, date, author, email, path, data, kind == "D", subject,
-                old_path if kind == "R" else None, before, new_blob, body,
-            )  # fmt: skip
-            versions.setdefault(key, []).append(version)
-    records = {key: RecordHistory(key, tuple(vs)) for key, vs in versions.items()}
-    return records, id_changes
+            if key is not None:
+                had = refs.get(key)
+                if had is None:
+                    refs[key] = (commit, change)  # (most records have one version: no list)
+                elif type(had) is list:
+                    had.append((commit, change))
+                else:
+                    refs[key] = [had, (commit, change)]  # type: ignore[list-item]
+    return _Records(store, refs), tuple(id_changes)
+
+
+def _pairs(refs: _Refs) -> list[tuple[_CommitRow, _ChangeRow]]:
+    return refs if type(refs) is list else [refs]  # type: ignore[list-item]
+
+
+def _last(refs: _Refs) -> tuple[_CommitRow, _ChangeRow]:
+    return refs[-1] if type(refs) is list else refs  # type: ignore[return-value]
+
+
+def _tips(records: Mapping[str, RecordHistory]) -> dict[str, _ChangeRow]:
+    """Each record's last version as a change row (`_Records.tips`), in the records' order."""
+    if isinstance(records, _Records):
+        return records.tips()
+    return {key: ("D" if rh.latest.deleted else "M", None, rh.latest.path, None, None)
+            for key, rh in records.items()}  # fmt: skip
+
+
+def _deleted_keys(records: Mapping[str, RecordHistory]) -> list[str]:
+    if isinstance(records, _Records | _Worktree):
+        return records.deleted_keys()
+    return [key for key, rh in records.items() if rh.is_deleted]
+
+
+def keep_records(history: History, keep: Callable[[str], bool]) -> History:
+    """The history without the records whose last version's path `keep` refuses (building
+    none of them)."""
+    records = history.records
+    kept = [key for key, row in _tips(records).items() if keep(row[2])]
+    if len(kept) == len(records):
+        return history
+    if isinstance(records, _Records):
+        return replace(history, records=records.only(kept))
+    return replace(history, records={key: records[key] for key in kept})
 
 
 # --- the working tree --------------------------------------------------------------------------
 
 
-def _worktree_version(
-    head: str,
-    when: str,
-    key: str,
-    path: str,
-    data: dict[str, Any] | None,
-    body: str | None,
-    latest: dict[str, Version],
-    live_paths: dict[str, str],
-    changes: list[IdChange],
-) -> Version | None:
-    prev = latest.get(key)
-    if prev is not None and prev.deleted:
-        prev = None
-    old_key = live_paths.get(path)
-    if old_key is not None and old_key != key:
-        changes.append(IdChange(path, WORKTREE, old_key, key))
-        before = latest[old_key].data
-        return _pseudo(head, when, path, data, deleted=False, before=before, body=body)
-    if (
-        prev is not None
-        and prev.path == path
-        and prev.data == data
-        and (body is None or prev.body == body)
-    ):
-        return None
-    old_path = prev.path if prev is not None and prev.path != path else None
-    before = prev.data if prev else None
-    return _pseudo(
-        head, when, path, data, deleted=False, before=before, old_path=old_path, body=body
-    )
+
+class _Worktree(Mapping[str, RecordHistory]):
+    """A history with the working tree's versions added, each record's when it is asked for."""
+
+    def __init__(
+        self,
+        base: Mapping[str, RecordHistory],
+        head: str,
+        when: str,
+        on_disk: dict[str, Current | list[Current]],
+        held: dict[str, str],
+        new: dict[str, None],
+        gone: dict[str, None],
+    ) -> None:
+        self.base = base
+        self.head = head
+        self.when = when
+        self.on_disk = on_disk  # key -> the file that holds it now (a list when several do)
+        self.held = held  # path -> the other key whose live last version is at that path
+        self.new = new  # keys that only the working tree has, in order
+        self.gone = gone  # committed keys whose file is gone (deleted now), in order
+        self._built: dict[str, RecordHistory] = {}
+
+    def __getitem__(self, key: str) -> RecordHistory:
+        rh = self._built.get(key)
+        if rh is None:
+            rh = self._built[key] = self._build(key)
+        return rh
+
+    def _files(self, key: str) -> list[Current]:
+        there = self.on_disk.get(key)
+        return [] if there is None else there if isinstance(there, list) else [there]
+
+    def _build(self, key: str) -> RecordHistory:
+        files = self._files(key)
+        if key in self.base:
+            if isinstance(self.base, _Records):
+                for item in files:
+                    self.base.offer(key, item[1], item[2])
+            rec: RecordHistory | None = self.base[key]
+        elif key in self.new:
+            rec = None
+        else:
+            raise KeyError(key)
+        added = [
+            v for item in files
+            if (v := self._version(key, rec, item[1], item[2], item[3] if len(item) == 4 else None,
+                                   self.held.get(item[1]))) is not None
+        ]  # fmt: skip
+        if key in self.gone:
+            assert rec is not None
+            last = rec.latest
+            added.append(_pseudo(self.head, self.when, last.path, None, deleted=True, before=last.data))
+        if not added:
+            assert rec is not None
+            return rec
+        return RecordHistory(key, (rec.versions if rec is not None else ()) + tuple(added))
+
+    def _version(
+        self,
+        key: str,
+        rec: RecordHistory | None,
+        path: str,
+        data: dict[str, Any] | None,
+        body: str | None,
+        old_key: str | None,
+    ) -> Version | None:
+        """The working tree's version of `key` held by the file at `path`, None when the file
+        says what the last committed version says."""
+        prev = rec.latest if rec is not None and not rec.latest.deleted else None
+        if old_key is not None and old_key != key:  # the file held another record
+            before = self.base[old_key].latest.data
+            return _pseudo(self.head, self.when, path, data, deleted=False, before=before, body=body)
+        if (
+            prev is not None
+            and prev.path == path
+            and prev.data == data
+            and (body is None or prev.body == body)
+        ):
+            return None
+        old_path = prev.path if prev is not None and prev.path != path else None
+        before = prev.data if prev else None
+        return _pseudo(
+            self.head, self.when, path, data, deleted=False, before=before, old_path=old_path,
+            body=body,
+        )  # fmt: skip
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.base or key in self.new
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.base
+        yield from self.new
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.new)
+
+    def deleted_keys(self) -> list[str]:
+        """A record whose file is on disk is not deleted (its version is the file's, or the
+        file says what its live last version says); one whose file is gone is."""
+        base_deleted = set(_deleted_keys(self.base))
+        return [key for key in self.base
+                if key in self.gone or (key in base_deleted and key not in self.on_disk)]  # fmt: skip
 
 
 def _pseudo(
@@ -853,26 +1150,24 @@ def _pseudo(
     )
 
 
-def _appended(rec: RecordHistory | None, key: str, version: Version) -> RecordHistory:
-    return RecordHistory(key, (rec.versions if rec is not None else ()) + (version,))
-
-
 # --- the cache ---------------------------------------------------------------------------------
 #
-# Two files: a base (`history-F-D.json`) and a delta (`history-F-D.delta.json`) that holds
+# Two files: a base (`history-F-D.pickle`) and a delta (`history-F-D.delta.pickle`) that holds
 # only the commits read since the base was written, and names the base by its digest. A run
 # that finds a few new commits rewrites the small delta, not the base; when the delta grows
 # past a quarter of the base (or a rebuild happens) the base is rewritten and the delta removed.
-# Each file is one header line (`MAGIC FORMAT DIGEST`) and a JSON body whose BLAKE2 digest the
-# header gives: a file that does not match is not read at all.
+# Each file is one header line (`MAGIC FORMAT DIGEST`) and a body whose BLAKE2 digest the header
+# gives: a file that does not match is not read at all. The body is a pickle of plain values
+# (strings, bytes, tuples, lists, dicts) read by an unpickler that can name no class or
+# function, so no file can make tracecard run code; its shape is checked before it is used.
 
 _DELTA_MAGIC = _MAGIC + "-delta"
 #: A delta may hold this many commits, or a quarter of the base, whichever is more.
 DELTA_MIN_COMMITS = 500
+_SUFFIX = ".pickle"
 
 
-@dataclass(frozen=True, slots=True)
-class _Cached:
+class _Cached(NamedTuple):
     raw: _Raw
     base_digest: str
     base_commits: int  # how many of raw.commits come from the base file
@@ -883,17 +1178,17 @@ def _cache_path(git_dir: Path, scope: _Scope) -> Path:
     digest = hashlib.blake2b(
         json.dumps([scope.prefix, scope.folders]).encode(), digest_size=6
     ).hexdigest()
-    return git_dir / "tracecard" / f"history-{CACHE_FORMAT}-{digest}.json"
+    return git_dir / "tracecard" / f"history-{CACHE_FORMAT}-{digest}{_SUFFIX}"
 
 
 def _delta_path(path: Path) -> Path:
-    return path.with_name(path.name[: -len(".json")] + ".delta.json")
+    return path.with_name(path.name[: -len(_SUFFIX)] + ".delta" + _SUFFIX)
 
 
 def _load_cache(path: Path, scope: _Scope) -> tuple[_Cached | None, str]:
     """The cached history, or None and why it was not usable ('' when there is none)."""
     try:
-        obj, digest = _unpack(path.read_bytes(), _MAGIC, scope)
+        obj, digest = _unpack(path, _MAGIC, scope)
         base = _Raw(_text(obj["head"]), _commit_rows(obj["commits"]), _blob_table(obj["blobs"]))
         _check_rows(base.commits, base.blobs)
     except FileNotFoundError:
@@ -908,7 +1203,7 @@ def _load_cache(path: Path, scope: _Scope) -> tuple[_Cached | None, str]:
 
 def _with_delta(cached: _Cached, path: Path, scope: _Scope) -> tuple[_Cached, str]:
     try:
-        obj, _digest = _unpack(path.read_bytes(), _DELTA_MAGIC, scope)
+        obj, _digest = _unpack(path, _DELTA_MAGIC, scope)
         if obj["base"] != cached.base_digest:
             return cached, "cache delta ignored: written for another base"
         blobs = {**cached.raw.blobs, **_blob_table(obj["blobs"])}
@@ -921,22 +1216,70 @@ def _with_delta(cached: _Cached, path: Path, scope: _Scope) -> tuple[_Cached, st
         return cached, f"cache delta unreadable: {exc.strerror or exc}"
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         return cached, f"cache delta ignored: {exc}"
-    return replace(cached, raw=raw), ""
+    return cached._replace(raw=raw), ""
 
 
-def _unpack(blob: bytes, magic: str, scope: _Scope) -> tuple[dict[str, Any], str]:
-    first, sep, body = blob.partition(b"\n")
-    fields = first.decode("ascii").split(" ")
-    if not sep or len(fields) != 3 or fields[0] != magic or fields[1] != str(CACHE_FORMAT):
-        raise ValueError("not a cache file of this format")
-    digest = fields[2]
-    if _digest(body) != digest:
+class _Unpickler(pickle.Unpickler):
+    """Plain values only: no class or function can be named, so no cache file, whoever wrote
+    it, can make tracecard run code (it is ignored instead)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not cache data")
+
+
+class _Summed:
+    """The rest of a file, read through while its CRC-32 is worked out (never more than the
+    file holds: a damaged length cannot make a read allocate more)."""
+
+    def __init__(self, fh: IO[bytes], size: int) -> None:
+        self.fh = fh
+        self.left = size
+        self.crc = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.fh.read(self.left if n is None or n < 0 else min(n, self.left))
+        self.left -= len(data)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        data = self.fh.readline(self.left if limit is None or limit < 0 else min(limit, self.left))
+        self.left -= len(data)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _unpack(path: Path, magic: str, scope: _Scope) -> tuple[dict[str, Any], str]:
+    """The body of the cache file at `path`, unpickled as it is read (a large history is not
+    held twice, as bytes and as values), then trusted only if the whole body's CRC matches."""
+    with path.open("rb") as fh:
+        first = fh.readline(200)
+        fields = first.decode("ascii").rstrip("\n").split(" ")
+        if not first.endswith(b"\n") or len(fields) != 3 or fields[0] != magic or fields[1] != str(CACHE_FORMAT):
+            raise ValueError("not a cache file of this format")
+        digest = fields[2]
+        body = _Summed(fh, os.fstat(fh.fileno()).st_size - len(first))
+        try:
+            obj = _Unpickler(body).load()
+            failed = ""
+        except Exception as exc:  # noqa: BLE001 - damaged or forged: whatever fails, it is not used
+            obj, failed = None, f"unreadable body: {exc}"
+        body.read()  # the rest: the digest covers all of it
+    if f"{body.crc:08x}" != digest:
         raise ValueError("digest mismatch (truncated or corrupt)")
-    obj = json.loads(body)
+    if failed:
+        raise ValueError(failed)
+    if not isinstance(obj, dict):
+        raise TypeError("malformed cache: not a mapping")
     if (
         obj["tool"] != __version__
         or obj["prefix"] != scope.prefix
-        or tuple(obj["folders"]) != scope.folders
+        or obj["folders"] != scope.folders
     ):
         raise ValueError("written by another tracecard version or for other folders")
     return obj, digest
@@ -948,43 +1291,74 @@ def _text(value: Any) -> str:
     return value
 
 
+# The checks below look at one column of the rows at a time (`map`, `set`): a warm run checks
+# tens of thousands of rows before it uses them, and this keeps that a few milliseconds.
+_NONE = type(None)
+_COLUMN = [itemgetter(i) for i in range(7)]
+_HEAD = itemgetter(slice(0, 6))
+
+
+def _types(values: Iterable[Any]) -> set[type]:
+    return set(map(type, values))
+
+
 def _blob_table(value: Any) -> dict[str, _Blob]:
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise TypeError("malformed cache: blobs")
-    for blob in value.values():
-        if type(blob) is not list or len(blob) != 2:
-            raise TypeError("malformed cache: blob entry")
+    blobs = list(value.values())
+    if (
+        _types(value) - {str}
+        or _types(blobs) - {tuple}
+        or set(map(len, blobs)) - {3}
+        or _types(map(_COLUMN[0], blobs)) - {str, _NONE}
+        or _types(map(_COLUMN[1], blobs)) - {bytes, _NONE}
+        or _types(map(_COLUMN[2], blobs)) - {str, _NONE}
+    ):
+        raise TypeError("malformed cache: blob entry")
     return value
 
 
 def _commit_rows(items: Any) -> list[_CommitRow]:
-    if not isinstance(items, list):
+    if type(items) is not list:
         raise TypeError("malformed cache: commits")
     return items
 
 
-def _check_rows(commits: Iterable[_CommitRow], blobs: dict[str, Any]) -> None:
+def _check_rows(commits: list[_CommitRow], blobs: dict[str, Any]) -> None:
     """Every row has its shape, and every blob it names is in the table (else KeyError)."""
-    for sha, parents, _date, _author, _email, _subject, changes in commits:
-        if not isinstance(sha, str) or not isinstance(parents, str):
-            raise TypeError("malformed cache: commit row")
-        for kind, _old_path, path, old_blob, new_blob in changes:
-            if kind not in ("A", "M", "R", "D") or not isinstance(path, str):
-                raise TypeError("malformed cache: change row")
-            for name in (old_blob, new_blob):
-                if name is not None and name not in blobs:
-                    raise KeyError(f"blob {name} missing from cache")
+    if (
+        _types(commits) - {tuple}
+        or set(map(len, commits)) - {7}
+        or _types(chain.from_iterable(map(_HEAD, commits))) - {str}
+        or _types(map(_COLUMN[6], commits)) - {tuple}
+    ):
+        raise TypeError("malformed cache: commit row")
+    changes = list(chain.from_iterable(map(_COLUMN[6], commits)))
+    if (
+        _types(changes) - {tuple}
+        or set(map(len, changes)) - {5}
+        or set(map(_COLUMN[0], changes)) - {"A", "M", "R", "D"}
+        or _types(map(_COLUMN[1], changes)) - {str, _NONE}
+        or _types(map(_COLUMN[2], changes)) - {str}
+    ):
+        raise TypeError("malformed cache: change row")
+    names = set(map(_COLUMN[3], changes)) | set(map(_COLUMN[4], changes))
+    names.discard(None)
+    missing = names.difference(blobs)
+    if missing:
+        raise KeyError(f"blob {sorted(map(str, missing))[0]} missing from cache")
 
 
 def _pack(magic: str, scope: _Scope, fields: dict[str, Any]) -> tuple[bytes, str]:
-    obj = {"tool": __version__, "prefix": scope.prefix, "folders": list(scope.folders), **fields}
-    body = json.dumps(obj, separators=(",", ":")).encode("ascii")
+    obj = {"tool": __version__, "prefix": scope.prefix, "folders": scope.folders, **fields}
+    body = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     digest = _digest(body)
     return f"{magic} {CACHE_FORMAT} {digest}\n".encode("ascii") + body, digest
 
 
-def _digest(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
+def _digest(body: bytes | memoryview) -> str:
+    """A CRC-32: it tells a damaged file (truncated, changed) from a whole one, cheaply."""
+    return f"{zlib.crc32(body):08x}"
 
 
 def _save_cache(path: Path, scope: _Scope, cached: _Cached | None, raw: _Raw) -> str:
@@ -1010,6 +1384,8 @@ def _write_atomic(path: Path, content: bytes) -> str:
         return "cache not written: its folder is a link, or the cache is not a file"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)

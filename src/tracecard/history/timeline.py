@@ -12,6 +12,7 @@ Loading (I/O)
                            deletion for a committed record whose file is gone. Progress goes to
                            stderr only when stderr is a terminal. A folder with no `.git` above
                            it (and no GIT_DIR) is answered without importing git at all.
+    `forget(graph)`        let go of it (`run_rules` does, once the history rules have run).
     `read(settings, progress)`   the committed history only (what `tracecard index` shows).
     `key_for(settings)`    the key of a historical file without an `id:`: the ID its file name
                            gives, as `discover` derives it; None for files that are not records
@@ -56,10 +57,13 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import functools
+import os
+import re
 import sys
 import weakref
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
@@ -106,6 +110,12 @@ def history_of(graph: RepoGraph) -> History:
     return hist
 
 
+def forget(graph: RepoGraph) -> None:
+    """Let go of the history `history_of` keeps for `graph` (read again if asked for)."""
+    if _LOADED and _LOADED[0][0]() is graph:
+        _LOADED.clear()
+
+
 def history_state(graph: RepoGraph) -> tuple[bool, str | None]:
     """Whether the history rules can run on `graph`, and the line to say about it, if any.
 
@@ -138,10 +148,9 @@ def in_scope(settings: Settings, hist: History) -> History:
     excluded (or is not a record file) is out of scope, not deleted, for every command."""
     if not hist.records:
         return hist
-    kept = {key: rh for key, rh in hist.records.items() if is_record_path(settings, rh.latest.path)}
-    if len(kept) == len(hist.records):
-        return hist
-    return replace(hist, records=kept)
+    from tracecard.git.index import keep_records
+
+    return keep_records(hist, record_paths(settings))
 
 
 def current_versions(
@@ -234,6 +243,35 @@ def is_record_path(settings: Settings, path: str) -> bool:
     if any(p.startswith((".", "_")) for p in parts[:-1]):
         return False
     return not any(fnmatch.fnmatch(path, pat) for pat in settings.exclude)
+
+
+def record_paths(settings: Settings) -> Callable[[str], bool]:
+    """`is_record_path(settings, ·)` for many paths (every record's in history): each folder
+    is judged once, and the exclusions are one pattern."""
+    excluded = _excluded(settings.exclude)
+    folders: dict[str, bool] = {}
+
+    def test(path: str) -> bool:
+        folder, _, name = path.rpartition("/")
+        if name in ("", ".") or "//" in path or "/./" in path or path.startswith("./"):
+            return is_record_path(settings, path)  # not a path as git writes it
+        if not name.endswith(".md") or name.lower() in NOT_RECORDS or name.startswith("."):
+            return False
+        ok = folders.get(folder)
+        if ok is None:
+            ok = folders[folder] = not any(p.startswith((".", "_")) for p in folder.split("/") if p)
+        return ok and (excluded is None or excluded(os.path.normcase(path)) is None)
+
+    return test
+
+
+@functools.lru_cache(maxsize=8)
+def _excluded(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None] | None:
+    """One pattern matching what any of `patterns` matches (as `fnmatch.fnmatch` does)."""
+    if not patterns:
+        return None
+    either = "|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)
+    return re.compile(either).match
 
 
 # --- pure helpers --------------------------------------------------------------------------

@@ -57,9 +57,25 @@ class RepoGraph:
     #: pre-commit hook's): rules may skip work whose findings would land elsewhere, and a
     #: finding elsewhere may be placed at 0:0 (it is dropped). None: every file.
     scope: frozenset[str] | None = None
+    #: The records of each kind, and the records in the last scope asked about (`records` is
+    #: not changed once the graph is built).
+    _kinds: dict[Kind, list[Record]] | None = field(default=None, repr=False)
+    _scoped: tuple[frozenset[str] | None, list[Record]] | None = field(default=None, repr=False)
 
     def in_scope(self, rec: Record) -> bool:
         return self.scope is None or rec.path in self.scope
+
+    def scoped(self, kind: Kind | None = None) -> list[Record]:
+        """The records in scope (all when there is none), in order; with `kind`, the readable
+        ones of that kind (`of_kind`'s). A rule whose findings are all in the record it looks
+        at loops over these: a check of one file looks at one record."""
+        if self.scope is None:
+            return list(self.of_kind(kind)) if kind is not None else self.records
+        if self._scoped is None or self._scoped[0] is not self.scope:
+            scope = self.scope
+            self._scoped = (scope, [r for r in self.records if r.path in scope])
+        found = self._scoped[1]
+        return found if kind is None else [r for r in found if r.kind is kind and r.ok]
 
     @classmethod
     def build(cls, settings: Settings, records: list[Record]) -> RepoGraph:
@@ -74,7 +90,14 @@ class RepoGraph:
         return graph
 
     def of_kind(self, kind: Kind) -> Iterator[Record]:
-        return (r for r in self.records if r.kind is kind and r.ok)
+        """The readable records of `kind`, in order."""
+        if self._kinds is None:
+            kinds: dict[Kind, list[Record]] = {k: [] for k in Kind}
+            for r in self.records:
+                if r.kind is not None and r.ok:
+                    kinds[r.kind].append(r)
+            self._kinds = kinds
+        return iter(self._kinds[kind])
 
     def get(self, rid: str) -> Record | None:
         return self.by_id.get(rid)

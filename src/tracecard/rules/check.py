@@ -70,7 +70,7 @@ def check(
                 graph = load_graph(settings, extra=extra, local_rules=local, cache=files)
                 gone = gone_scope(graph) if staged else []
                 graph.scope = _scope(root, [*targets, *(root / p for p in gone)], staged)
-                result = run_rules(graph, note=note)
+                result = run_rules(graph, note=note, release_history=True)
             record_paths = [r.path for r in graph.records]
             if saved is not None and graph.scope is None:  # only a whole result is kept
                 saved.store(graph, result, record_paths, gone, notes)
@@ -195,11 +195,10 @@ def gone_scope(graph: RepoGraph) -> list[str]:
         return []
     gone: set[str] = set()
     paths: set[str] = set()
-    for key, rh in hist.records.items():
-        last = rh.latest
-        if last.commit == WORKTREE and last.deleted and key not in graph.by_id:
-            gone.add(key)
-            paths.add(last.path)
+    for rh in hist.deleted_now:
+        if rh.id not in graph.by_id:
+            gone.add(rh.id)
+            paths.add(rh.latest.path)
     gone |= {c.old_id for c in hist.id_changes
              if c.commit == WORKTREE and c.old_id not in graph.by_id}  # fmt: skip
     if gone:

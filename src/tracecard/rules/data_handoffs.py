@@ -82,9 +82,12 @@ def _mappings(value: object) -> Iterator[Mapping[str, Any]]:
 
 
 def _datasets(graph: RepoGraph) -> Iterator[tuple[Record, _Use]]:
+    mine = graph.scoped(Kind.DATASET)  # the DAT rules report at the dataset
+    if not mine:
+        return  # (who depends on what is not even worked out)
     uses = depended_on(graph)
-    for rec in graph.of_kind(Kind.DATASET):
-        if rec.id in uses and graph.in_scope(rec):  # the DAT rules report at the dataset
+    for rec in mine:
+        if rec.id in uses:
             yield rec, uses[rec.id]
 
 

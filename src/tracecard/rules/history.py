@@ -65,9 +65,9 @@ def _tracked(graph: RepoGraph, hist: History, kind: Kind) -> Iterator[tuple[Reco
     """Current readable records of `kind` with a history, one per ID (duplicates are IDN's)."""
     if not hist.available:
         return
-    for rec in graph.of_kind(kind):
-        if rec.id is None or rec.id in graph.duplicates or not graph.in_scope(rec):
-            continue  # (every finding of a rule that reads these is in the record itself)
+    for rec in graph.scoped(kind):  # (every finding of a rule that reads these is in the record)
+        if rec.id is None or rec.id in graph.duplicates:
+            continue
         rh = hist.get(rec.id)
         if rh is not None:
             yield rec, rh
@@ -723,9 +723,9 @@ class RecordDeleted(Rule):
         if not hist.available:
             return
         rekeyed = {c.old_id for c in hist.id_changes}  # renamed to another ID: HIS005's business
-        for rh in hist.deleted:
+        for rh in hist.deleted_now:
             v = rh.latest
-            if short(v.commit) != "uncommitted" or rh.id in graph.by_id or rh.id in rekeyed:
+            if rh.id in graph.by_id or rh.id in rekeyed:
                 continue
             yield self.found(v.path, 1, 1, deleted_message(rh.id), None)
 
@@ -1124,8 +1124,10 @@ class CriteriaFittedToResults(Rule):
         if not hist.available:
             return
         self._root = str(graph.settings.root)
+        if not any(rec.status == "agreed" for rec, _rh in _tracked(graph, hist, Kind.REQUIREMENT)):
+            return  # (the cards are read for the agreed requirements in scope)
         vocab = vocabulary(graph.settings)
-        cards = [c for c in graph.of_kind(Kind.MODEL_CARD) if c.id and hist.get(c.id)]
+        cards = [c for c in graph.of_kind(Kind.MODEL_CARD) if c.id and c.id in hist.records]
         # Which cards satisfy each requirement, found once (not once per requirement).
         satisfied_by: dict[str, list[Record]] = {}
         for card in cards:

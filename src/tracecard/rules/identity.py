@@ -149,6 +149,8 @@ class MissingId(Rule):
     name = "missing-id"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        if graph.scope is not None and all(r.id is not None for r in graph.scoped()):
+            return  # (its findings are in records without an ID: none in scope)
         taken: dict[Kind, int] = {}  # the next free number per numbered kind, counted once
         for rec in graph.records:
             if rec.kind is not None and rec.ok and rec.id is None:
@@ -205,9 +207,11 @@ class TakenOnAnotherBranch(Rule):
     needs_git = True
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        mine = _numbered(graph)
-        if not mine or not other_branches_possible(graph.settings.root):
+        if not other_branches_possible(graph.settings.root):
             return  # nothing to compare with: git is not even imported
+        mine = _numbered(graph)
+        if not mine:
+            return
         held: dict[str, dict[str, set[str]]] = {}
         records: dict[str, Record] = {}
         for clash in clashes(graph.settings, mine):
@@ -236,9 +240,10 @@ def _message(rec: Record, held: dict[str, set[str]]) -> str:
 
 
 def _numbered(graph: RepoGraph) -> dict[Kind, dict[int, list[Record]]]:
-    """The working tree's records of numbered kinds, by kind and number."""
+    """The working tree's records of numbered kinds in scope, by kind and number (a clash is
+    reported in the working tree's record, and found for each record on its own)."""
     found: dict[Kind, dict[int, list[Record]]] = {}
-    for rec in graph.records:
+    for rec in graph.scoped():
         if rec.kind is None or rec.id is None or not ID_SCHEMES[rec.kind].numbered:
             continue
         number = number_of(rec.kind, rec.id)

@@ -33,9 +33,7 @@ class UnknownId(Rule):
     name = "unknown-id"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        for rec in graph.records:
-            if not graph.in_scope(rec):
-                continue  # its findings are at its own links: not wanted
+        for rec in graph.scoped():  # (its findings are at its own links)
             for ref in graph.links(rec):
                 if ref.target not in graph.by_id:
                     yield self.at(rec, ref.path, f"{ref.field} names {ref.target}, which no record has")
@@ -65,9 +63,7 @@ class WrongKind(Rule):
     name = "wrong-kind"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        for rec in graph.records:
-            if not graph.in_scope(rec):
-                continue  # its findings are at its own links: not wanted
+        for rec in graph.scoped():  # (its findings are at its own links)
             for ref in graph.links(rec):
                 target = graph.by_id.get(ref.target)
                 if target is None or ref.expects is None or target.kind in ref.expects:
@@ -110,7 +106,7 @@ class SupersessionNotMirrored(Rule):
     name = "supersession-not-mirrored"
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        for rec in graph.of_kind(Kind.DECISION):
+        for rec in graph.scoped(Kind.DECISION):  # (both directions report in `rec` itself)
             yield from self._forward(graph, rec)
             yield from self._backward(graph, rec)
 
@@ -233,8 +229,8 @@ class LinkToInactive(Rule):
     severity = Severity.WARNING
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        for rec in graph.records:
-            if not rec.ok or rec.status in INACTIVE_STATUSES or not graph.in_scope(rec):
+        for rec in graph.scoped():  # (its findings are at its own links)
+            if not rec.ok or rec.status in INACTIVE_STATUSES:
                 continue
             links = rec.data.get("links")
             for ref in graph.links(rec):

@@ -33,7 +33,8 @@ def _reviewed_card(graph: RepoGraph, review: Record) -> Record | None:
 
 
 def _held_reviews(graph: RepoGraph) -> Iterator[Record]:
-    return (r for r in mr.reviews(graph) if mr.held(r))
+    """Held reviews in scope (`mr.reviews`'): every rule that reads them reports in the review."""
+    return (r for r in graph.scoped(Kind.MODEL_REVIEW) if r.id is not None and mr.held(r))
 
 
 class ProductionCardNotReviewed(Rule):
@@ -78,7 +79,7 @@ class ProductionCardNotReviewed(Rule):
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         today, period = clock.today(), graph.settings.review_period_days
         latest: dict[str, tuple[Record, date]] | None = None
-        for card in graph.of_kind(Kind.MODEL_CARD):
+        for card in graph.scoped(Kind.MODEL_CARD):  # (its finding is in the card)
             if card.id is None or card.status != "production":
                 continue
             if latest is None:
@@ -347,7 +348,9 @@ class ReviewedVersionUnknown(Rule):
         hist = history_of(graph)
         if not hist.available:
             return
-        for rev in mr.reviews(graph):
+        for rev in graph.scoped(Kind.MODEL_REVIEW):  # (its findings are in the review)
+            if rev.id is None:
+                continue  # (`mr.reviews`)
             wanted = mr.version_text(rev.data.get("version"))
             card = _reviewed_card(graph, rev)
             if wanted is None or card is None or card.id is None:

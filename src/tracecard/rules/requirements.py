@@ -31,7 +31,9 @@ def given_direction(crit: Mapping[str, Any]) -> Direction | None:
 
 
 def _live_requirements(graph: RepoGraph) -> Iterator[Record]:
-    for rec in graph.of_kind(Kind.REQUIREMENT):
+    """Requirements that are not retired, in scope (the findings of every rule that reads
+    these are in the requirement itself)."""
+    for rec in graph.scoped(Kind.REQUIREMENT):
         if rec.status != "retired":
             yield rec
 
@@ -739,7 +741,7 @@ class SliceNotAnEdgeCase(Rule):
     severity = Severity.WARNING
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
-        for rec in graph.of_kind(Kind.REQUIREMENT):
+        for rec in graph.scoped(Kind.REQUIREMENT):  # (its findings are in the requirement)
             for i, crit in _criteria(rec):
                 if not isinstance(crit, Mapping) or not isinstance(crit.get("slices"), list):
                     continue

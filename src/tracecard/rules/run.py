@@ -34,33 +34,46 @@ def run_rules(
     rules: Iterable[type[Rule]] | None = None,
     *,
     note: Callable[[str], None] | None = None,
+    release_history: bool = False,
 ) -> Result:
     """Run the selected rules; drop what the settings or a record's `tracecard-ignore` exclude.
+    With a scope (`graph.scope`), only the findings in its files are returned (the rules skip
+    work whose findings would land elsewhere).
 
     `note` receives the one line that says history rules were skipped or limited (by default
-    it goes to stderr as `tracecard: ...`)."""
+    it goes to stderr as `tracecard: ...`). The rules that read history run first; with
+    `release_history`, the graph's history is let go once they are done (a caller that reads
+    it afterwards reads it again), so that it and what the other rules build are never held
+    at once: the peak memory of a large repository's check."""
     from tracecard.rules.registry import RULES  # every rule module: not needed for a cached result
 
     settings = graph.settings
     chosen = [r for r in (rules or RULES.values()) if _may_fire(r.code, settings)]
     chosen = _with_history(graph, chosen, note or _to_stderr)
+    chosen.sort(key=lambda r: not r.needs_history)  # (findings are sorted: the order is not seen)
     found: list[Finding] = []
     done = graph.local_codes  # single-record rules already run as the records were read
     base.SCOPE = graph.scope
     try:
         for rule_cls in chosen:
+            if release_history and not rule_cls.needs_history:
+                release_history = False
+                from tracecard.history.timeline import forget
+
+                forget(graph)
             if rule_cls.code not in done:
                 found.extend(rule_cls().check(graph))
     finally:
         base.SCOPE = None
     if graph.scope is not None:
         found = [d for d in found if d.path in graph.scope]
+    records = graph.scoped()  # (all of them without a scope)
     if done:
         wanted = {r.code for r in chosen} & done
-        for rec in graph.records:
+        for rec in records:
             found.extend(f for f in rec.local or () if f.code in wanted)
     found = select(found, settings.select, settings.ignore)
-    by_path = {r.path: r.suppressed for r in graph.records if r.suppressed}
+    by_path = {r.path: r.suppressed for r in records if r.suppressed}
     kept: list[Finding] = []
     dropped: list[Finding] = []
     for d in found:
