@@ -26,13 +26,20 @@ and character columns here.
 
 from __future__ import annotations
 
+import re
 import sys
 from bisect import bisect_right
-from typing import Any
+from collections.abc import Callable
+from dataclasses import fields
+from itertools import accumulate
+from operator import attrgetter
+from typing import Any, TypeVar
 
 import pyromark
 
 from tracecard.load.parse import BOLD_LEVEL, Body, BodyLink, Heading
+
+T = TypeVar("T")
 
 OPTIONS = (
     pyromark.Options.ENABLE_TABLES
@@ -45,29 +52,71 @@ OPTIONS = (
 _LEVELS = {f"H{n}": n for n in range(1, 7)}
 
 
+_PLUS_ONE = (1).__add__
+_LINK_ORDER = attrgetter("line", "col")
+
+
+def _maker(cls: type[T]) -> Callable[..., T]:
+    """A constructor of the frozen dataclass `cls` that sets its slots directly: its own
+    `__init__` goes through `object.__setattr__` for each field, which costs a heading or a
+    link twice as much (a 10,000-record repository has 70,000 headings)."""
+    new = object.__new__
+    setters = [getattr(cls, f.name).__set__ for f in fields(cls)]  # type: ignore[arg-type]
+    assert len(setters) == 3
+    set_a, set_b, set_c = setters
+
+    def make(a: Any, b: Any, c: Any) -> T:
+        obj = new(cls)
+        set_a(obj, a)
+        set_b(obj, b)
+        set_c(obj, c)
+        return obj
+
+    return make
+
+
+_heading: Callable[[int, str, int], Heading] = _maker(Heading)
+_link: Callable[[str, int, int], BodyLink] = _maker(BodyLink)
+_intern = sys.intern
+_STRONG = {"Start": "Strong"}
+_STRONG_END = {"End": "Strong"}
+_PARAGRAPH_END = {"End": "Paragraph"}
+_DEFINITION = re.compile(r"\]:")  # in every link reference definition
+
+
 class _Source:
     """Byte offsets of one body -> (line, column) and the text of each line."""
 
-    def __init__(self, lines: list[str], first_line: int) -> None:
+    __slots__ = ("lines", "first", "text", "ascii", "starts", "count", "_data")
+
+    def __init__(self, lines: list[str], first_line: int, text: str) -> None:
         self.lines = lines
         self.first = first_line
-        self.text = "\n".join(lines) + "\n"
-        self.data = self.text.encode("utf-8", "surrogatepass")
-        self.ascii = len(self.data) == len(self.text)
-        starts = [0]
-        for line in lines:
-            starts.append(starts[-1] + len(line.encode("utf-8", "surrogatepass")) + 1)
-        self.starts = starts  # byte offset where each line starts
+        self.text = text
+        self.count = len(lines)
+        # ASCII: a byte offset is a character offset (most bodies; `isascii` costs nothing)
+        self.ascii = text.isascii()
+        sizes: Any = map(len, lines) if self.ascii else [
+            len(line.encode("utf-8", "surrogatepass")) for line in lines
+        ]
+        # byte offset where each line starts, and where the text ends
+        self.starts = list(accumulate(map(_PLUS_ONE, sizes), initial=0))
+        self._data: bytes | None = None
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = self.text.encode("utf-8", "surrogatepass")
+        return self._data
 
     def index(self, offset: int) -> int:
-        """The 0-based line index that holds byte `offset`."""
-        return max(0, min(bisect_right(self.starts, offset) - 1, len(self.lines) - 1))
+        """The 0-based line index that holds byte `offset` (offsets are never negative)."""
+        return bisect_right(self.starts, offset, 0, self.count) - 1
 
     def col(self, index: int, offset: int) -> int:
         """0-based character column of byte `offset` in line `index`."""
-        rel = offset - self.starts[index]
         if self.ascii:
-            return rel
+            return offset - self.starts[index]
         return len(self.data[self.starts[index]:offset].decode("utf-8", "surrogatepass"))
 
     def position(self, offset: int) -> tuple[int, int]:
@@ -80,6 +129,8 @@ class _Blanks:
     """What of the source is not prose: whole lines (code and HTML blocks, headings) and
     ranges within lines (inline code and HTML, link destinations). Prose is the rest."""
 
+    __slots__ = ("src", "lines", "ranges")
+
     def __init__(self, src: _Source) -> None:
         self.src = src
         self.lines: set[int] = set()  # 0-based line indexes
@@ -87,146 +138,190 @@ class _Blanks:
 
     def block(self, start: int, end: int) -> range:
         """Blank the lines a block spans; return their indexes."""
-        first = self.src.index(start)
-        last = self.src.index(max(start, end - 1))
+        starts, count = self.src.starts, self.src.count
+        first = bisect_right(starts, start, 0, count) - 1
+        last = bisect_right(starts, end - 1, 0, count) - 1 if end > start else first
         span = range(first, last + 1)
         self.lines.update(span)
         return span
 
     def inline(self, start: int, end: int) -> None:
         src = self.src
-        i = src.index(start)
-        while start < end and i < len(src.lines):
-            stop = min(end, src.starts[i + 1] - 1)
+        starts = src.starts
+        i = bisect_right(starts, start, 0, src.count) - 1
+        stop = starts[i + 1] - 1
+        if src.ascii and end <= stop:  # within one line (most spans): columns are offsets
+            if end > start:
+                self.ranges.setdefault(i, []).append((start - starts[i], end - starts[i]))
+            return
+        while start < end and i < src.count:
+            stop = min(end, starts[i + 1] - 1)
             if stop > start:
                 self.ranges.setdefault(i, []).append((src.col(i, start), src.col(i, stop)))
             i += 1
-            if i < len(src.starts):
-                start = max(start, src.starts[i])
+            if i < len(starts):
+                start = max(start, starts[i])
 
-    def text(self, i: int) -> str:
-        line = self.src.lines[i]
-        cut = self.ranges.get(i)
-        if not cut:
-            return line
-        chars = list(line)
-        for a, b in cut:
-            chars[a:b] = " " * (b - a)
-        return "".join(chars)
-
-    def prose(self) -> list[tuple[int, str]]:
-        out = []
-        for i in range(len(self.src.lines)):
-            if i not in self.lines:
-                text = self.text(i)
-                if text.strip():
-                    out.append((self.src.first + i, text))
+    def texts(self) -> list[str]:
+        """Each line with its blanked ranges turned to spaces."""
+        lines = self.src.lines
+        if not self.ranges:
+            return lines
+        out = list(lines)
+        for i, cut in self.ranges.items():
+            line = out[i]
+            for a, b in cut:  # columns within the line; a blank keeps the line's length
+                line = line[:a] + " " * (b - a) + line[b:]
+            out[i] = line
         return out
 
 
 def scan_body(lines: list[str], first_line: int) -> Body:
     """Headings, prose, links and code blocks of a body, by the CommonMark parser."""
-    if not any(line.strip() for line in lines):
+    text = "\n".join(lines) + "\n"
+    if text.isspace():  # no line has anything but white space
         return Body((), (), (), ())
-    src = _Source(lines, first_line)
+    src = _Source(lines, first_line, text)
+    starts, count, ascii = src.starts, src.count, src.ascii
     blanks = _Blanks(src)
+    blank = blanks.lines
+    inline = blanks.inline
     headings: list[Heading] = []
     heading_lines: list[int] = []
     links: list[BodyLink] = []
     fences: list[int] = []
-    heading: list[Any] | None = None  # [level, start offset, text parts]
-    paragraph: list[Any] | None = None  # [start offset, events] while it may be a bold label
+    heading: list[str] | None = None  # the text parts of the heading being read
+    heading_line = level = 0
+    # A paragraph that is only bold text is read as a heading (`**Context:**`): `watch` while
+    # the first event of a paragraph is awaited, or while such a label is read (`label`).
+    watch = False
+    label: list[str] | None = None  # the bold text's parts
+    closed = False  # the bold text has ended: only white space or `:` may follow
+    para_at = 0
     skip = 0  # inside a code or HTML block: its events are not Markdown
-    for event, span in pyromark.events_with_range(src.text, options=OPTIONS, merge_text=True):
-        name: Any
-        value: Any
-        if isinstance(event, dict):
-            ((name, value),) = event.items()
-        else:
-            name, value = event, None
-        if name == "Text":
+    event: Any
+    value: Any
+    # Events are single-key dicts, or the bare strings SoftBreak, HardBreak and Rule (which
+    # hold none of the keys tested here). The commonest are tested first.
+    for event, span in pyromark.events_with_range(text, options=OPTIONS, merge_text=True):
+        if watch:
+            if label is None:  # the paragraph's first event
+                watch = False
+                if event == _STRONG:
+                    label, closed, watch = [], False, True
+                    continue
+            elif "Text" in event:
+                value = event["Text"]
+                if not closed:
+                    label.append(value)
+                elif value.strip() not in ("", ":"):
+                    label, watch = None, False
+                continue
+            elif event == _STRONG_END and not closed:
+                closed = True
+                continue
+            elif event == _PARAGRAPH_END:
+                if closed and label:
+                    name = "".join(label).strip().rstrip(":").strip()
+                    if name:
+                        headings.append(Heading(BOLD_LEVEL, name, src.first + src.index(para_at)))
+                label, watch = None, False
+                continue
+            elif "Code" in event and not closed and event.__class__ is dict:
+                label.append(event["Code"])  # and blanked below
+            else:
+                label, watch = None, False
+        if "Text" in event:
             if heading is not None and not skip:
-                heading[2].append(value)
-            if paragraph is not None:
-                paragraph[1].append((name, value))
+                heading.append(event["Text"])
             continue
-        if paragraph is not None and not (name == "End" and value == "Paragraph"):
-            paragraph[1].append((name, value))
-        if name == "Start":
-            kind = value if value.__class__ is str else next(iter(value))
-            start = span["start"]
-            if kind == "CodeBlock":
-                skip += 1
-                fences.append(src.position(start)[0])
-                blanks.block(start, span["end"])
-            elif kind == "HtmlBlock":
-                skip += 1
-                blanks.block(start, span["end"])
-            elif kind == "Heading":
-                heading = [_LEVELS[value["Heading"]["level"]], start, []]
-                heading_lines.extend(blanks.block(start, span["end"]))
-            elif kind == "Paragraph":
-                paragraph = [start, []] if heading is None else None
-            elif kind in ("Link", "Image"):
-                info = value[kind]
+        if "Start" in event:
+            value = event["Start"]
+            if value.__class__ is str:
+                if value == "Paragraph":
+                    if heading is None:
+                        watch, para_at = True, span["start"]
+                elif value == "HtmlBlock":
+                    skip += 1
+                    blanks.block(span["start"], span["end"])
+            elif "Heading" in value:
+                heading, level = [], _LEVELS[value["Heading"]["level"]]
+                start, end = span["start"], span["end"]
+                i = bisect_right(starts, start, 0, count) - 1
+                heading_line = first_line + i
+                if end <= starts[i + 1]:  # on one line (ATX), the common case
+                    heading_lines.append(i)
+                    blank.add(i)
+                else:
+                    heading_lines.extend(blanks.block(start, end))
+            elif "Link" in value or "Image" in value:
+                info = value.get("Link") or value["Image"]
                 if info["link_type"] == "Inline":  # the others resolve through a definition
-                    at = _destination_offset(src, start, span["end"])
-                    line, col = src.position(at)
-                    links.append(BodyLink(info["dest_url"], line, col))
-                    blanks.inline(at, span["end"])  # an address is not prose
-        elif name == "End":
-            kind = value if value.__class__ is str else next(iter(value))
-            if kind == "Paragraph":
-                if paragraph is not None and paragraph[1] and paragraph[1][0] == ("Start", "Strong"):
-                    label = _bold_label(paragraph[1])
-                    if label is not None:
-                        headings.append(Heading(BOLD_LEVEL, label, src.position(paragraph[0])[0]))
-                paragraph = None
-            elif kind in ("CodeBlock", "HtmlBlock"):
-                skip -= 1
-            elif kind == "Heading" and heading is not None:
-                text = sys.intern("".join(heading[2]).strip())  # "Context", "Decision": recur
-                headings.append(Heading(heading[0], text, src.position(heading[1])[0]))
+                    end = span["end"]
+                    at = _destination_offset(src, span["start"], end)
+                    if ascii:
+                        i = bisect_right(starts, at, 0, count) - 1
+                        links.append(_link(info["dest_url"], first_line + i, at - starts[i] + 1))
+                    else:
+                        line, col = src.position(at)
+                        links.append(_link(info["dest_url"], line, col))
+                    inline(at, end)  # an address is not prose
+            elif "CodeBlock" in value:
+                skip += 1
+                fences.append(src.first + src.index(span["start"]))
+                blanks.block(span["start"], span["end"])
+        elif "End" in event:
+            value = event["End"]
+            if value.__class__ is str:
+                if value == "CodeBlock" or value == "HtmlBlock":
+                    skip -= 1
+            elif heading is not None and "Heading" in value:
+                name = _intern("".join(heading).strip())  # "Context", "Decision": recur
+                headings.append(_heading(level, name, heading_line))
                 heading = None
-        elif name == "Code":
+        elif event.__class__ is str:  # SoftBreak, HardBreak, Rule
+            continue
+        elif "Code" in event:
             if heading is not None:
-                heading[2].append(value)
-            blanks.inline(span["start"], span["end"])
-        elif name in ("InlineHtml", "Html", "InlineMath", "DisplayMath"):
-            blanks.inline(span["start"], span["end"])
-    if "]:" in src.text:
-        for definition in pyromark.reference_definitions(src.text, options=OPTIONS).values():
+                heading.append(event["Code"])
+            inline(span["start"], span["end"])
+        elif "Html" in event:
+            # HTML in an HTML block, whose lines are blanked whole (no heading shares them)
+            if not skip:
+                inline(span["start"], span["end"])
+        elif "InlineHtml" in event or "InlineMath" in event or "DisplayMath" in event:
+            inline(span["start"], span["end"])
+    if _DEFINITION.search(text):  # (a regular expression finds it faster than `in`)
+        for definition in pyromark.reference_definitions(text, options=OPTIONS).values():
             span = definition["span"]
             at = _destination_offset(src, span["start"], span["end"], ref=True)
             line, col = src.position(at)
             links.append(BodyLink(definition["dest"], line, col))
             blanks.block(span["start"], span["end"])
-    links.sort(key=lambda link: (link.line, link.col))
-    labels = [(src.first + i, blanks.text(i)) for i in dict.fromkeys(heading_lines)]
-    return Body(tuple(headings), tuple(blanks.prose()), tuple(links), tuple(fences),
-                tuple((n, t) for n, t in labels if t.strip()))  # fmt: skip
-
-
-def _bold_label(events: list[tuple[str, Any]]) -> str | None:
-    """`**Context:**` (or `**Context**:`) alone in its paragraph: the label, else None."""
-    if len(events) < 3 or events[0] != ("Start", "Strong"):
-        return None
-    try:
-        close = events.index(("End", "Strong"))
-    except ValueError:
-        return None
-    inside, after = events[1:close], events[close + 1:]
-    if not inside or any(n not in ("Text", "Code") for n, _ in inside):
-        return None
-    if any(n != "Text" or str(v).strip() not in ("", ":") for n, v in after):
-        return None
-    label = "".join(str(v) for _, v in inside).strip()
-    return label.rstrip(":").strip() or None
+    if len(links) > 1:
+        links.sort(key=_LINK_ORDER)
+    texts = blanks.texts()
+    # (`t and not t.isspace()` is `t.strip()`, without a call for an empty line)
+    blanked = {first_line + i for i in blank}
+    prose = tuple([(n, t) for n, t in enumerate(texts, first_line)
+                   if t and n not in blanked and not t.isspace()])  # fmt: skip
+    labels = tuple([(first_line + i, texts[i]) for i in dict.fromkeys(heading_lines)
+                    if texts[i].strip()])  # fmt: skip
+    return Body(tuple(headings), prose, tuple(links), tuple(fences), labels)
 
 
 def _destination_offset(src: _Source, start: int, end: int, ref: bool = False) -> int:
     """The byte offset where a link's destination is written (the link's start if not found):
     after `](` for an inline link, after `]:` for a reference definition."""
+    if src.ascii:  # offsets are characters: no bytes to copy
+        text = src.text
+        at = text.find("]:", start, end) if ref else text.rfind("](", start, end)
+        if at < 0:
+            return start
+        at += 2
+        while at < end and text[at] in " \t\n\r<":
+            at += 1
+        return at
     raw = src.data[start:end]
     at = raw.find(b"]:") if ref else raw.rfind(b"](")
     if at < 0:
