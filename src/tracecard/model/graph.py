@@ -57,6 +57,11 @@ class RepoGraph:
     #: pre-commit hook's): rules may skip work whose findings would land elsewhere, and a
     #: finding elsewhere may be placed at 0:0 (it is dropped). None: every file.
     scope: frozenset[str] | None = None
+    #: The readable records of each kind, in order, with the number of records they were
+    #: sorted out of (a list that grew is sorted again): most rules ask for a kind or two.
+    _kinds: tuple[int, dict[Kind, tuple[Record, ...]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def in_scope(self, rec: Record) -> bool:
         return self.scope is None or rec.path in self.scope
@@ -74,7 +79,16 @@ class RepoGraph:
         return graph
 
     def of_kind(self, kind: Kind) -> Iterator[Record]:
-        return (r for r in self.records if r.kind is kind and r.ok)
+        return iter(self._of_kinds().get(kind, ()))
+
+    def _of_kinds(self) -> dict[Kind, tuple[Record, ...]]:
+        if self._kinds is None or self._kinds[0] != len(self.records):
+            kinds: dict[Kind, list[Record]] = {}
+            for r in self.records:
+                if r.kind is not None and r.parsed.data is not None:  # r.ok
+                    kinds.setdefault(r.kind, []).append(r)
+            self._kinds = (len(self.records), {k: tuple(v) for k, v in kinds.items()})
+        return self._kinds[1]
 
     def get(self, rid: str) -> Record | None:
         return self.by_id.get(rid)
