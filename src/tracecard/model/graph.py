@@ -62,6 +62,9 @@ class RepoGraph:
     _kinds: tuple[int, dict[Kind, tuple[Record, ...]]] | None = field(
         default=None, repr=False, compare=False
     )
+    #: What several rules read and one works out, kept for the others (keyed by the module
+    #: that works it out): a graph's records do not change once it is built.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def in_scope(self, rec: Record) -> bool:
         return self.scope is None or rec.path in self.scope

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -64,7 +65,7 @@ class IdScheme:
     prefix: str
     numbered: bool  # NNNN-slug.md holds PREFIX-NNNN; otherwise slug.md holds PREFIX-slug
 
-    @property
+    @functools.cached_property  # every record's ID is matched against it, by several rules
     def pattern(self) -> re.Pattern[str]:
         if self.numbered:
             return re.compile(rf"{re.escape(self.prefix)}-\d{{4,}}\Z")
@@ -126,11 +127,15 @@ class Record:
     def data(self) -> dict[str, Any]:
         return self.parsed.data or {}
 
-    @property
+    # `ok` and `status` are read by most rules for every record: worked out once each (the
+    # front matter of a loaded record does not change; the status words are set before any
+    # record is loaded).
+
+    @functools.cached_property
     def ok(self) -> bool:
         return self.parsed.data is not None
 
-    @property
+    @functools.cached_property
     def status(self) -> str | None:
         """The lifecycle status, with MADR's `superseded by ADR-0123` read as `superseded`, and
         a team's own status word (`[statuses]` in the configuration) as the state it maps to."""
