@@ -48,35 +48,32 @@ OPTIONS = (
     | pyromark.Options.ENABLE_TASKLISTS
     | pyromark.Options.ENABLE_GFM
 )
+#: The parser with these options, made once (a call then costs less: 10,000 bodies a run).
+_MARKDOWN = pyromark.Markdown(options=OPTIONS)
 
 _LEVELS = {f"H{n}": n for n in range(1, 7)}
 
 
-_PLUS_ONE = (1).__add__
 _LINK_ORDER = attrgetter("line", "col")
 
 
 def _maker(cls: type[T]) -> Callable[..., T]:
-    """A constructor of the frozen dataclass `cls` that sets its slots directly: its own
-    `__init__` goes through `object.__setattr__` for each field, which costs a heading or a
-    link twice as much (a 10,000-record repository has 70,000 headings)."""
-    new = object.__new__
-    setters = [getattr(cls, f.name).__set__ for f in fields(cls)]  # type: ignore[arg-type]
-    assert len(setters) == 3
-    set_a, set_b, set_c = setters
-
-    def make(a: Any, b: Any, c: Any) -> T:
-        obj = new(cls)
-        set_a(obj, a)
-        set_b(obj, b)
-        set_c(obj, c)
-        return obj
-
-    return make
+    """A constructor of the frozen dataclass `cls` (its fields, positionally) that sets its
+    slots directly: its own `__init__` goes through `object.__setattr__` for each field, which
+    costs a heading or a body twice as much (a 10,000-record repository has 70,000 headings).
+    Written out as dataclasses writes `__init__`."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    scope.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
+    code = [f"def make({', '.join(names)}):", "    obj = new(cls)"]
+    code += [f"    set_{name}(obj, {name})" for name in names]
+    exec("\n".join([*code, "    return obj"]), scope)
+    return scope["make"]  # type: ignore[no-any-return]
 
 
 _heading: Callable[[int, str, int], Heading] = _maker(Heading)
 _link: Callable[[str, int, int], BodyLink] = _maker(BodyLink)
+_body: Callable[..., Body] = _maker(Body)
 _intern = sys.intern
 _STRONG = {"Start": "Strong"}
 _STRONG_END = {"End": "Strong"}
@@ -85,9 +82,11 @@ _DEFINITION = re.compile(r"\]:")  # in every link reference definition
 
 
 class _Source:
-    """Byte offsets of one body -> (line, column) and the text of each line."""
+    """One body: byte offsets -> (line, column), and what of it is not prose: whole lines
+    (code and HTML blocks, headings, link definitions) and ranges within lines (inline code and
+    HTML, link destinations). Prose is the rest."""
 
-    __slots__ = ("lines", "first", "text", "ascii", "starts", "count", "_data")
+    __slots__ = ("lines", "first", "text", "ascii", "starts", "count", "_data", "blank", "ranges")
 
     def __init__(self, lines: list[str], first_line: int, text: str) -> None:
         self.lines = lines
@@ -96,12 +95,14 @@ class _Source:
         self.count = len(lines)
         # ASCII: a byte offset is a character offset (most bodies; `isascii` costs nothing)
         self.ascii = text.isascii()
-        sizes: Any = map(len, lines) if self.ascii else [
-            len(line.encode("utf-8", "surrogatepass")) for line in lines
+        sizes = [len(line) + 1 for line in lines] if self.ascii else [
+            len(line.encode("utf-8", "surrogatepass")) + 1 for line in lines
         ]
         # byte offset where each line starts, and where the text ends
-        self.starts = list(accumulate(map(_PLUS_ONE, sizes), initial=0))
+        self.starts = list(accumulate(sizes, initial=0))
         self._data: bytes | None = None
+        self.blank: set[int] = set()  # 0-based indexes of lines that are not prose
+        self.ranges: dict[int, list[tuple[int, int]]] = {}  # line index -> blanked columns
 
     @property
     def data(self) -> bytes:
@@ -124,50 +125,35 @@ class _Source:
         i = self.index(offset)
         return self.first + i, self.col(i, offset) + 1
 
-
-class _Blanks:
-    """What of the source is not prose: whole lines (code and HTML blocks, headings) and
-    ranges within lines (inline code and HTML, link destinations). Prose is the rest."""
-
-    __slots__ = ("src", "lines", "ranges")
-
-    def __init__(self, src: _Source) -> None:
-        self.src = src
-        self.lines: set[int] = set()  # 0-based line indexes
-        self.ranges: dict[int, list[tuple[int, int]]] = {}
-
     def block(self, start: int, end: int) -> range:
         """Blank the lines a block spans; return their indexes."""
-        starts, count = self.src.starts, self.src.count
+        starts, count = self.starts, self.count
         first = bisect_right(starts, start, 0, count) - 1
         last = bisect_right(starts, end - 1, 0, count) - 1 if end > start else first
         span = range(first, last + 1)
-        self.lines.update(span)
+        self.blank.update(span)
         return span
 
     def inline(self, start: int, end: int) -> None:
-        src = self.src
-        starts = src.starts
-        i = bisect_right(starts, start, 0, src.count) - 1
+        """Blank the bytes from `start` to `end` (over lines if they span several)."""
+        starts = self.starts
+        i = bisect_right(starts, start, 0, self.count) - 1
         stop = starts[i + 1] - 1
-        if src.ascii and end <= stop:  # within one line (most spans): columns are offsets
+        if self.ascii and end <= stop:  # within one line (most spans): columns are offsets
             if end > start:
                 self.ranges.setdefault(i, []).append((start - starts[i], end - starts[i]))
             return
-        while start < end and i < src.count:
+        while start < end and i < self.count:
             stop = min(end, starts[i + 1] - 1)
             if stop > start:
-                self.ranges.setdefault(i, []).append((src.col(i, start), src.col(i, stop)))
+                self.ranges.setdefault(i, []).append((self.col(i, start), self.col(i, stop)))
             i += 1
             if i < len(starts):
                 start = max(start, starts[i])
 
     def texts(self) -> list[str]:
-        """Each line with its blanked ranges turned to spaces."""
-        lines = self.src.lines
-        if not self.ranges:
-            return lines
-        out = list(lines)
+        """Each line with its blanked ranges turned to spaces (a new list)."""
+        out = list(self.lines)
         for i, cut in self.ranges.items():
             line = out[i]
             for a, b in cut:  # columns within the line; a blank keeps the line's length
@@ -182,28 +168,24 @@ def scan_body(lines: list[str], first_line: int) -> Body:
     if text.isspace():  # no line has anything but white space
         return Body((), (), (), ())
     src = _Source(lines, first_line, text)
-    starts, count, ascii = src.starts, src.count, src.ascii
-    blanks = _Blanks(src)
-    blank = blanks.lines
-    inline = blanks.inline
+    starts, count, blank, inline = src.starts, src.count, src.blank, src.inline
     headings: list[Heading] = []
     heading_lines: list[int] = []
     links: list[BodyLink] = []
     fences: list[int] = []
-    heading: list[str] | None = None  # the text parts of the heading being read
-    heading_line = level = 0
     # A paragraph that is only bold text is read as a heading (`**Context:**`): `watch` while
     # the first event of a paragraph is awaited, or while such a label is read (`label`).
     watch = False
     label: list[str] | None = None  # the bold text's parts
     closed = False  # the bold text has ended: only white space or `:` may follow
-    para_at = 0
+    para: Any = None  # the span of the paragraph last opened
     skip = 0  # inside a code or HTML block: its events are not Markdown
     event: Any
     value: Any
     # Events are single-key dicts, or the bare strings SoftBreak, HardBreak and Rule (which
     # hold none of the keys tested here). The commonest are tested first.
-    for event, span in pyromark.events_with_range(text, options=OPTIONS, merge_text=True):
+    events = _MARKDOWN.events_with_range(text, merge_text=True)
+    for event, span in events:
         if watch:
             if label is None:  # the paragraph's first event
                 watch = False
@@ -224,7 +206,7 @@ def scan_body(lines: list[str], first_line: int) -> Body:
                 if closed and label:
                     name = "".join(label).strip().rstrip(":").strip()
                     if name:
-                        headings.append(Heading(BOLD_LEVEL, name, src.first + src.index(para_at)))
+                        headings.append(Heading(BOLD_LEVEL, name, src.first + src.index(para["start"])))
                 label, watch = None, False
                 continue
             elif "Code" in event and not closed and event.__class__ is dict:
@@ -232,58 +214,61 @@ def scan_body(lines: list[str], first_line: int) -> Body:
             else:
                 label, watch = None, False
         if "Text" in event:
-            if heading is not None and not skip:
-                heading.append(event["Text"])
             continue
         if "Start" in event:
             value = event["Start"]
             if value.__class__ is str:
                 if value == "Paragraph":
-                    if heading is None:
-                        watch, para_at = True, span["start"]
+                    watch, para = True, span
                 elif value == "HtmlBlock":
                     skip += 1
-                    blanks.block(span["start"], span["end"])
+                    src.block(span["start"], span["end"])
             elif "Heading" in value:
-                heading, level = [], _LEVELS[value["Heading"]["level"]]
+                level = _LEVELS[value["Heading"]["level"]]
                 start, end = span["start"], span["end"]
                 i = bisect_right(starts, start, 0, count) - 1
-                heading_line = first_line + i
+                line = first_line + i
                 if end <= starts[i + 1]:  # on one line (ATX), the common case
-                    heading_lines.append(i)
-                    blank.add(i)
+                    heading_lines.append(i)  # (blanked below)
                 else:
-                    heading_lines.extend(blanks.block(start, end))
+                    heading_lines.extend(src.block(start, end))
+                # The heading's own events, read here: its text (code spans kept, HTML left
+                # out), and what is blanked in it.
+                heading = ""
+                for event, span in events:
+                    if "Text" in event:
+                        heading += event["Text"]
+                    elif "End" in event:
+                        value = event["End"]
+                        if value.__class__ is not str and "Heading" in value:
+                            break
+                    elif "Start" in event:
+                        value = event["Start"]
+                        if value.__class__ is not str and ("Link" in value or "Image" in value):
+                            _link_at(src, value.get("Link") or value["Image"], span, links)
+                    elif "Code" in event:
+                        heading += event["Code"]
+                        inline(span["start"], span["end"])
+                    elif ("InlineHtml" in event or "Html" in event or "InlineMath" in event
+                          or "DisplayMath" in event):  # fmt: skip
+                        inline(span["start"], span["end"])
+                else:
+                    break  # (the parser closes every heading it opens)
+                # "Context", "Decision": the same names in every record, kept once
+                headings.append(_heading(level, _intern(heading.strip()), line))
             elif "Link" in value or "Image" in value:
-                info = value.get("Link") or value["Image"]
-                if info["link_type"] == "Inline":  # the others resolve through a definition
-                    end = span["end"]
-                    at = _destination_offset(src, span["start"], end)
-                    if ascii:
-                        i = bisect_right(starts, at, 0, count) - 1
-                        links.append(_link(info["dest_url"], first_line + i, at - starts[i] + 1))
-                    else:
-                        line, col = src.position(at)
-                        links.append(_link(info["dest_url"], line, col))
-                    inline(at, end)  # an address is not prose
+                _link_at(src, value.get("Link") or value["Image"], span, links)
             elif "CodeBlock" in value:
                 skip += 1
                 fences.append(src.first + src.index(span["start"]))
-                blanks.block(span["start"], span["end"])
+                src.block(span["start"], span["end"])
         elif "End" in event:
             value = event["End"]
-            if value.__class__ is str:
-                if value == "CodeBlock" or value == "HtmlBlock":
-                    skip -= 1
-            elif heading is not None and "Heading" in value:
-                name = _intern("".join(heading).strip())  # "Context", "Decision": recur
-                headings.append(_heading(level, name, heading_line))
-                heading = None
+            if skip and (value == "CodeBlock" or value == "HtmlBlock"):
+                skip -= 1
         elif event.__class__ is str:  # SoftBreak, HardBreak, Rule
             continue
         elif "Code" in event:
-            if heading is not None:
-                heading.append(event["Code"])
             inline(span["start"], span["end"])
         elif "Html" in event:
             # HTML in an HTML block, whose lines are blanked whole (no heading shares them)
@@ -291,23 +276,61 @@ def scan_body(lines: list[str], first_line: int) -> Body:
                 inline(span["start"], span["end"])
         elif "InlineHtml" in event or "InlineMath" in event or "DisplayMath" in event:
             inline(span["start"], span["end"])
-    if _DEFINITION.search(text):  # (a regular expression finds it faster than `in`)
-        for definition in pyromark.reference_definitions(text, options=OPTIONS).values():
+    if _may_define(text):
+        for definition in _MARKDOWN.reference_definitions(text).values():
             span = definition["span"]
             at = _destination_offset(src, span["start"], span["end"], ref=True)
             line, col = src.position(at)
             links.append(BodyLink(definition["dest"], line, col))
-            blanks.block(span["start"], span["end"])
+            src.block(span["start"], span["end"])
     if len(links) > 1:
         links.sort(key=_LINK_ORDER)
-    texts = blanks.texts()
-    # (`t and not t.isspace()` is `t.strip()`, without a call for an empty line)
-    blanked = {first_line + i for i in blank}
-    prose = tuple([(n, t) for n, t in enumerate(texts, first_line)
-                   if t and n not in blanked and not t.isspace()])  # fmt: skip
+    blank.update(heading_lines)
+    texts = src.texts()
     labels = tuple([(first_line + i, texts[i]) for i in dict.fromkeys(heading_lines)
                     if texts[i].strip()])  # fmt: skip
-    return Body(tuple(headings), prose, tuple(links), tuple(fences), labels)
+    for i in blank:
+        texts[i] = ""  # not prose
+    # (`t and not t.isspace()` is `t.strip()`, without a call for an empty line)
+    prose = tuple([(n, t) for n, t in enumerate(texts, first_line) if t and not t.isspace()])
+    return _body(tuple(headings), prose, tuple(links), tuple(fences), labels)
+
+
+def _link_at(src: _Source, info: Any, span: Any, links: list[BodyLink]) -> None:
+    """An inline link or image (`info` from its event): its destination where it is written,
+    which is then blanked (an address is not prose). The others resolve through a definition,
+    read on its own."""
+    if info["link_type"] != "Inline":
+        return
+    end = span["end"]
+    at = _destination_offset(src, span["start"], end)
+    if src.ascii:
+        starts = src.starts
+        i = bisect_right(starts, at, 0, src.count) - 1
+        line_at = starts[i]
+        links.append(_link(info["dest_url"], src.first + i, at - line_at + 1))
+        if end < starts[i + 1]:  # on one line (most are): its columns are offsets
+            if end > at:
+                src.ranges.setdefault(i, []).append((at - line_at, end - line_at))
+            return
+    else:
+        line, col = src.position(at)
+        links.append(_link(info["dest_url"], line, col))
+    src.inline(at, end)
+
+
+def _may_define(text: str) -> bool:
+    """Whether `text` may hold a link reference definition: `]:` somewhere. Looked for from
+    each `]` (a body has few, and `]` is found at memchr speed), then by a regular expression
+    (faster than `in` for this needle, whose last character is common)."""
+    at = text.find("]")
+    for _ in range(8):
+        if at < 0:
+            return False
+        if text.startswith(":", at + 1):
+            return True
+        at = text.find("]", at + 1)
+    return _DEFINITION.search(text, at) is not None
 
 
 def _destination_offset(src: _Source, start: int, end: int, ref: bool = False) -> int:
