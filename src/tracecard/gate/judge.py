@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import TypeGuard
 
+from tracecard.model.fast import constructor
 from tracecard.model.metrics import (
     EXPLAINABILITY,
     Direction,
@@ -109,6 +110,11 @@ class Row:
     requirement: str | None = None
     constraint: bool = False  # True for a row from `constraints` / `operational`
     gated_slice: bool = False  # a slice the criterion holds to its bars on its own
+
+
+#: Row(...), built through its slots (tracecard.model.fast): a gate makes one per criterion,
+#: slice and constraint of every card.
+_row = constructor(Row)
 
 
 class SkipReason(StrEnum):
@@ -261,7 +267,7 @@ def judge(
         and verdict in (Verdict.PASS, Verdict.BELOW_TARGET)
         and not direction.meets(direction.pessimistic(*ci), launch)
     )
-    return Row(
+    return _row(
         metric=normalise(raw_metric) if isinstance(raw_metric, str) else None,
         dataset=_text(crit.get("dataset")),
         split=_text(crit.get("split")),
@@ -451,7 +457,7 @@ def _constraint_row(
     flags: set[Flag],
     requirement: str | None,
 ) -> Row:
-    return Row(
+    return _row(
         metric=key, dataset=None, split=None, slice=None, launch=launch, target=target,
         actual=actual, ci=None, direction=direction, verdict=verdict, unknown_metric=unknown,
         flags=frozenset(flags), requirement=requirement, constraint=True,

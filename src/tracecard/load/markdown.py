@@ -30,16 +30,14 @@ import re
 import sys
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import fields
 from itertools import accumulate
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any
 
 import pyromark
 
 from tracecard.load.parse import BOLD_LEVEL, Body, BodyLink, Heading
-
-T = TypeVar("T")
+from tracecard.model.fast import constructor
 
 OPTIONS = (
     pyromark.Options.ENABLE_TABLES
@@ -57,23 +55,10 @@ _LEVELS = {f"H{n}": n for n in range(1, 7)}
 _LINK_ORDER = attrgetter("line", "col")
 
 
-def _maker(cls: type[T]) -> Callable[..., T]:
-    """A constructor of the frozen dataclass `cls` (its fields, positionally) that sets its
-    slots directly: its own `__init__` goes through `object.__setattr__` for each field, which
-    costs a heading or a body twice as much (a 10,000-record repository has 70,000 headings).
-    Written out as dataclasses writes `__init__`."""
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    scope.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
-    code = [f"def make({', '.join(names)}):", "    obj = new(cls)"]
-    code += [f"    set_{name}(obj, {name})" for name in names]
-    exec("\n".join([*code, "    return obj"]), scope)
-    return scope["make"]  # type: ignore[no-any-return]
-
-
-_heading: Callable[[int, str, int], Heading] = _maker(Heading)
-_link: Callable[[str, int, int], BodyLink] = _maker(BodyLink)
-_body: Callable[..., Body] = _maker(Body)
+# Made by the ten thousand: built through their slots (tracecard.model.fast).
+_heading: Callable[[int, str, int], Heading] = constructor(Heading)
+_link: Callable[[str, int, int], BodyLink] = constructor(BodyLink)
+_body: Callable[..., Body] = constructor(Body)
 _intern = sys.intern
 _STRONG = {"Start": "Strong"}
 _STRONG_END = {"End": "Strong"}

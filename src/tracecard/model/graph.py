@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tracecard.model.fast import constructor
 from tracecard.model.records import Kind, Record, id_list
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,6 +23,9 @@ class LinkRef:
     target: str
     expects: frozenset[Kind] | None  # None: any kind
 
+
+#: LinkRef(...), built through its slots: a run makes one per ID every record names.
+_link_ref = constructor(LinkRef)
 
 #: Fields that name other records, per kind of the source, and the kinds they must name.
 _LIST_FIELDS: dict[Kind, dict[str, frozenset[Kind]]] = {
@@ -120,24 +124,24 @@ class RepoGraph:
             if isinstance(items, list):
                 for i, item in enumerate(items):
                     if isinstance(item, dict) and isinstance(item.get(key), str):
-                        yield LinkRef(rec, f"{name}.{key}", (name, i, key), item[key].strip(), expects)
+                        yield _link_ref(rec, f"{name}.{key}", (name, i, key), item[key].strip(), expects)
         if rec.kind is Kind.DECISION:
             succ = rec.superseded_by
             if succ:
                 path = ("superseded_by",) if "superseded_by" in data else ("status",)
-                yield LinkRef(rec, "superseded_by", path, succ, frozenset({Kind.DECISION}))
+                yield _link_ref(rec, "superseded_by", path, succ, frozenset({Kind.DECISION}))
         links = data.get("links")
         if isinstance(links, list):
             for i, link in enumerate(links):
                 if isinstance(link, dict) and isinstance(link.get("id"), str):
-                    yield LinkRef(rec, "links", ("links", i, "id"), link["id"].strip(), None)
+                    yield _link_ref(rec, "links", ("links", i, "id"), link["id"].strip(), None)
 
 
 def _refs(rec: Record, name: str, value: Any, kinds: frozenset[Kind]) -> Iterator[LinkRef]:
     if isinstance(value, list):
         for i, item in enumerate(value):
             if isinstance(item, str) and item.strip():
-                yield LinkRef(rec, name, (name, i), item.strip(), kinds)
+                yield _link_ref(rec, name, (name, i), item.strip(), kinds)
     elif isinstance(value, str):
         for rid in id_list(value):
-            yield LinkRef(rec, name, (name,), rid, kinds)
+            yield _link_ref(rec, name, (name,), rid, kinds)
