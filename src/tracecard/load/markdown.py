@@ -158,53 +158,67 @@ def scan_body(lines: list[str], first_line: int) -> Body:
     heading_lines: list[int] = []
     links: list[BodyLink] = []
     fences: list[int] = []
-    # A paragraph that is only bold text is read as a heading (`**Context:**`): `watch` while
-    # the first event of a paragraph is awaited, or while such a label is read (`label`).
-    watch = False
-    label: list[str] | None = None  # the bold text's parts
-    closed = False  # the bold text has ended: only white space or `:` may follow
-    para: Any = None  # the span of the paragraph last opened
     skip = 0  # inside a code or HTML block: its events are not Markdown
     event: Any
     value: Any
+    label: list[str] | None
     # Events are single-key dicts, or the bare strings SoftBreak, HardBreak and Rule (which
-    # hold none of the keys tested here). The commonest are tested first.
+    # hold none of the keys tested here). The commonest are tested first. A paragraph's and a
+    # heading's own events are read where they start, by a loop of their own.
     events = _MARKDOWN.events_with_range(text, merge_text=True)
     for event, span in events:
-        if watch:
-            if label is None:  # the paragraph's first event
-                watch = False
-                if event == _STRONG:
-                    label, closed, watch = [], False, True
-                    continue
-            elif "Text" in event:
-                value = event["Text"]
-                if not closed:
-                    label.append(value)
-                elif value.strip() not in ("", ":"):
-                    label, watch = None, False
-                continue
-            elif event == _STRONG_END and not closed:
-                closed = True
-                continue
-            elif event == _PARAGRAPH_END:
-                if closed and label:
-                    name = "".join(label).strip().rstrip(":").strip()
-                    if name:
-                        headings.append(Heading(BOLD_LEVEL, name, src.first + src.index(para["start"])))
-                label, watch = None, False
-                continue
-            elif "Code" in event and not closed and event.__class__ is dict:
-                label.append(event["Code"])  # and blanked below
-            else:
-                label, watch = None, False
         if "Text" in event:
             continue
         if "Start" in event:
             value = event["Start"]
             if value.__class__ is str:
                 if value == "Paragraph":
-                    watch, para = True, span
+                    # A paragraph that is only bold text is read as a heading (`**Context:**`):
+                    # `label` holds that text while the paragraph may be one.
+                    para_start, first, label, closed = span["start"], True, None, False
+                    for event, span in events:
+                        if "Text" in event:
+                            if label is not None:
+                                if not closed:
+                                    label.append(event["Text"])
+                                elif event["Text"].strip() not in ("", ":"):
+                                    label = None
+                            first = False
+                            continue
+                        if first:
+                            first = False
+                            if event == _STRONG:
+                                label = []
+                                continue
+                        if "End" in event:
+                            if event == _PARAGRAPH_END:
+                                break
+                            if label is not None:
+                                if closed or event != _STRONG_END:
+                                    label = None
+                                closed = True
+                            continue
+                        if label is not None:
+                            if not closed and "Code" in event and event.__class__ is dict:
+                                label.append(event["Code"])  # (and blanked below)
+                            else:
+                                label = None
+                        if "Start" in event:
+                            value = event["Start"]
+                            if value.__class__ is not str and ("Link" in value or "Image" in value):
+                                _link_at(src, value.get("Link") or value["Image"], span, links)
+                        elif "Code" in event:
+                            inline(span["start"], span["end"])
+                        elif ("InlineHtml" in event or "Html" in event or "InlineMath" in event
+                              or "DisplayMath" in event):  # fmt: skip
+                            inline(span["start"], span["end"])
+                    else:
+                        break  # (the parser closes every paragraph it opens)
+                    if label and closed:
+                        name = "".join(label).strip().rstrip(":").strip()
+                        if name:
+                            line = first_line + src.index(para_start)
+                            headings.append(_heading(BOLD_LEVEL, name, line))
                 elif value == "HtmlBlock":
                     skip += 1
                     src.block(span["start"], span["end"])
