@@ -9,6 +9,16 @@ import re
 from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
+class JsonSchemaValueException(JsonSchemaValueException):
+    __init__ = Exception.__init__
+
+
+def _distinct(items, fn):
+    if all(type(item) is str for item in items):
+        return len(set(items))
+    return len(set(fn(item) for item in items))
+
+
 REGEX_PATTERNS = {
     '^superseded by .+': re.compile('^superseded by .+'),
     '^\\s*[A-Za-z0-9][A-Za-z0-9._-]*(\\s*,\\s*[A-Za-z0-9][A-Za-z0-9._-]*)*\\s*$': re.compile('^\\s*[A-Za-z0-9][A-Za-z0-9._-]*(\\s*,\\s*[A-Za-z0-9][A-Za-z0-9._-]*)*\\s*\\Z'),
@@ -91,7 +101,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__tracecardignore_is_list:
                 def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
                 data__tracecardignore_len = len(data__tracecardignore)
-                if data__tracecardignore_len > len(set(fn(data__tracecardignore_x) for data__tracecardignore_x in data__tracecardignore)):
+                if data__tracecardignore_len > _distinct(data__tracecardignore, fn):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".tracecard-ignore must contain unique items")
                 for data__tracecardignore_x, data__tracecardignore_item in enumerate(data__tracecardignore):
                     validate____defs_rulecode(data__tracecardignore_item, custom_formats)
@@ -131,7 +141,7 @@ def validate(data, custom_formats={}, name_prefix=None):
 
 def validate____defs_idoridlist(data, custom_formats={}, name_prefix=None):
     data_any_of_count2 = 0
-    if not data_any_of_count2:
+    if not data_any_of_count2 and isinstance(data, (list, tuple)):
         try:
             validate____defs_idlist(data, custom_formats)
             data_any_of_count2 += 1
@@ -156,7 +166,7 @@ def validate____defs_idlist(data, custom_formats={}, name_prefix=None):
     if data_is_list:
         def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
         data_len = len(data)
-        if data_len > len(set(fn(data_x) for data_x in data)):
+        if data_len > _distinct(data, fn):
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain unique items")
         for data_x, data_item in enumerate(data):
             validate____defs_id(data_item, custom_formats)
@@ -164,12 +174,12 @@ def validate____defs_idlist(data, custom_formats={}, name_prefix=None):
 
 def validate____defs_people(data, custom_formats={}, name_prefix=None):
     data_any_of_count3 = 0
-    if not data_any_of_count3:
+    if not data_any_of_count3 and isinstance(data, (list, tuple)):
         try:
             validate____defs_stringlist(data, custom_formats)
             data_any_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count3:
+    if not data_any_of_count3 and isinstance(data, (str)):
         try:
             validate____defs_text(data, custom_formats)
             data_any_of_count3 += 1
