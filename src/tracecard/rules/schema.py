@@ -47,18 +47,19 @@ class SchemaViolation(Rule):
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         per_kind = validators(graph.settings)
+        statuses = graph.settings.statuses
         for rec in graph.records:
             if not rec.ok or rec.kind is None:
                 continue
-            data = rec.data
-            aliases = graph.settings.statuses.get(rec.kind)
+            data = front = rec.data
+            aliases = statuses.get(rec.kind)
             raw = data.get("status")
             if aliases and isinstance(raw, str) and raw.strip().lower() in aliases:
                 data = {**data, "status": aliases[raw.strip().lower()]}  # a team's own word
             for err in per_kind[rec.kind].errors(data):
                 yield self.at(rec, err.path, _with_statuses(rec.kind, err.path, err.message), key=err.at_key)
             for path in _DATE_FIELDS:
-                value = _get(rec.data, path)
+                value = _get(front, path)
                 if isinstance(value, str) and len(value) == 10 and _DATE.match(value) and _not_a_day(value):
                     yield self.at(rec, path, f"{value!r} is not a date on the calendar")
 

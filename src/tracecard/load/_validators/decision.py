@@ -14,7 +14,7 @@ class JsonSchemaValueException(JsonSchemaValueException):
 
 
 def _distinct(items, fn):
-    if all(type(item) is str for item in items):
+    if set(map(type, items)) <= {str}:
         return len(set(items))
     return len(set(fn(item) for item in items))
 
