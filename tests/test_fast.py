@@ -41,3 +41,24 @@ def test_refuses_what_it_cannot_build_the_same() -> None:
     for cls in (Plain, Factory):
         with pytest.raises(TypeError):
             constructor(cls)
+
+
+def test_once_reads_once_and_keeps_the_value_in_the_instance() -> None:
+    from tracecard.model.fast import once
+
+    calls: list[int] = []
+
+    @dataclasses.dataclass(frozen=True)
+    class Box:
+        n: int
+
+        @once
+        def doubled(self) -> int:
+            """Twice n."""
+            calls.append(self.n)
+            return self.n * 2
+
+    a, b = Box(2), Box(3)
+    assert (a.doubled, a.doubled, b.doubled) == (4, 4, 6)
+    assert calls == [2, 3] and a.__dict__["doubled"] == 4
+    assert Box.doubled.__doc__ == "Twice n."

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
+
+from tracecard.model.fast import once
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.load.parse import Body, Parsed
@@ -65,7 +66,7 @@ class IdScheme:
     prefix: str
     numbered: bool  # NNNN-slug.md holds PREFIX-NNNN; otherwise slug.md holds PREFIX-slug
 
-    @functools.cached_property  # every record's ID is matched against it, by several rules
+    @once  # every record's ID is matched against it, by several rules
     def pattern(self) -> re.Pattern[str]:
         if self.numbered:
             return re.compile(rf"{re.escape(self.prefix)}-\d{{4,}}\Z")
@@ -123,19 +124,19 @@ class Record:
     #: The key of this record's parse-cache entry, while the entry is still to be written.
     cache_key: str | None = field(default=None, repr=False)
 
-    @property
+    # `data`, `ok` and `status` are read by most rules for every record: worked out once each
+    # (the front matter of a loaded record does not change; the status words are set before
+    # any record is loaded).
+
+    @once
     def data(self) -> dict[str, Any]:
         return self.parsed.data or {}
 
-    # `ok` and `status` are read by most rules for every record: worked out once each (the
-    # front matter of a loaded record does not change; the status words are set before any
-    # record is loaded).
-
-    @functools.cached_property
+    @once
     def ok(self) -> bool:
         return self.parsed.data is not None
 
-    @functools.cached_property
+    @once
     def status(self) -> str | None:
         """The lifecycle status, with MADR's `superseded by ADR-0123` read as `superseded`, and
         a team's own status word (`[statuses]` in the configuration) as the state it maps to."""

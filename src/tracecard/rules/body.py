@@ -67,8 +67,10 @@ def forget(records: list[Record]) -> None:
         _INDEX.pop(rec, None)
 
 
-def _find(rec: Record, names: tuple[str, ...]) -> tuple[Heading, int] | None:
-    index = _section_index(rec)
+def _find(
+    index: dict[str, tuple[Heading, int]], names: tuple[str, ...]
+) -> tuple[Heading, int] | None:
+    """The first section (of `_section_index`) that has one of `names`."""
     hits = [index[n] for n in _normalised(names) if n in index]
     if len(hits) == 1:
         return hits[0]
@@ -133,10 +135,12 @@ class MissingSection(Rule):
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         required = graph.settings.sections
         for rec in graph.records:
-            if not rec.ok or rec.kind is None:
+            wanted = required.get(rec.kind) if rec.ok and rec.kind is not None else None
+            if not wanted:
                 continue
-            for names in required.get(rec.kind, ()):
-                if _find(rec, names) is None and not _front_matter_has(rec, names[0]):
+            index = _section_index(rec)
+            for names in wanted:
+                if _find(index, names) is None and not _front_matter_has(rec, names[0]):
                     line, col = _anchor(rec)
                     yield self.found(rec.path, line, col, f"no '{names[0]}' section: add '## {names[0]}'")
 
@@ -168,10 +172,12 @@ class EmptySection(Rule):
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         required = graph.settings.sections
         for rec in graph.records:
-            if not rec.ok or rec.kind is None:
+            wanted = required.get(rec.kind) if rec.ok and rec.kind is not None else None
+            if not wanted:
                 continue
-            for names in required.get(rec.kind, ()):
-                hit = _find(rec, names)
+            index = _section_index(rec)
+            for names in wanted:
+                hit = _find(index, names)
                 if hit is not None and not _has_content(rec, *hit):
                     yield self.found(rec.path, hit[0].line, 1, f"section '{hit[0].text}' is empty: write it")
 
@@ -263,17 +269,37 @@ class BrokenRelativeLink(Rule):
 def relative_targets(graph: RepoGraph, scoped: bool = False) -> Iterator[tuple[Record, BodyLink, str, str]]:
     """Every relative link of every body (`scoped`: of the records in the graph's scope): the
     record, the link, the path as written, and the file it names (BDY004 asks whether it
-    exists; the result cache depends on that)."""
+    exists; the result cache depends on that). Worked out once per graph."""
+    found: list[tuple[Record, BodyLink, str, str]] | None = graph.memo.get("rules.body.relative")
+    if found is None:
+        found = graph.memo["rules.body.relative"] = list(_relative_targets(graph))
+    for hit in found:
+        if not scoped or graph.in_scope(hit[0]):
+            yield hit
+
+
+def _relative_targets(graph: RepoGraph) -> Iterator[tuple[Record, BodyLink, str, str]]:
     root = str(graph.settings.root)
+    # The same link from the same folder names the same file: resolved once.
+    resolved: dict[tuple[str, str], tuple[str, str] | None] = {}
     for rec in graph.records:
-        if not rec.body.links or (scoped and not graph.in_scope(rec)):
+        if not rec.body.links:
             continue
         folder = os.path.dirname(os.path.join(root, rec.path))
         for link in rec.body.links:
-            target = link.target
-            if not target or target.startswith(("#", "/")) or _SCHEME.match(target):
-                continue
-            rel = unquote(target.split("#", 1)[0].split("?", 1)[0])
-            if not rel:
-                continue
-            yield rec, link, rel, os.path.normpath(os.path.join(folder, rel))
+            key = (folder, link.target)
+            if key not in resolved:
+                resolved[key] = _resolve(folder, link.target)
+            hit = resolved[key]
+            if hit is not None:
+                yield rec, link, hit[0], hit[1]
+
+
+def _resolve(folder: str, target: str) -> tuple[str, str] | None:
+    """(the path as written, the file it names) for a relative link, else None."""
+    if not target or target.startswith(("#", "/")) or _SCHEME.match(target):
+        return None
+    rel = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if not rel:
+        return None
+    return rel, os.path.normpath(os.path.join(folder, rel))
