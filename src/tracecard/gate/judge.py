@@ -161,7 +161,7 @@ def matching_results(criterion: object, results: object) -> list[int]:
 def _result_keys(results: Sequence[object]) -> list[tuple[str, object, object, object] | None]:
     """The match key of each result (None: it matches nothing), worked out once per card and
     requirement rather than once per criterion."""
-    return [_match_key(r) if isinstance(r, Mapping) else None for r in results]
+    return [_match_key(r) if _is_mapping(r) else None for r in results]
 
 
 def _matching(
@@ -243,21 +243,25 @@ def judge(
     """Judge one criterion against its matching result (None when nothing matched).
     `ambiguous`: other results match too (the row is flagged AMBIGUOUS_RESULT)."""
     vocab = vocab or Vocabulary.builtin()
-    crit: Mapping[str, object] = criterion if isinstance(criterion, Mapping) else {}
-    res: Mapping[str, object] | None = result if isinstance(result, Mapping) else None
+    crit: Mapping[str, object] = criterion if _is_mapping(criterion) else {}
+    res: Mapping[str, object] | None = result if _is_mapping(result) else None
     flags: set[Flag] = {Flag.AMBIGUOUS_RESULT} if ambiguous else set()
-    raw_metric = crit.get("metric")
+    get = crit.get  # each key read once
+    raw_metric, dataset, raw_launch, raw_target = (
+        get("metric"), get("dataset"), get("launch"), get("target")
+    )
     metric = vocab.lookup(raw_metric)
-    direction = _direction(crit.get("direction"), metric, Direction.HIGHER, flags)
-    launch, target = _thresholds(crit, flags)
-    actual, ci = _measurement(res, flags)
+    direction = _direction(get("direction"), metric, Direction.HIGHER, flags)
+    launch, target = _thresholds(raw_metric, dataset, raw_launch, raw_target, flags)
+    raw_actual = res.get("value") if res is not None else None
+    actual, ci = _measurement(res, raw_actual, flags)
     if actual is not None and metric is not None and not vocab.in_range(metric, actual):
         flags.add(Flag.OUT_OF_RANGE)
     if actual is not None and ci is not None and not min(ci) <= actual <= max(ci):
         flags.add(Flag.OUTSIDE_CI)
-    if flags & {Flag.NO_METRIC, Flag.NO_DATASET}:
+    if flags & _UNJUDGEABLE:
         verdict = Verdict.MISSING
-    elif flags & {Flag.OUT_OF_RANGE, Flag.OUTSIDE_CI} and launch is not None:
+    elif flags & _IMPLAUSIBLE and launch is not None:
         verdict = Verdict.FAIL  # a value that cannot be what was measured is not compared
     else:
         verdict = _verdict(direction, actual, launch, target)
@@ -269,12 +273,12 @@ def judge(
     )
     return _row(
         metric=normalise(raw_metric) if isinstance(raw_metric, str) else None,
-        dataset=_text(crit.get("dataset")),
-        split=_text(crit.get("split")),
-        slice=_text(crit.get("slice")),
-        launch=_shown(crit.get("launch"), launch),
-        target=_shown(crit.get("target"), target),
-        actual=_shown(res.get("value"), actual) if res is not None else None,
+        dataset=_text(dataset),
+        split=_text(get("split")),
+        slice=_text(get("slice")),
+        launch=_shown(raw_launch, launch),
+        target=_shown(raw_target, target),
+        actual=_shown(raw_actual, actual),
         ci=ci,
         direction=direction,
         verdict=verdict,
@@ -288,31 +292,43 @@ def judge(
     )
 
 
-def _thresholds(crit: Mapping[str, object], flags: set[Flag]) -> tuple[float | None, float | None]:
-    """(launch, target) as numbers, flagging what makes the criterion unjudgeable."""
-    if not isinstance(crit.get("metric"), str):
+_UNJUDGEABLE = frozenset({Flag.NO_METRIC, Flag.NO_DATASET})
+_IMPLAUSIBLE = frozenset({Flag.OUT_OF_RANGE, Flag.OUTSIDE_CI})
+
+
+def _thresholds(
+    metric: object, dataset: object, launch: object, target: object, flags: set[Flag]
+) -> tuple[float | None, float | None]:
+    """(launch, target) of a criterion as numbers, flagging what makes it unjudgeable."""
+    if not isinstance(metric, str):
         flags.add(Flag.NO_METRIC)
-    if crit.get("dataset") is None:
+    if dataset is None:
         flags.add(Flag.NO_DATASET)
-    launch, target = as_number(crit.get("launch")), as_number(crit.get("target"))
-    if launch is None:
+    launch_number, target_number = as_number(launch), as_number(target)
+    if launch_number is None:
         flags.add(Flag.BAD_LAUNCH)
-    if target is None and crit.get("target") is not None:
+    if target_number is None and target is not None:
         flags.add(Flag.BAD_TARGET)
-    return launch, target
+    return launch_number, target_number
 
 
 def _measurement(
-    res: Mapping[str, object] | None, flags: set[Flag]
+    res: Mapping[str, object] | None, value: object, flags: set[Flag]
 ) -> tuple[float | None, tuple[float, float] | None]:
-    """(value, ci) of the matched result, flagging what is absent or unusable."""
+    """(value, ci) of the matched result (`value` read from it), flagging what is absent or
+    unusable."""
     if res is None:
         flags.add(Flag.NO_RESULT)
         return None, None
-    actual = as_number(res.get("value"))
+    actual = as_number(value)
     if actual is None:
         flags.add(Flag.BAD_ACTUAL)
     return actual, _ci(res.get("ci"), flags)
+
+
+def _is_mapping(value: object) -> TypeGuard[Mapping[str, object]]:
+    """isinstance(value, Mapping), without the ABC's check for a dict (what YAML loads)."""
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def judge_criteria(
@@ -330,7 +346,7 @@ def judge_criteria(
     keys = _result_keys(items)
     gated = gated_slices or {}
     for i, criterion in enumerate(criteria):
-        if not isinstance(criterion, Mapping):
+        if not _is_mapping(criterion):
             skipped.append(Skip(requirement, SkipReason.NOT_A_MAPPING, i))
             continue
         rows.append(_judged(criterion, items, keys, vocab, i, requirement))
