@@ -39,11 +39,12 @@ _LIST_FIELDS: dict[Kind, dict[str, frozenset[Kind]]] = {
     Kind.DATASET: {"decisions": frozenset({Kind.DECISION})},
     Kind.MODEL_REVIEW: {"card": frozenset({Kind.MODEL_CARD})},
 }
-#: Fields holding a list of mappings whose `key` names a record (None: of any kind).
-_ITEM_FIELDS: dict[Kind, dict[str, tuple[str, frozenset[Kind] | None]]] = {
-    Kind.REQUIREMENT: {"criteria": ("dataset", frozenset({Kind.DATASET}))},
-    Kind.MODEL_CARD: {"results": ("dataset", frozenset({Kind.DATASET}))},
-    Kind.MODEL_REVIEW: {"actions": ("record", None)},
+#: Fields holding a list of mappings whose `key` names a record (None: of any kind), with
+#: the name of the field a link reference is said to be in.
+_ITEM_FIELDS: dict[Kind, dict[str, tuple[str, frozenset[Kind] | None, str]]] = {
+    Kind.REQUIREMENT: {"criteria": ("dataset", frozenset({Kind.DATASET}), "criteria.dataset")},
+    Kind.MODEL_CARD: {"results": ("dataset", frozenset({Kind.DATASET}), "results.dataset")},
+    Kind.MODEL_REVIEW: {"actions": ("record", None, "actions.record")},
 }
 
 
@@ -110,38 +111,47 @@ class RepoGraph:
         """Every ID `rec` names in its front matter (computed once per record: several rules ask)."""
         found = self._links.get(id(rec))
         if found is None:
-            found = self._links[id(rec)] = list(self._find_links(rec))
+            found = self._links[id(rec)] = self._find_links(rec)
         return found
 
-    def _find_links(self, rec: Record) -> Iterator[LinkRef]:
+    def _find_links(self, rec: Record) -> list[LinkRef]:
         if rec.kind is None or not rec.ok:
-            return
+            return []
+        found: list[LinkRef] = []
+        add = found.append
         data = rec.data
         for name, kinds in _LIST_FIELDS.get(rec.kind, {}).items():
-            yield from _refs(rec, name, data.get(name), kinds)
-        for name, (key, expects) in _ITEM_FIELDS.get(rec.kind, {}).items():
+            value = data.get(name)
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str):
+                        rid = item.strip()
+                        if rid:
+                            add(_link_ref(rec, name, (name, i), rid, kinds))
+            elif isinstance(value, str):
+                for rid in id_list(value):
+                    add(_link_ref(rec, name, (name,), rid, kinds))
+        for name, (key, expects, field_name) in _ITEM_FIELDS.get(rec.kind, {}).items():
             items = data.get(name)
             if isinstance(items, list):
                 for i, item in enumerate(items):
-                    if isinstance(item, dict) and isinstance(item.get(key), str):
-                        yield _link_ref(rec, f"{name}.{key}", (name, i, key), item[key].strip(), expects)
+                    if isinstance(item, dict):
+                        target = item.get(key)
+                        if isinstance(target, str):
+                            add(_link_ref(rec, field_name, (name, i, key), target.strip(), expects))
         if rec.kind is Kind.DECISION:
             succ = rec.superseded_by
             if succ:
                 path = ("superseded_by",) if "superseded_by" in data else ("status",)
-                yield _link_ref(rec, "superseded_by", path, succ, frozenset({Kind.DECISION}))
+                add(_link_ref(rec, "superseded_by", path, succ, _DECISION))
         links = data.get("links")
         if isinstance(links, list):
             for i, link in enumerate(links):
-                if isinstance(link, dict) and isinstance(link.get("id"), str):
-                    yield _link_ref(rec, "links", ("links", i, "id"), link["id"].strip(), None)
+                if isinstance(link, dict):
+                    target = link.get("id")
+                    if isinstance(target, str):
+                        add(_link_ref(rec, "links", ("links", i, "id"), target.strip(), None))
+        return found
 
 
-def _refs(rec: Record, name: str, value: Any, kinds: frozenset[Kind]) -> Iterator[LinkRef]:
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            if isinstance(item, str) and item.strip():
-                yield _link_ref(rec, name, (name, i), item.strip(), kinds)
-    elif isinstance(value, str):
-        for rid in id_list(value):
-            yield _link_ref(rec, name, (name,), rid, kinds)
+_DECISION = frozenset({Kind.DECISION})
