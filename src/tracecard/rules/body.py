@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import weakref
 from bisect import bisect_right
 from collections.abc import Iterator
 from operator import itemgetter
@@ -34,47 +33,48 @@ def _normalised(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(map(normalise_heading, names))
 
 
-def _sections(rec: Record) -> list[tuple[Heading, int]]:
-    """Each heading with the last line of its section (before the next heading at its level)."""
+def _section_end(rec: Record, i: int) -> int:
+    """The last line of the section of heading `i`: before the next heading at its level or
+    above, else the body's last line."""
     heads = rec.body.headings
-    last = rec.parsed.body_start + len(rec.parsed.body_lines) - 1
-    ends = [last] * len(heads)
-    open_: list[int] = []  # indexes of headings whose section has not ended yet (one pass)
-    for i, h in enumerate(heads):
-        while open_ and heads[open_[-1]].level >= h.level:
-            ends[open_.pop()] = h.line - 1
-        open_.append(i)
-    return list(zip(heads, ends))
+    level = heads[i].level
+    for h in heads[i + 1:]:
+        if h.level <= level:
+            return h.line - 1
+    return rec.parsed.body_start + len(rec.parsed.body_lines) - 1
 
 
-_INDEX: weakref.WeakKeyDictionary[Record, dict[str, tuple[Heading, int]]] = weakref.WeakKeyDictionary()
-
-
-def _section_index(rec: Record) -> dict[str, tuple[Heading, int]]:
-    """Normalised heading -> (first such heading, end of its section); built once per record."""
-    index = _INDEX.get(rec)
+def _section_index(graph: RepoGraph, rec: Record) -> dict[str, int]:
+    """Normalised heading -> the position of the first such heading; built once per record
+    (where a section ends is worked out for the sections a rule asks for), and kept with the
+    graph (the records it holds live as long as it does)."""
+    indexes: dict[int, dict[str, int]] = graph.memo.setdefault("rules.body.sections", {})
+    index = indexes.get(id(rec))
     if index is None:
-        index = {}
-        for h, end in _sections(rec):
-            index.setdefault(normalise_heading(h.text), (h, end))
-        _INDEX[rec] = index
+        index = indexes[id(rec)] = {}
+        for i, h in enumerate(rec.body.headings):
+            index.setdefault(normalise_heading(h.text), i)
     return index
 
 
 def forget(records: list[Record]) -> None:
-    """Drop the section indexes of `records` (their body rules have run)."""
-    for rec in records:
-        _INDEX.pop(rec, None)
+    """Nothing to drop any more: the section indexes live with the graph of `records` (the
+    single-record rules' graph of a few hundred records, dropped once they have run)."""
 
 
-def _find(
-    index: dict[str, tuple[Heading, int]], names: tuple[str, ...]
-) -> tuple[Heading, int] | None:
-    """The first section (of `_section_index`) that has one of `names`."""
+def _has_section(index: dict[str, int], names: tuple[str, ...]) -> bool:
+    return any(n in index for n in _normalised(names))
+
+
+def _find(rec: Record, index: dict[str, int], names: tuple[str, ...]) -> tuple[Heading, int] | None:
+    """The first section (by line) that has one of `names` (`index`: `_section_index(rec)`),
+    with its last line."""
     hits = [index[n] for n in _normalised(names) if n in index]
-    if len(hits) == 1:
-        return hits[0]
-    return min(hits, key=lambda hit: hit[0].line) if hits else None
+    if not hits:
+        return None
+    heads = rec.body.headings
+    i = hits[0] if len(hits) == 1 else min(hits, key=lambda j: heads[j].line)
+    return heads[i], _section_end(rec, i)
 
 
 def _has_content(rec: Record, head: Heading, end: int) -> bool:
@@ -138,9 +138,9 @@ class MissingSection(Rule):
             wanted = required.get(rec.kind) if rec.ok and rec.kind is not None else None
             if not wanted:
                 continue
-            index = _section_index(rec)
+            index = _section_index(graph, rec)
             for names in wanted:
-                if _find(index, names) is None and not _front_matter_has(rec, names[0]):
+                if not _has_section(index, names) and not _front_matter_has(rec, names[0]):
                     line, col = _anchor(rec)
                     yield self.found(rec.path, line, col, f"no '{names[0]}' section: add '## {names[0]}'")
 
@@ -175,9 +175,9 @@ class EmptySection(Rule):
             wanted = required.get(rec.kind) if rec.ok and rec.kind is not None else None
             if not wanted:
                 continue
-            index = _section_index(rec)
+            index = _section_index(graph, rec)
             for names in wanted:
-                hit = _find(index, names)
+                hit = _find(rec, index, names)
                 if hit is not None and not _has_content(rec, *hit):
                     yield self.found(rec.path, hit[0].line, 1, f"section '{hit[0].text}' is empty: write it")
 
