@@ -72,6 +72,10 @@ class IdScheme:
             return re.compile(rf"{re.escape(self.prefix)}-\d{{4,}}\Z")
         return re.compile(rf"{re.escape(self.prefix)}-[a-z0-9]+(?:[-_.][a-z0-9]+)*\Z")
 
+    @once  # (a file name is read against it for every record)
+    def _prefixed(self) -> re.Pattern[str]:
+        return re.compile(rf"{self.prefix}[-_ ]?(?=\d)", re.IGNORECASE)
+
     @property
     def example(self) -> str:
         return f"{self.prefix}-0007" if self.numbered else f"{self.prefix}-fraud-detector"
@@ -79,7 +83,7 @@ class IdScheme:
     def from_filename(self, stem: str) -> str | None:
         """The ID a file name implies, or None when it implies none."""
         if self.numbered:
-            prefixed = re.match(rf"{self.prefix}[-_ ]?(?=\d)", stem, re.IGNORECASE)
+            prefixed = self._prefixed.match(stem)
             if prefixed:  # `ADR-0001-title.md`, `adr-007-title.md`: the number after the prefix
                 stem = stem[prefixed.end():]
             m = _NUMBERED.match(stem)
