@@ -111,13 +111,14 @@ def test_crafted_bodies_read_as_the_reference_reads_them(body: str) -> None:
     assert _comparable(ours(body)) == _comparable(reference(body))
 
 
-PIECES = st.sampled_from([
+PIECE_LIST = [
     "# H", "## Context", "### `code` heading", "Text line", "TODO here", "[a](b.md)",
     "![i](c.png)", "[r]: d.md\n", "[r]", "```", "~~~", "\n    indented", "<!-- c -->", "<!--",
     "-->", "- item", "1. one", "> quote", "| a | b |", "|---|---|", "---", "===",
     "**Bold**", "`span`", "<div>", "</div>", "", "\n\t tab", "text[^1]",
     "[w\nrapped](w.md)", "[p](paren(1).md)", "[e](a\\_b.md)", "\\# not heading",
-])
+]
+PIECES = st.sampled_from(PIECE_LIST)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True,
@@ -132,3 +133,48 @@ def test_a_long_line_of_brackets_ends() -> None:
     # 256 KB of `[` before a `](`: the line scanner's pattern took 87 s; the parser is linear
     body = scan_body(["[" * 250_000 + "](x.md)"], 1)
     assert [(link.target, link.line) for link in body.links] == [("x.md", 1)]
+
+
+# --- the fast paths against the plain walk ----------------------------------------------------
+# tracecard.load.markdown takes short cuts on the commonest events (text, headings on one
+# line, links in ASCII bodies, a paragraph that cannot be a bold label); tests/body_reference.py
+# is the walk it replaced. Both must give the same Body, every field, on every body.
+
+SHAPES = CRAFTED + [
+    "**Context:**\n\ntext\n", "**Context**:\n\ntext\n", "**Context** : \n", "**A** and more\n",
+    "**`code` label**\n", "**a *b* c**\n", "**a**\n**b**\n", "**a**  \nnext\n", "** **\n",
+    "__Decision__\n\n## H\n", "**:**\n", "text **bold**\n", "> **Quoted:**\n",
+    "- **Item:**\n\n  more\n", "**Über:**\n\nü\n", "## `a` and <b>html</b> ##\n",
+    "Setext with `code`\nand two lines\n---\n", "# H [link](h.md) `c`\n",
+    "Use `a` and `b` and <i>c</i> on one line, [x](y.md \"t\") too.\n",
+    "ü `ü` <b>ü</b> [ü](ü.md) ![ü](ü.png)\n", "`span\nover lines` and <span\nclass=x>\n",
+    "[a](<b c.md>)\n[d](\n  e.md)\n", "\t[t](tab.md)\n", "x <!-- c --> y\n",
+    "[r]: r.md\n[s]:\n  <s s.md> 'title'\n\n[r] [s]\n", "> [q]: q.md\n\n[q]\n",
+    "| `a` | [b](b.md) |\n|---|---|\n| <b>c</b> | ü |\n", "***\n---\n___\n",
+    "```\nü\n```\n    indented ü\n", "<div>\nü\n</div>\n", "[^n]: note [l](l.md)\n",
+    "- [ ] task [t](t.md)\n- [x] done\n", "~~struck [s](s.md)~~\n", "\u00a0\n\u2003text\n",
+]
+
+
+@pytest.mark.parametrize("body", SHAPES, ids=range(len(SHAPES)))
+def test_fast_paths_give_the_plain_walks_body(body: str) -> None:
+    from body_reference import scan_body as plain_walk
+
+    lines = body.split("\n")[:-1] if body.endswith("\n") else body.split("\n")
+    assert scan_body(lines, 3) == plain_walk(lines, 3)
+
+
+SHAPE_PIECES = st.sampled_from([
+    *PIECE_LIST, "**Label:**", "**Label**:", "**a** b", "ü `ü` é", "<b>x</b>",
+    "[t](t.md \"title\")", "## Ü ##", "Setext\n---", "  [i](i.md)", "`a`\n`b`", "x  ",
+])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(SHAPE_PIECES, min_size=1, max_size=14), st.sampled_from(["\n", "\n\n"]))
+def test_fast_paths_give_the_plain_walks_body_on_generated_ones(pieces: list[str], sep: str) -> None:
+    from body_reference import scan_body as plain_walk
+
+    lines = sep.join(pieces).split("\n")
+    assert scan_body(lines, 1) == plain_walk(lines, 1)

@@ -64,19 +64,19 @@ Path_ = tuple[str | int, ...]
 
 
 class GateLine:
-    """One row of a card's gate table, with the place its value comes from: its line and
-    column are worked out when first read (a check reads them only for a row with a finding;
-    working them out for every row of every card cost more than the gate itself)."""
+    """One row of a card's gate table, with the place its value comes from: the key it is at,
+    and its line and column, are worked out when first read (a check reads them only for a row
+    with a finding; working them out for every row of every card cost more than the gate)."""
 
-    __slots__ = ("row", "path", "_card", "_at", "_pos")
+    __slots__ = ("row", "path", "_card", "_ctx", "_pos")
 
-    def __init__(self, row: Row, path: str, card: Record, at: Path_) -> None:
-        self.row, self.path, self._card, self._at = row, path, card, at
+    def __init__(self, row: Row, path: str, card: Record, ctx: _Context) -> None:
+        self.row, self.path, self._card, self._ctx = row, path, card, ctx
         self._pos: tuple[int, int] | None = None
 
     def _place(self) -> tuple[int, int]:
         if self._pos is None:
-            self._pos = self._card.parsed.pos(self._at)
+            self._pos = self._card.parsed.pos(self._ctx.row_path(self.row))
         return self._pos
 
     @property
@@ -170,11 +170,12 @@ def evaluate_card(
                               requirement=skip.requirement))  # fmt: skip
         else:
             notes.append(_skip_note(skip.requirement, skip.reason))
-    rows.sort(key=lambda r: ctx.satisfies_index(r.requirement))
+    order = ctx.satisfies_order()
+    rows.sort(key=lambda r: order.get(r.requirement, 0))
     lines: list[GateLine] = []
     issues: list[Finding] = []
     for row in rows:
-        line = GateLine(row, card.path, card, ctx.row_path(row))
+        line = GateLine(row, card.path, card, ctx)
         lines.append(line)
         issues += ctx.row_issues(row, line)
     issues += ctx.handoff_issues(rows)
@@ -231,6 +232,16 @@ class _Context:
                 if isinstance(entry, str) and entry.strip() == rid:
                     return i
         return 0
+
+    def satisfies_order(self) -> dict[str | None, int]:
+        """`satisfies_index` of every requirement the card names (others: 0), at once."""
+        value = self.card.data.get("satisfies")
+        order: dict[str | None, int] = {}
+        if isinstance(value, list):
+            for i, entry in enumerate(value):
+                if isinstance(entry, str):
+                    order.setdefault(entry.strip(), i)
+        return order
 
     def satisfies_path(self, rid: str | None) -> Path_:
         value = self.card.data.get("satisfies")

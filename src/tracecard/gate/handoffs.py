@@ -112,16 +112,19 @@ def _data(
         ds = ctx.datasets.get(ds_id.strip())
         if ds is None:
             continue  # reported by the links and parsing rules
-        path = dataset_path(card, ds_id, rid)
         ds_status = ds.get("status")
-        if ds_status != "ready":
-            yield Issue(Problem.DATA_NOT_READY, path, ds_id, {"status": ds_status})
         composition = ds.get("composition")
         comp: Mapping[str, Any] = composition if isinstance(composition, Mapping) else {}
         share = as_number(comp.get("product_defined_share"))
-        if share is not None and share < ctx.min_share:
-            yield Issue(Problem.SHARE_LOW, path, ds_id, {"share": share})
         sample = comp.get("includes_production_sample")
+        low = share is not None and share < ctx.min_share
+        if ds_status == "ready" and not low and sample is True and status != "production":
+            continue  # no issue: where one would point is not worked out
+        path = dataset_path(card, ds_id, rid)
+        if ds_status != "ready":
+            yield Issue(Problem.DATA_NOT_READY, path, ds_id, {"status": ds_status})
+        if low:
+            yield Issue(Problem.SHARE_LOW, path, ds_id, {"share": share})
         if sample is not True:
             yield Issue(Problem.NO_PRODUCTION_SAMPLE, path, ds_id, {"said": sample})
         elif status == "production":

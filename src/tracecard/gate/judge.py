@@ -35,10 +35,11 @@ floats (float subclasses included), finite, and not bools.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import TypeGuard
 
+from tracecard.model.fast import constructor
 from tracecard.model.metrics import (
     EXPLAINABILITY,
     Direction,
@@ -111,6 +112,11 @@ class Row:
     gated_slice: bool = False  # a slice the criterion holds to its bars on its own
 
 
+#: Row(...), built through its slots (tracecard.model.fast): a gate makes one per criterion,
+#: slice and constraint of every card.
+_row = constructor(Row)
+
+
 class SkipReason(StrEnum):
     NOT_AGREED = "not_agreed"  # the requirement's status is not `agreed`
     UNKNOWN_REQUIREMENT = "unknown_requirement"  # `satisfies` names an ID not given
@@ -149,13 +155,22 @@ def matching_results(criterion: object, results: object) -> list[int]:
     """Positions of every result that matches `criterion` (see the module docstring)."""
     if not isinstance(criterion, Mapping) or not _is_list(results):
         return []
+    return _matching(criterion, _result_keys(results))
+
+
+def _result_keys(results: Sequence[object]) -> list[tuple[str, object, object, object] | None]:
+    """The match key of each result (None: it matches nothing), worked out once per card and
+    requirement rather than once per criterion."""
+    return [_match_key(r) if _is_mapping(r) else None for r in results]
+
+
+def _matching(
+    criterion: Mapping[str, object], keys: list[tuple[str, object, object, object] | None]
+) -> list[int]:
     key = _match_key(criterion)
     if key is None:
         return []
-    return [
-        i for i, result in enumerate(results)
-        if isinstance(result, Mapping) and _match_key(result) == key
-    ]  # fmt: skip
+    return [i for i, k in enumerate(keys) if k == key]
 
 
 def match_result(criterion: object, results: object) -> int | None:
@@ -204,11 +219,10 @@ def _ci(raw: object, flags: set[Flag]) -> tuple[float, float] | None:
     return (min(numbers), max(numbers))
 
 
-def _number_or_none(value: object) -> Value:
-    """`value` as shown in a row: the loaded number object, or None."""
-    if isinstance(value, int | float) and as_number(value) is not None:
-        return value
-    return None
+def _shown(value: object, number: float | None) -> Value:
+    """`value` as shown in a row: the loaded number object (a YamlFloat keeps `1.10`) when it
+    is a number (`number`, its `as_number`, worked out already), else None."""
+    return value if number is not None else None  # type: ignore[return-value]
 
 
 def _text(value: object) -> str | None:
@@ -223,24 +237,31 @@ def judge(
     criterion_index: int | None = None,
     result_index: int | None = None,
     requirement: str | None = None,
+    gated_slice: bool = False,
+    ambiguous: bool = False,
 ) -> Row:
-    """Judge one criterion against its matching result (None when nothing matched)."""
+    """Judge one criterion against its matching result (None when nothing matched).
+    `ambiguous`: other results match too (the row is flagged AMBIGUOUS_RESULT)."""
     vocab = vocab or Vocabulary.builtin()
-    crit: Mapping[str, object] = criterion if isinstance(criterion, Mapping) else {}
-    res: Mapping[str, object] | None = result if isinstance(result, Mapping) else None
-    flags: set[Flag] = set()
-    raw_metric = crit.get("metric")
+    crit: Mapping[str, object] = criterion if _is_mapping(criterion) else {}
+    res: Mapping[str, object] | None = result if _is_mapping(result) else None
+    flags: set[Flag] = {Flag.AMBIGUOUS_RESULT} if ambiguous else set()
+    get = crit.get  # each key read once
+    raw_metric, dataset, raw_launch, raw_target = (
+        get("metric"), get("dataset"), get("launch"), get("target")
+    )
     metric = vocab.lookup(raw_metric)
-    direction = _direction(crit.get("direction"), metric, Direction.HIGHER, flags)
-    launch, target = _thresholds(crit, flags)
-    actual, ci = _measurement(res, flags)
+    direction = _direction(get("direction"), metric, Direction.HIGHER, flags)
+    launch, target = _thresholds(raw_metric, dataset, raw_launch, raw_target, flags)
+    raw_actual = res.get("value") if res is not None else None
+    actual, ci = _measurement(res, raw_actual, flags)
     if actual is not None and metric is not None and not vocab.in_range(metric, actual):
         flags.add(Flag.OUT_OF_RANGE)
     if actual is not None and ci is not None and not min(ci) <= actual <= max(ci):
         flags.add(Flag.OUTSIDE_CI)
-    if flags & {Flag.NO_METRIC, Flag.NO_DATASET}:
+    if flags & _UNJUDGEABLE:
         verdict = Verdict.MISSING
-    elif flags & {Flag.OUT_OF_RANGE, Flag.OUTSIDE_CI} and launch is not None:
+    elif flags & _IMPLAUSIBLE and launch is not None:
         verdict = Verdict.FAIL  # a value that cannot be what was measured is not compared
     else:
         verdict = _verdict(direction, actual, launch, target)
@@ -250,14 +271,14 @@ def judge(
         and verdict in (Verdict.PASS, Verdict.BELOW_TARGET)
         and not direction.meets(direction.pessimistic(*ci), launch)
     )
-    return Row(
+    return _row(
         metric=normalise(raw_metric) if isinstance(raw_metric, str) else None,
-        dataset=_text(crit.get("dataset")),
-        split=_text(crit.get("split")),
-        slice=_text(crit.get("slice")),
-        launch=_number_or_none(crit.get("launch")),
-        target=_number_or_none(crit.get("target")),
-        actual=_number_or_none(res.get("value")) if res is not None else None,
+        dataset=_text(dataset),
+        split=_text(get("split")),
+        slice=_text(get("slice")),
+        launch=_shown(raw_launch, launch),
+        target=_shown(raw_target, target),
+        actual=_shown(raw_actual, actual),
         ci=ci,
         direction=direction,
         verdict=verdict,
@@ -267,34 +288,47 @@ def judge(
         criterion_index=criterion_index,
         result_index=None if res is None else result_index,
         requirement=requirement,
+        gated_slice=gated_slice,
     )
 
 
-def _thresholds(crit: Mapping[str, object], flags: set[Flag]) -> tuple[float | None, float | None]:
-    """(launch, target) as numbers, flagging what makes the criterion unjudgeable."""
-    if not isinstance(crit.get("metric"), str):
+_UNJUDGEABLE = frozenset({Flag.NO_METRIC, Flag.NO_DATASET})
+_IMPLAUSIBLE = frozenset({Flag.OUT_OF_RANGE, Flag.OUTSIDE_CI})
+
+
+def _thresholds(
+    metric: object, dataset: object, launch: object, target: object, flags: set[Flag]
+) -> tuple[float | None, float | None]:
+    """(launch, target) of a criterion as numbers, flagging what makes it unjudgeable."""
+    if not isinstance(metric, str):
         flags.add(Flag.NO_METRIC)
-    if crit.get("dataset") is None:
+    if dataset is None:
         flags.add(Flag.NO_DATASET)
-    launch, target = as_number(crit.get("launch")), as_number(crit.get("target"))
-    if launch is None:
+    launch_number, target_number = as_number(launch), as_number(target)
+    if launch_number is None:
         flags.add(Flag.BAD_LAUNCH)
-    if target is None and crit.get("target") is not None:
+    if target_number is None and target is not None:
         flags.add(Flag.BAD_TARGET)
-    return launch, target
+    return launch_number, target_number
 
 
 def _measurement(
-    res: Mapping[str, object] | None, flags: set[Flag]
+    res: Mapping[str, object] | None, value: object, flags: set[Flag]
 ) -> tuple[float | None, tuple[float, float] | None]:
-    """(value, ci) of the matched result, flagging what is absent or unusable."""
+    """(value, ci) of the matched result (`value` read from it), flagging what is absent or
+    unusable."""
     if res is None:
         flags.add(Flag.NO_RESULT)
         return None, None
-    actual = as_number(res.get("value"))
+    actual = as_number(value)
     if actual is None:
         flags.add(Flag.BAD_ACTUAL)
     return actual, _ci(res.get("ci"), flags)
+
+
+def _is_mapping(value: object) -> TypeGuard[Mapping[str, object]]:
+    """isinstance(value, Mapping), without the ABC's check for a dict (what YAML loads)."""
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def judge_criteria(
@@ -309,32 +343,31 @@ def judge_criteria(
     rows: list[Row] = []
     skipped: list[Skip] = []
     items = results if _is_list(results) else []
+    keys = _result_keys(items)
     gated = gated_slices or {}
     for i, criterion in enumerate(criteria):
-        if not isinstance(criterion, Mapping):
+        if not _is_mapping(criterion):
             skipped.append(Skip(requirement, SkipReason.NOT_A_MAPPING, i))
             continue
-        rows.append(_judged(criterion, items, vocab, i, requirement))
+        rows.append(_judged(criterion, items, keys, vocab, i, requirement))
         for name in slices_of(criterion, gated):
             held = {**criterion, "slice": name}
-            row = _judged(held, items, vocab, i, requirement)
-            rows.append(replace(row, gated_slice=True))
+            rows.append(_judged(held, items, keys, vocab, i, requirement, gated_slice=True))
     return rows, skipped
 
 
 def _judged(
-    criterion: Mapping[str, object], items: Sequence[object], vocab: Vocabulary | None,
-    index: int, requirement: str | None,
+    criterion: Mapping[str, object], items: Sequence[object],
+    keys: list[tuple[str, object, object, object] | None], vocab: Vocabulary | None,
+    index: int, requirement: str | None, gated_slice: bool = False,
 ) -> Row:
-    found = matching_results(criterion, items)
+    found = _matching(criterion, keys)
     first = found[0] if found else None
-    row = judge(
+    return judge(
         criterion, None if first is None else items[first], vocab,
         criterion_index=index, result_index=first, requirement=requirement,
+        gated_slice=gated_slice, ambiguous=len(found) > 1,
     )  # fmt: skip
-    if len(found) > 1:
-        row = replace(row, flags=row.flags | {Flag.AMBIGUOUS_RESULT})
-    return row
 
 
 def slices_of(criterion: Mapping[str, object], gated: Mapping[str, Sequence[str]]) -> list[str]:
@@ -380,26 +413,30 @@ def _operational_value(operational: Mapping[object, object], key: str) -> tuple[
 
 
 def _numeric_constraint(
-    key: str, limit: object, present: bool, actual: object, vocab: Vocabulary
+    key: str, limit: object, present: bool, actual: object, vocab: Vocabulary,
+    requirement: str | None,
 ) -> Row:
     flags: set[Flag] = set()
     metric = vocab.lookup(key)
     # A constraint is a budget: an unknown key is read as a maximum.
     direction = _direction(None, metric, Direction.LOWER, flags)
-    if as_number(limit) is None:
+    limit_number, actual_number = as_number(limit), as_number(actual)
+    if limit_number is None:
         flags.add(Flag.BAD_LAUNCH)
     if not present:
         flags.add(Flag.NO_RESULT)
-    elif as_number(actual) is None:
+    elif actual_number is None:
         flags.add(Flag.BAD_ACTUAL)
-    verdict = _verdict(direction, as_number(actual), as_number(limit), None)
+    verdict = _verdict(direction, actual_number, limit_number, None)
     return _constraint_row(
-        normalise(key), _number_or_none(limit), None, _number_or_none(actual), direction,
-        verdict, metric is None, flags,
+        normalise(key), _shown(limit, limit_number), None, _shown(actual, actual_number),
+        direction, verdict, metric is None, flags, requirement,
     )  # fmt: skip
 
 
-def _explainability_constraint(need: object, present: bool, actual: object) -> Row:
+def _explainability_constraint(
+    need: object, present: bool, actual: object, requirement: str | None
+) -> Row:
     flags: set[Flag] = set()
     levels = required_explainability(need)
     level = card_explainability(actual)
@@ -421,7 +458,7 @@ def _explainability_constraint(need: object, present: bool, actual: object) -> R
         EXPLAINABILITY,
         None if levels is None else levels[0].name.lower(),
         None if levels is None else levels[1].name.lower(),
-        shown_actual, Direction.HIGHER, verdict, False, flags,
+        shown_actual, Direction.HIGHER, verdict, False, flags, requirement,
     )  # fmt: skip
 
 
@@ -434,11 +471,12 @@ def _constraint_row(
     verdict: Verdict,
     unknown: bool,
     flags: set[Flag],
+    requirement: str | None,
 ) -> Row:
-    return Row(
+    return _row(
         metric=key, dataset=None, split=None, slice=None, launch=launch, target=target,
         actual=actual, ci=None, direction=direction, verdict=verdict, unknown_metric=unknown,
-        flags=frozenset(flags), constraint=True,
+        flags=frozenset(flags), requirement=requirement, constraint=True,
     )  # fmt: skip
 
 
@@ -459,14 +497,14 @@ def judge_constraints(
         if not isinstance(key, str):
             flags = {Flag.NO_METRIC}
             row = _constraint_row(None, None, None, None, Direction.LOWER, Verdict.MISSING,
-                                  True, flags)  # fmt: skip
+                                  True, flags, requirement)  # fmt: skip
         else:
             present, actual = _operational_value(values, key)
             if normalise(key) == EXPLAINABILITY:
-                row = _explainability_constraint(limit, present, actual)
+                row = _explainability_constraint(limit, present, actual, requirement)
             else:
-                row = _numeric_constraint(key, limit, present, actual, vocab)
-        rows.append(replace(row, requirement=requirement))
+                row = _numeric_constraint(key, limit, present, actual, vocab, requirement)
+        rows.append(row)
     return rows
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tracecard.model.fast import constructor
 from tracecard.model.records import Kind, Record, id_list
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,6 +24,9 @@ class LinkRef:
     expects: frozenset[Kind] | None  # None: any kind
 
 
+#: LinkRef(...), built through its slots: a run makes one per ID every record names.
+_link_ref = constructor(LinkRef)
+
 #: Fields that name other records, per kind of the source, and the kinds they must name.
 _LIST_FIELDS: dict[Kind, dict[str, frozenset[Kind]]] = {
     Kind.DECISION: {"supersedes": frozenset({Kind.DECISION})},
@@ -35,11 +39,12 @@ _LIST_FIELDS: dict[Kind, dict[str, frozenset[Kind]]] = {
     Kind.DATASET: {"decisions": frozenset({Kind.DECISION})},
     Kind.MODEL_REVIEW: {"card": frozenset({Kind.MODEL_CARD})},
 }
-#: Fields holding a list of mappings whose `key` names a record (None: of any kind).
-_ITEM_FIELDS: dict[Kind, dict[str, tuple[str, frozenset[Kind] | None]]] = {
-    Kind.REQUIREMENT: {"criteria": ("dataset", frozenset({Kind.DATASET}))},
-    Kind.MODEL_CARD: {"results": ("dataset", frozenset({Kind.DATASET}))},
-    Kind.MODEL_REVIEW: {"actions": ("record", None)},
+#: Fields holding a list of mappings whose `key` names a record (None: of any kind), with
+#: the name of the field a link reference is said to be in.
+_ITEM_FIELDS: dict[Kind, dict[str, tuple[str, frozenset[Kind] | None, str]]] = {
+    Kind.REQUIREMENT: {"criteria": ("dataset", frozenset({Kind.DATASET}), "criteria.dataset")},
+    Kind.MODEL_CARD: {"results": ("dataset", frozenset({Kind.DATASET}), "results.dataset")},
+    Kind.MODEL_REVIEW: {"actions": ("record", None, "actions.record")},
 }
 
 
@@ -57,10 +62,16 @@ class RepoGraph:
     #: pre-commit hook's): rules may skip work whose findings would land elsewhere, and a
     #: finding elsewhere may be placed at 0:0 (it is dropped). None: every file.
     scope: frozenset[str] | None = None
-    #: The records of each kind, and the records in the last scope asked about (`records` is
-    #: not changed once the graph is built).
-    _kinds: dict[Kind, list[Record]] | None = field(default=None, repr=False)
-    _scoped: tuple[frozenset[str] | None, list[Record]] | None = field(default=None, repr=False)
+    #: The readable records of each kind, in order, with the number of records they were
+    #: sorted out of (a list that grew is sorted again): most rules ask for a kind or two.
+    _kinds: tuple[int, dict[Kind, tuple[Record, ...]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    #: What several rules read and one works out, kept for the others (keyed by the module
+    #: that works it out): a graph's records do not change once it is built.
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: The records in the last scope asked about.
+    _scoped: tuple[frozenset[str] | None, list[Record]] | None = field(default=None, repr=False, compare=False)
 
     def in_scope(self, rec: Record) -> bool:
         return self.scope is None or rec.path in self.scope
@@ -91,13 +102,16 @@ class RepoGraph:
 
     def of_kind(self, kind: Kind) -> Iterator[Record]:
         """The readable records of `kind`, in order."""
-        if self._kinds is None:
-            kinds: dict[Kind, list[Record]] = {k: [] for k in Kind}
+        return iter(self._of_kinds().get(kind, ()))
+
+    def _of_kinds(self) -> dict[Kind, tuple[Record, ...]]:
+        if self._kinds is None or self._kinds[0] != len(self.records):
+            kinds: dict[Kind, list[Record]] = {}
             for r in self.records:
-                if r.kind is not None and r.ok:
-                    kinds[r.kind].append(r)
-            self._kinds = kinds
-        return iter(self._kinds[kind])
+                if r.kind is not None and r.parsed.data is not None:  # r.ok
+                    kinds.setdefault(r.kind, []).append(r)
+            self._kinds = (len(self.records), {k: tuple(v) for k, v in kinds.items()})
+        return self._kinds[1]
 
     def get(self, rid: str) -> Record | None:
         return self.by_id.get(rid)
@@ -112,38 +126,47 @@ class RepoGraph:
         """Every ID `rec` names in its front matter (computed once per record: several rules ask)."""
         found = self._links.get(id(rec))
         if found is None:
-            found = self._links[id(rec)] = list(self._find_links(rec))
+            found = self._links[id(rec)] = self._find_links(rec)
         return found
 
-    def _find_links(self, rec: Record) -> Iterator[LinkRef]:
+    def _find_links(self, rec: Record) -> list[LinkRef]:
         if rec.kind is None or not rec.ok:
-            return
+            return []
+        found: list[LinkRef] = []
+        add = found.append
         data = rec.data
         for name, kinds in _LIST_FIELDS.get(rec.kind, {}).items():
-            yield from _refs(rec, name, data.get(name), kinds)
-        for name, (key, expects) in _ITEM_FIELDS.get(rec.kind, {}).items():
+            value = data.get(name)
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str):
+                        rid = item.strip()
+                        if rid:
+                            add(_link_ref(rec, name, (name, i), rid, kinds))
+            elif isinstance(value, str):
+                for rid in id_list(value):
+                    add(_link_ref(rec, name, (name,), rid, kinds))
+        for name, (key, expects, field_name) in _ITEM_FIELDS.get(rec.kind, {}).items():
             items = data.get(name)
             if isinstance(items, list):
                 for i, item in enumerate(items):
-                    if isinstance(item, dict) and isinstance(item.get(key), str):
-                        yield LinkRef(rec, f"{name}.{key}", (name, i, key), item[key].strip(), expects)
+                    if isinstance(item, dict):
+                        target = item.get(key)
+                        if isinstance(target, str):
+                            add(_link_ref(rec, field_name, (name, i, key), target.strip(), expects))
         if rec.kind is Kind.DECISION:
             succ = rec.superseded_by
             if succ:
                 path = ("superseded_by",) if "superseded_by" in data else ("status",)
-                yield LinkRef(rec, "superseded_by", path, succ, frozenset({Kind.DECISION}))
+                add(_link_ref(rec, "superseded_by", path, succ, _DECISION))
         links = data.get("links")
         if isinstance(links, list):
             for i, link in enumerate(links):
-                if isinstance(link, dict) and isinstance(link.get("id"), str):
-                    yield LinkRef(rec, "links", ("links", i, "id"), link["id"].strip(), None)
+                if isinstance(link, dict):
+                    target = link.get("id")
+                    if isinstance(target, str):
+                        add(_link_ref(rec, "links", ("links", i, "id"), target.strip(), None))
+        return found
 
 
-def _refs(rec: Record, name: str, value: Any, kinds: frozenset[Kind]) -> Iterator[LinkRef]:
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            if isinstance(item, str) and item.strip():
-                yield LinkRef(rec, name, (name, i), item.strip(), kinds)
-    elif isinstance(value, str):
-        for rid in id_list(value):
-            yield LinkRef(rec, name, (name,), rid, kinds)
+_DECISION = frozenset({Kind.DECISION})

@@ -55,7 +55,7 @@ import functools
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
 
@@ -239,6 +239,11 @@ class Vocabulary:
 
     metrics: Mapping[str, Metric]
     families: Mapping[str, Metric]  # template metrics: name `base@k`, k None
+    #: `lookup`'s answers by name as written: the gate and the rules ask for the same few
+    #: metrics thousands of times (a cut-off metric is made anew from its family each time).
+    _looked_up: dict[object, Metric | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def builtin(cls) -> Vocabulary:
@@ -264,6 +269,13 @@ class Vocabulary:
         """The metric `name` denotes, or None when it is unknown (or not a string)."""
         if not isinstance(name, str):
             return None
+        try:
+            return self._looked_up[name]
+        except KeyError:
+            found = self._looked_up[name] = self._lookup(name)
+            return found
+
+    def _lookup(self, name: str) -> Metric | None:
         canonical = normalise(name)
         found = self.metrics.get(canonical)
         if found is not None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from tracecard.model.fast import once
+
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.load.parse import Body, Parsed
     from tracecard.model.findings import Finding
@@ -64,11 +66,15 @@ class IdScheme:
     prefix: str
     numbered: bool  # NNNN-slug.md holds PREFIX-NNNN; otherwise slug.md holds PREFIX-slug
 
-    @property
+    @once  # every record's ID is matched against it, by several rules
     def pattern(self) -> re.Pattern[str]:
         if self.numbered:
             return re.compile(rf"{re.escape(self.prefix)}-\d{{4,}}\Z")
         return re.compile(rf"{re.escape(self.prefix)}-[a-z0-9]+(?:[-_.][a-z0-9]+)*\Z")
+
+    @once  # (a file name is read against it for every record)
+    def _prefixed(self) -> re.Pattern[str]:
+        return re.compile(rf"{self.prefix}[-_ ]?(?=\d)", re.IGNORECASE)
 
     @property
     def example(self) -> str:
@@ -77,7 +83,7 @@ class IdScheme:
     def from_filename(self, stem: str) -> str | None:
         """The ID a file name implies, or None when it implies none."""
         if self.numbered:
-            prefixed = re.match(rf"{self.prefix}[-_ ]?(?=\d)", stem, re.IGNORECASE)
+            prefixed = self._prefixed.match(stem)
             if prefixed:  # `ADR-0001-title.md`, `adr-007-title.md`: the number after the prefix
                 stem = stem[prefixed.end():]
             m = _NUMBERED.match(stem)
@@ -122,15 +128,19 @@ class Record:
     #: The key of this record's parse-cache entry, while the entry is still to be written.
     cache_key: str | None = field(default=None, repr=False)
 
-    @property
+    # `data`, `ok` and `status` are read by most rules for every record: worked out once each
+    # (the front matter of a loaded record does not change; the status words are set before
+    # any record is loaded).
+
+    @once
     def data(self) -> dict[str, Any]:
         return self.parsed.data or {}
 
-    @property
+    @once
     def ok(self) -> bool:
         return self.parsed.data is not None
 
-    @property
+    @once
     def status(self) -> str | None:
         """The lifecycle status, with MADR's `superseded by ADR-0123` read as `superseded`, and
         a team's own status word (`[statuses]` in the configuration) as the state it maps to."""

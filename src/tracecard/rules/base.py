@@ -78,7 +78,17 @@ class ParseRule(Rule):
     per_record = True
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        yield from _problems(graph).get(self.code, ())
+
+
+def _problems(graph: RepoGraph) -> dict[str, list[Finding]]:
+    """The parse problems of every record, by code, found in one pass for the nine parse
+    rules (each walked every record)."""
+    found: dict[str, list[Finding]] | None = graph.memo.get("rules.base.problems")
+    if found is None:
+        found = {}
         for rec in graph.records:
             for p in rec.parsed.problems:
-                if p.code == self.code:
-                    yield p._replace(path=rec.path)
+                found.setdefault(p.code, []).append(p._replace(path=rec.path))
+        graph.memo["rules.base.problems"] = found
+    return found

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-import weakref
+from bisect import bisect_right
 from collections.abc import Iterator
+from operator import itemgetter
 from urllib.parse import unquote
 
 from tracecard.load.parse import BodyLink, Heading
@@ -17,6 +19,7 @@ from tracecard.rules.base import Rule
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.)\s+")
 
 
+@functools.lru_cache(maxsize=8192)  # the same headings recur in every record of a kind
 def normalise_heading(text: str) -> str:
     """`## 2. Context:` -> `context`; emphasis and numbering do not matter."""
     t = text.strip().strip("*_").strip().lower()
@@ -24,48 +27,68 @@ def normalise_heading(text: str) -> str:
     return " ".join(t.rstrip(":").split())
 
 
-def _sections(rec: Record) -> list[tuple[Heading, int]]:
-    """Each heading with the last line of its section (before the next heading at its level)."""
+@functools.lru_cache(maxsize=256)
+def _normalised(names: tuple[str, ...]) -> tuple[str, ...]:
+    """A configured section's names, normalised (once: every record asks)."""
+    return tuple(map(normalise_heading, names))
+
+
+def _section_end(rec: Record, i: int) -> int:
+    """The last line of the section of heading `i`: before the next heading at its level or
+    above, else the body's last line."""
     heads = rec.body.headings
-    last = rec.parsed.body_start + len(rec.parsed.body_lines) - 1
-    ends = [last] * len(heads)
-    open_: list[int] = []  # indexes of headings whose section has not ended yet (one pass)
-    for i, h in enumerate(heads):
-        while open_ and heads[open_[-1]].level >= h.level:
-            ends[open_.pop()] = h.line - 1
-        open_.append(i)
-    return list(zip(heads, ends))
+    level = heads[i].level
+    for h in heads[i + 1:]:
+        if h.level <= level:
+            return h.line - 1
+    return rec.parsed.body_start + len(rec.parsed.body_lines) - 1
 
 
-_INDEX: weakref.WeakKeyDictionary[Record, dict[str, tuple[Heading, int]]] = weakref.WeakKeyDictionary()
-
-
-def _section_index(rec: Record) -> dict[str, tuple[Heading, int]]:
-    """Normalised heading -> (first such heading, end of its section); built once per record."""
-    index = _INDEX.get(rec)
+def _section_index(graph: RepoGraph, rec: Record) -> dict[str, int]:
+    """Normalised heading -> the position of the first such heading; built once per record
+    (where a section ends is worked out for the sections a rule asks for), and kept with the
+    graph (the records it holds live as long as it does)."""
+    indexes: dict[int, dict[str, int]] = graph.memo.setdefault("rules.body.sections", {})
+    index = indexes.get(id(rec))
     if index is None:
-        index = {}
-        for h, end in _sections(rec):
-            index.setdefault(normalise_heading(h.text), (h, end))
-        _INDEX[rec] = index
+        index = indexes[id(rec)] = {}
+        for i, h in enumerate(rec.body.headings):
+            index.setdefault(normalise_heading(h.text), i)
     return index
 
 
 def forget(records: list[Record]) -> None:
-    """Drop the section indexes of `records` (their body rules have run)."""
-    for rec in records:
-        _INDEX.pop(rec, None)
+    """Nothing to drop any more: the section indexes live with the graph of `records` (the
+    single-record rules' graph of a few hundred records, dropped once they have run)."""
 
 
-def _find(rec: Record, names: tuple[str, ...]) -> tuple[Heading, int] | None:
-    index = _section_index(rec)
-    hits = [index[n] for n in map(normalise_heading, names) if n in index]
-    return min(hits, key=lambda hit: hit[0].line) if hits else None
+def _has_section(index: dict[str, int], names: tuple[str, ...]) -> bool:
+    return any(n in index for n in _normalised(names))
+
+
+def _find(rec: Record, index: dict[str, int], names: tuple[str, ...]) -> tuple[Heading, int] | None:
+    """The first section (by line) that has one of `names` (`index`: `_section_index(rec)`),
+    with its last line."""
+    hits = [index[n] for n in _normalised(names) if n in index]
+    if not hits:
+        return None
+    heads = rec.body.headings
+    i = hits[0] if len(hits) == 1 else min(hits, key=lambda j: heads[j].line)
+    return heads[i], _section_end(rec, i)
 
 
 def _has_content(rec: Record, head: Heading, end: int) -> bool:
-    prose = any(head.line < ln <= end and text.strip() for ln, text in rec.body.prose)
-    return prose or any(head.line < ln <= end for ln in rec.body.fences)
+    prose = rec.body.prose  # in line order: only the lines after the heading are read
+    for i in range(bisect_right(prose, head.line, key=_LINE), len(prose)):
+        ln, text = prose[i]
+        if ln > end:
+            break
+        if text.strip():
+            return True
+    return any(head.line < ln <= end for ln in rec.body.fences)
+
+
+_LINE = itemgetter(0)
 
 
 def _front_matter_has(rec: Record, name: str) -> bool:
@@ -112,10 +135,12 @@ class MissingSection(Rule):
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         required = graph.settings.sections
         for rec in graph.records:
-            if not rec.ok or rec.kind is None:
+            wanted = required.get(rec.kind) if rec.ok and rec.kind is not None else None
+            if not wanted:
                 continue
-            for names in required.get(rec.kind, ()):
-                if _find(rec, names) is None and not _front_matter_has(rec, names[0]):
+            index = _section_index(graph, rec)
+            for names in wanted:
+                if not _has_section(index, names) and not _front_matter_has(rec, names[0]):
                     line, col = _anchor(rec)
                     yield self.found(rec.path, line, col, f"no '{names[0]}' section: add '## {names[0]}'")
 
@@ -147,10 +172,12 @@ class EmptySection(Rule):
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         required = graph.settings.sections
         for rec in graph.records:
-            if not rec.ok or rec.kind is None:
+            wanted = required.get(rec.kind) if rec.ok and rec.kind is not None else None
+            if not wanted:
                 continue
-            for names in required.get(rec.kind, ()):
-                hit = _find(rec, names)
+            index = _section_index(graph, rec)
+            for names in wanted:
+                hit = _find(rec, index, names)
                 if hit is not None and not _has_content(rec, *hit):
                     yield self.found(rec.path, hit[0].line, 1, f"section '{hit[0].text}' is empty: write it")
 
@@ -195,8 +222,11 @@ class Placeholder(Rule):
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         for rec in graph.records:
             for line, text in (*rec.body.labels, *rec.body.prose):
-                if not ("{" in text or "[More" in text or "TODO" in text or "TBD" in text or "FIXME" in text):
-                    continue  # a cheap first look: most lines hold nothing a placeholder starts with
+                # A cheap first look: most lines hold nothing a placeholder starts with. (`[` is
+                # found at memchr speed, `[More` much slower: its last letter is common.)
+                if not ("{" in text or ("[" in text and "[More" in text) or "TODO" in text
+                        or "TBD" in text or "FIXME" in text):  # fmt: skip
+                    continue
                 m = _PLACEHOLDER.search(text)
                 if m:
                     yield self.found(rec.path, line, m.start() + 1, f"template placeholder {m.group(0)!r} left in: replace it")
@@ -239,17 +269,37 @@ class BrokenRelativeLink(Rule):
 def relative_targets(graph: RepoGraph, scoped: bool = False) -> Iterator[tuple[Record, BodyLink, str, str]]:
     """Every relative link of every body (`scoped`: of the records in the graph's scope): the
     record, the link, the path as written, and the file it names (BDY004 asks whether it
-    exists; the result cache depends on that)."""
+    exists; the result cache depends on that). Worked out once per graph."""
+    found: list[tuple[Record, BodyLink, str, str]] | None = graph.memo.get("rules.body.relative")
+    if found is None:
+        found = graph.memo["rules.body.relative"] = list(_relative_targets(graph))
+    for hit in found:
+        if not scoped or graph.in_scope(hit[0]):
+            yield hit
+
+
+def _relative_targets(graph: RepoGraph) -> Iterator[tuple[Record, BodyLink, str, str]]:
     root = str(graph.settings.root)
+    # The same link from the same folder names the same file: resolved once.
+    resolved: dict[tuple[str, str], tuple[str, str] | None] = {}
     for rec in graph.records:
-        if not rec.body.links or (scoped and not graph.in_scope(rec)):
+        if not rec.body.links:
             continue
         folder = os.path.dirname(os.path.join(root, rec.path))
         for link in rec.body.links:
-            target = link.target
-            if not target or target.startswith(("#", "/")) or _SCHEME.match(target):
-                continue
-            rel = unquote(target.split("#", 1)[0].split("?", 1)[0])
-            if not rel:
-                continue
-            yield rec, link, rel, os.path.normpath(os.path.join(folder, rel))
+            key = (folder, link.target)
+            if key not in resolved:
+                resolved[key] = _resolve(folder, link.target)
+            hit = resolved[key]
+            if hit is not None:
+                yield rec, link, hit[0], hit[1]
+
+
+def _resolve(folder: str, target: str) -> tuple[str, str] | None:
+    """(the path as written, the file it names) for a relative link, else None."""
+    if not target or target.startswith(("#", "/")) or _SCHEME.match(target):
+        return None
+    rel = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if not rel:
+        return None
+    return rel, os.path.normpath(os.path.join(folder, rel))

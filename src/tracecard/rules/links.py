@@ -229,17 +229,19 @@ class LinkToInactive(Rule):
     severity = Severity.WARNING
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
+        by_id = graph.by_id
         for rec in graph.scoped():  # (its findings are at its own links)
             if not rec.ok or rec.status in INACTIVE_STATUSES:
                 continue
             links = rec.data.get("links")
             for ref in graph.links(rec):
+                # (the target first: most are current, and that settles it)
+                target = by_id.get(ref.target)
+                if target is None or target.status not in ("superseded", "retired", "deprecated"):
+                    continue
                 if ref.field in ("supersedes", "superseded_by"):
                     continue
                 if ref.field == "links" and _is_supersession_rel(links, ref.path):
-                    continue
-                target = graph.by_id.get(ref.target)
-                if target is None or target.status not in ("superseded", "retired", "deprecated"):
                     continue
                 hint = f": link to {target.superseded_by} instead" if target.superseded_by else ""
                 yield self.at(rec, ref.path, f"{ref.field} names {ref.target}, which is {target.status}{hint}")

@@ -9,7 +9,7 @@ nothing), except REQ007, which is about `agreed` ones only. The metric vocabular
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from tracecard.load.config import vocabulary
@@ -30,24 +30,30 @@ def given_direction(crit: Mapping[str, Any]) -> Direction | None:
     return None
 
 
-def _live_requirements(graph: RepoGraph) -> Iterator[Record]:
-    """Requirements that are not retired, in scope (the findings of every rule that reads
-    these are in the requirement itself)."""
-    for rec in graph.scoped(Kind.REQUIREMENT):
-        if rec.status != "retired":
-            yield rec
+def _live_requirements(graph: RepoGraph) -> list[Record]:
+    """The requirements in scope that are not retired (the findings of every rule that reads
+    these are in the requirement itself); worked out once per graph and scope: most rules here
+    ask."""
+    key = ("rules.requirements.live", graph.scope)
+    live: list[Record] | None = graph.memo.get(key)
+    if live is None:
+        live = graph.memo[key] = [
+            rec for rec in graph.scoped(Kind.REQUIREMENT) if rec.status != "retired"
+        ]
+    return live
 
 
-def _criteria(rec: Record) -> Iterator[tuple[int, Any]]:
+def _criteria(rec: Record) -> Iterable[tuple[int, Any]]:
     items = rec.data.get("criteria")
-    if isinstance(items, list):
-        yield from enumerate(items)
+    return enumerate(items) if isinstance(items, list) else ()
 
 
-def _mapped_criteria(rec: Record) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    for i, crit in _criteria(rec):
-        if isinstance(crit, Mapping):
-            yield i, crit
+def _mapped_criteria(rec: Record) -> list[tuple[int, Mapping[str, Any]]]:
+    items = rec.data.get("criteria")
+    if not isinstance(items, list):
+        return []
+    return [(i, crit) for i, crit in enumerate(items)
+            if type(crit) is dict or isinstance(crit, Mapping)]  # fmt: skip
 
 
 def _known_metric(crit: Mapping[str, Any], vocab: Vocabulary) -> Metric | None:

@@ -47,18 +47,19 @@ class SchemaViolation(Rule):
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         per_kind = validators(graph.settings)
+        statuses = graph.settings.statuses
         for rec in graph.records:
             if not rec.ok or rec.kind is None:
                 continue
-            data = rec.data
-            aliases = graph.settings.statuses.get(rec.kind)
+            data = front = rec.data
+            aliases = statuses.get(rec.kind)
             raw = data.get("status")
             if aliases and isinstance(raw, str) and raw.strip().lower() in aliases:
                 data = {**data, "status": aliases[raw.strip().lower()]}  # a team's own word
             for err in per_kind[rec.kind].errors(data):
                 yield self.at(rec, err.path, _with_statuses(rec.kind, err.path, err.message), key=err.at_key)
             for path in _DATE_FIELDS:
-                value = _get(rec.data, path)
+                value = _get(front, path)
                 if isinstance(value, str) and len(value) == 10 and _DATE.match(value) and _not_a_day(value):
                     yield self.at(rec, path, f"{value!r} is not a date on the calendar")
 
@@ -128,18 +129,19 @@ class MisspeltKey(Rule):
 
     def check(self, graph: RepoGraph) -> Iterator[Finding]:
         per_kind = validators(graph.settings)
-        known_by_kind: dict[object, list[str]] = {}
+        known_by_kind: dict[object, tuple[set[str], list[str]]] = {}
         for rec in graph.records:
             if not rec.ok or rec.kind is None:
                 continue
-            known = known_by_kind.get(rec.kind)
-            if known is None:
-                known = sorted(_known_keys(per_kind[rec.kind].schema))
-                known_by_kind[rec.kind] = known
+            found = known_by_kind.get(rec.kind)
+            if found is None:
+                keys = _known_keys(per_kind[rec.kind].schema)
+                found = known_by_kind[rec.kind] = (keys, sorted(keys))
+            known, in_order = found
             for key in rec.data:
-                if key in known:
+                if key in known:  # (a set: the list was searched key by key)
                     continue
-                close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.8)
+                close = difflib.get_close_matches(key.lower(), in_order, n=1, cutoff=0.8)
                 if close:
                     yield self.at(rec, (key,), f"unknown key '{key}': did you mean '{close[0]}'?", key=True)
 

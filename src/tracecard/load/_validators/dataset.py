@@ -9,6 +9,16 @@ import re
 from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
+class JsonSchemaValueException(JsonSchemaValueException):
+    __init__ = Exception.__init__
+
+
+def _distinct(items, fn):
+    if set(map(type, items)) <= {str}:
+        return len(set(items))
+    return len(set(fn(item) for item in items))
+
+
 REGEX_PATTERNS = {
     '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'),
     '^[A-Z]{3}[0-9]*$': re.compile('^[A-Z]{3}[0-9]*\\Z'),
@@ -39,11 +49,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate____defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate____defs_id(data__id, custom_formats)
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
-            validate____defs_text(data__title, custom_formats, (name_prefix or "data") + ".title")
+            validate____defs_text(data__title, custom_formats)
         if "status" in data_keys:
             data_keys.remove("status")
             data__status = data["status"]
@@ -54,11 +64,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "owners" in data_keys:
             data_keys.remove("owners")
             data__owners = data["owners"]
-            validate____defs_stringlist(data__owners, custom_formats, (name_prefix or "data") + ".owners")
+            validate____defs_stringlist(data__owners, custom_formats)
         if "tags" in data_keys:
             data_keys.remove("tags")
             data__tags = data["tags"]
-            validate____defs_stringlist(data__tags, custom_formats, (name_prefix or "data") + ".tags")
+            validate____defs_stringlist(data__tags, custom_formats)
         if "links" in data_keys:
             data_keys.remove("links")
             data__links = data["links"]
@@ -68,7 +78,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__links_is_list:
                 data__links_len = len(data__links)
                 for data__links_x, data__links_item in enumerate(data__links):
-                    validate____defs_link(data__links_item, custom_formats, (name_prefix or "data") + ".links[{data__links_x}]".format(**locals()))
+                    validate____defs_link(data__links_item, custom_formats)
         if "tracecard-ignore" in data_keys:
             data_keys.remove("tracecard-ignore")
             data__tracecardignore = data["tracecard-ignore"]
@@ -78,14 +88,14 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__tracecardignore_is_list:
                 def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
                 data__tracecardignore_len = len(data__tracecardignore)
-                if data__tracecardignore_len > len(set(fn(data__tracecardignore_x) for data__tracecardignore_x in data__tracecardignore)):
+                if data__tracecardignore_len > _distinct(data__tracecardignore, fn):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".tracecard-ignore must contain unique items")
                 for data__tracecardignore_x, data__tracecardignore_item in enumerate(data__tracecardignore):
-                    validate____defs_rulecode(data__tracecardignore_item, custom_formats, (name_prefix or "data") + ".tracecard-ignore[{data__tracecardignore_x}]".format(**locals()))
+                    validate____defs_rulecode(data__tracecardignore_item, custom_formats)
         if "hf_dataset" in data_keys:
             data_keys.remove("hf_dataset")
             data__hfdataset = data["hf_dataset"]
-            validate____defs_text(data__hfdataset, custom_formats, (name_prefix or "data") + ".hf_dataset")
+            validate____defs_text(data__hfdataset, custom_formats)
         if "purpose" in data_keys:
             data_keys.remove("purpose")
             data__purpose = data["purpose"]
@@ -96,31 +106,31 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "source" in data_keys:
             data_keys.remove("source")
             data__source = data["source"]
-            validate____defs_text(data__source, custom_formats, (name_prefix or "data") + ".source")
+            validate____defs_text(data__source, custom_formats)
         if "location" in data_keys:
             data_keys.remove("location")
             data__location = data["location"]
-            validate____defs_text(data__location, custom_formats, (name_prefix or "data") + ".location")
+            validate____defs_text(data__location, custom_formats)
         if "version" in data_keys:
             data_keys.remove("version")
             data__version = data["version"]
-            validate____defs_version(data__version, custom_formats, (name_prefix or "data") + ".version")
+            validate____defs_version(data__version, custom_formats)
         if "license" in data_keys:
             data_keys.remove("license")
             data__license = data["license"]
-            validate____defs_text(data__license, custom_formats, (name_prefix or "data") + ".license")
+            validate____defs_text(data__license, custom_formats)
         if "labeling" in data_keys:
             data_keys.remove("labeling")
             data__labeling = data["labeling"]
-            validate____defs_labeling(data__labeling, custom_formats, (name_prefix or "data") + ".labeling")
+            validate____defs_labeling(data__labeling, custom_formats)
         if "composition" in data_keys:
             data_keys.remove("composition")
             data__composition = data["composition"]
-            validate____defs_composition(data__composition, custom_formats, (name_prefix or "data") + ".composition")
+            validate____defs_composition(data__composition, custom_formats)
         if "decisions" in data_keys:
             data_keys.remove("decisions")
             data__decisions = data["decisions"]
-            validate____defs_idlist(data__decisions, custom_formats, (name_prefix or "data") + ".decisions")
+            validate____defs_idlist(data__decisions, custom_formats)
         if "splits" in data_keys:
             data_keys.remove("splits")
             data__splits = data["splits"]
@@ -132,7 +142,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                 for data__splits_key in data__splits_keys:
                     if data__splits_key not in []:
                         data__splits_value = data__splits.get(data__splits_key)
-                        validate____defs_split(data__splits_value, custom_formats, (name_prefix or "data") + ".splits.{data__splits_key}".format(**locals()))
+                        validate____defs_split(data__splits_value, custom_formats)
         if "edge_cases" in data_keys:
             data_keys.remove("edge_cases")
             data__edgecases = data["edge_cases"]
@@ -143,14 +153,14 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__edgecases_len = len(data__edgecases)
                 for data__edgecases_x, data__edgecases_item in enumerate(data__edgecases):
                     data__edgecases_item_any_of_count1 = 0
-                    if not data__edgecases_item_any_of_count1:
+                    if not data__edgecases_item_any_of_count1 and isinstance(data__edgecases_item, (str)):
                         try:
-                            validate____defs_text(data__edgecases_item, custom_formats, (name_prefix or "data") + ".edge_cases[{data__edgecases_x}]".format(**locals()))
+                            validate____defs_text(data__edgecases_item, custom_formats)
                             data__edgecases_item_any_of_count1 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if not data__edgecases_item_any_of_count1:
+                    if not data__edgecases_item_any_of_count1 and isinstance(data__edgecases_item, (dict)):
                         try:
-                            validate____defs_edgecase(data__edgecases_item, custom_formats, (name_prefix or "data") + ".edge_cases[{data__edgecases_x}]".format(**locals()))
+                            validate____defs_edgecase(data__edgecases_item, custom_formats)
                             data__edgecases_item_any_of_count1 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
                     if not data__edgecases_item_any_of_count1:
@@ -169,11 +179,11 @@ def validate____defs_edgecase(data, custom_formats={}, name_prefix=None):
         if "name" in data_keys:
             data_keys.remove("name")
             data__name = data["name"]
-            validate____defs_text(data__name, custom_formats, (name_prefix or "data") + ".name")
+            validate____defs_text(data__name, custom_formats)
         if "description" in data_keys:
             data_keys.remove("description")
             data__description = data["description"]
-            validate____defs_text(data__description, custom_formats, (name_prefix or "data") + ".description")
+            validate____defs_text(data__description, custom_formats)
         if "count" in data_keys:
             data_keys.remove("count")
             data__count = data["count"]
@@ -208,7 +218,7 @@ def validate____defs_split(data, custom_formats={}, name_prefix=None):
         if "description" in data_keys:
             data_keys.remove("description")
             data__description = data["description"]
-            validate____defs_text(data__description, custom_formats, (name_prefix or "data") + ".description")
+            validate____defs_text(data__description, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -220,10 +230,10 @@ def validate____defs_idlist(data, custom_formats={}, name_prefix=None):
     if data_is_list:
         def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
         data_len = len(data)
-        if data_len > len(set(fn(data_x) for data_x in data)):
+        if data_len > _distinct(data, fn):
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain unique items")
         for data_x, data_item in enumerate(data):
-            validate____defs_id(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+            validate____defs_id(data_item, custom_formats)
     return data
 
 def validate____defs_composition(data, custom_formats={}, name_prefix=None):
@@ -243,7 +253,7 @@ def validate____defs_composition(data, custom_formats={}, name_prefix=None):
         if "product_defined_share" in data_keys:
             data_keys.remove("product_defined_share")
             data__productdefinedshare = data["product_defined_share"]
-            validate____defs_share(data__productdefinedshare, custom_formats, (name_prefix or "data") + ".product_defined_share")
+            validate____defs_share(data__productdefinedshare, custom_formats)
         if "includes_production_sample" in data_keys:
             data_keys.remove("includes_production_sample")
             data__includesproductionsample = data["includes_production_sample"]
@@ -252,7 +262,7 @@ def validate____defs_composition(data, custom_formats={}, name_prefix=None):
         if "production_sample_date" in data_keys:
             data_keys.remove("production_sample_date")
             data__productionsampledate = data["production_sample_date"]
-            validate____defs_date(data__productionsampledate, custom_formats, (name_prefix or "data") + ".production_sample_date")
+            validate____defs_date(data__productionsampledate, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -284,15 +294,15 @@ def validate____defs_labeling(data, custom_formats={}, name_prefix=None):
         if "owner" in data_keys:
             data_keys.remove("owner")
             data__owner = data["owner"]
-            validate____defs_text(data__owner, custom_formats, (name_prefix or "data") + ".owner")
+            validate____defs_text(data__owner, custom_formats)
         if "due" in data_keys:
             data_keys.remove("due")
             data__due = data["due"]
-            validate____defs_date(data__due, custom_formats, (name_prefix or "data") + ".due")
+            validate____defs_date(data__due, custom_formats)
         if "tool" in data_keys:
             data_keys.remove("tool")
             data__tool = data["tool"]
-            validate____defs_text(data__tool, custom_formats, (name_prefix or "data") + ".tool")
+            validate____defs_text(data__tool, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -347,7 +357,7 @@ def validate____defs_link(data, custom_formats={}, name_prefix=None):
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate____defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate____defs_id(data__id, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -359,7 +369,7 @@ def validate____defs_stringlist(data, custom_formats={}, name_prefix=None):
     if data_is_list:
         data_len = len(data)
         for data_x, data_item in enumerate(data):
-            validate____defs_text(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+            validate____defs_text(data_item, custom_formats)
     return data
 
 def validate____defs_text(data, custom_formats={}, name_prefix=None):

@@ -9,6 +9,16 @@ import re
 from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
+class JsonSchemaValueException(JsonSchemaValueException):
+    __init__ = Exception.__init__
+
+
+def _distinct(items, fn):
+    if set(map(type, items)) <= {str}:
+        return len(set(items))
+    return len(set(fn(item) for item in items))
+
+
 REGEX_PATTERNS = {
     '^superseded by .+': re.compile('^superseded by .+'),
     '^\\s*[A-Za-z0-9][A-Za-z0-9._-]*(\\s*,\\s*[A-Za-z0-9][A-Za-z0-9._-]*)*\\s*$': re.compile('^\\s*[A-Za-z0-9][A-Za-z0-9._-]*(\\s*,\\s*[A-Za-z0-9][A-Za-z0-9._-]*)*\\s*\\Z'),
@@ -38,11 +48,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate____defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate____defs_id(data__id, custom_formats)
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
-            validate____defs_text(data__title, custom_formats, (name_prefix or "data") + ".title")
+            validate____defs_text(data__title, custom_formats)
         if "status" in data_keys:
             data_keys.remove("status")
             data__status = data["status"]
@@ -67,11 +77,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "owners" in data_keys:
             data_keys.remove("owners")
             data__owners = data["owners"]
-            validate____defs_stringlist(data__owners, custom_formats, (name_prefix or "data") + ".owners")
+            validate____defs_stringlist(data__owners, custom_formats)
         if "tags" in data_keys:
             data_keys.remove("tags")
             data__tags = data["tags"]
-            validate____defs_stringlist(data__tags, custom_formats, (name_prefix or "data") + ".tags")
+            validate____defs_stringlist(data__tags, custom_formats)
         if "links" in data_keys:
             data_keys.remove("links")
             data__links = data["links"]
@@ -81,7 +91,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__links_is_list:
                 data__links_len = len(data__links)
                 for data__links_x, data__links_item in enumerate(data__links):
-                    validate____defs_link(data__links_item, custom_formats, (name_prefix or "data") + ".links[{data__links_x}]".format(**locals()))
+                    validate____defs_link(data__links_item, custom_formats)
         if "tracecard-ignore" in data_keys:
             data_keys.remove("tracecard-ignore")
             data__tracecardignore = data["tracecard-ignore"]
@@ -91,49 +101,49 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__tracecardignore_is_list:
                 def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
                 data__tracecardignore_len = len(data__tracecardignore)
-                if data__tracecardignore_len > len(set(fn(data__tracecardignore_x) for data__tracecardignore_x in data__tracecardignore)):
+                if data__tracecardignore_len > _distinct(data__tracecardignore, fn):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".tracecard-ignore must contain unique items")
                 for data__tracecardignore_x, data__tracecardignore_item in enumerate(data__tracecardignore):
-                    validate____defs_rulecode(data__tracecardignore_item, custom_formats, (name_prefix or "data") + ".tracecard-ignore[{data__tracecardignore_x}]".format(**locals()))
+                    validate____defs_rulecode(data__tracecardignore_item, custom_formats)
         if "status_text" in data_keys:
             data_keys.remove("status_text")
             data__statustext = data["status_text"]
-            validate____defs_text(data__statustext, custom_formats, (name_prefix or "data") + ".status_text")
+            validate____defs_text(data__statustext, custom_formats)
         if "date" in data_keys:
             data_keys.remove("date")
             data__date = data["date"]
-            validate____defs_date(data__date, custom_formats, (name_prefix or "data") + ".date")
+            validate____defs_date(data__date, custom_formats)
         if "decision-makers" in data_keys:
             data_keys.remove("decision-makers")
             data__decisionmakers = data["decision-makers"]
-            validate____defs_people(data__decisionmakers, custom_formats, (name_prefix or "data") + ".decision-makers")
+            validate____defs_people(data__decisionmakers, custom_formats)
         if "deciders" in data_keys:
             data_keys.remove("deciders")
             data__deciders = data["deciders"]
-            validate____defs_people(data__deciders, custom_formats, (name_prefix or "data") + ".deciders")
+            validate____defs_people(data__deciders, custom_formats)
         if "consulted" in data_keys:
             data_keys.remove("consulted")
             data__consulted = data["consulted"]
-            validate____defs_people(data__consulted, custom_formats, (name_prefix or "data") + ".consulted")
+            validate____defs_people(data__consulted, custom_formats)
         if "informed" in data_keys:
             data_keys.remove("informed")
             data__informed = data["informed"]
-            validate____defs_people(data__informed, custom_formats, (name_prefix or "data") + ".informed")
+            validate____defs_people(data__informed, custom_formats)
         if "supersedes" in data_keys:
             data_keys.remove("supersedes")
             data__supersedes = data["supersedes"]
-            validate____defs_idoridlist(data__supersedes, custom_formats, (name_prefix or "data") + ".supersedes")
+            validate____defs_idoridlist(data__supersedes, custom_formats)
         if "superseded_by" in data_keys:
             data_keys.remove("superseded_by")
             data__supersededby = data["superseded_by"]
-            validate____defs_id(data__supersededby, custom_formats, (name_prefix or "data") + ".superseded_by")
+            validate____defs_id(data__supersededby, custom_formats)
     return data
 
 def validate____defs_idoridlist(data, custom_formats={}, name_prefix=None):
     data_any_of_count2 = 0
-    if not data_any_of_count2:
+    if not data_any_of_count2 and isinstance(data, (list, tuple)):
         try:
-            validate____defs_idlist(data, custom_formats, (name_prefix or "data") + "")
+            validate____defs_idlist(data, custom_formats)
             data_any_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count2:
@@ -156,22 +166,22 @@ def validate____defs_idlist(data, custom_formats={}, name_prefix=None):
     if data_is_list:
         def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
         data_len = len(data)
-        if data_len > len(set(fn(data_x) for data_x in data)):
+        if data_len > _distinct(data, fn):
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain unique items")
         for data_x, data_item in enumerate(data):
-            validate____defs_id(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+            validate____defs_id(data_item, custom_formats)
     return data
 
 def validate____defs_people(data, custom_formats={}, name_prefix=None):
     data_any_of_count3 = 0
-    if not data_any_of_count3:
+    if not data_any_of_count3 and isinstance(data, (list, tuple)):
         try:
-            validate____defs_stringlist(data, custom_formats, (name_prefix or "data") + "")
+            validate____defs_stringlist(data, custom_formats)
             data_any_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count3:
+    if not data_any_of_count3 and isinstance(data, (str)):
         try:
-            validate____defs_text(data, custom_formats, (name_prefix or "data") + "")
+            validate____defs_text(data, custom_formats)
             data_any_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count3:
@@ -214,7 +224,7 @@ def validate____defs_link(data, custom_formats={}, name_prefix=None):
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate____defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate____defs_id(data__id, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -226,7 +236,7 @@ def validate____defs_stringlist(data, custom_formats={}, name_prefix=None):
     if data_is_list:
         data_len = len(data)
         for data_x, data_item in enumerate(data):
-            validate____defs_text(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+            validate____defs_text(data_item, custom_formats)
     return data
 
 def validate____defs_text(data, custom_formats={}, name_prefix=None):

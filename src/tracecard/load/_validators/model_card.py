@@ -9,6 +9,16 @@ import re
 from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
+class JsonSchemaValueException(JsonSchemaValueException):
+    __init__ = Exception.__init__
+
+
+def _distinct(items, fn):
+    if set(map(type, items)) <= {str}:
+        return len(set(items))
+    return len(set(fn(item) for item in items))
+
+
 REGEX_PATTERNS = {
     '^[a-z0-9][a-z0-9_.-]*$': re.compile('^[a-z0-9][a-z0-9_.-]*\\Z'),
     '^[A-Z]{3}[0-9]*$': re.compile('^[A-Z]{3}[0-9]*\\Z'),
@@ -39,11 +49,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate____defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate____defs_id(data__id, custom_formats)
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
-            validate____defs_text(data__title, custom_formats, (name_prefix or "data") + ".title")
+            validate____defs_text(data__title, custom_formats)
         if "status" in data_keys:
             data_keys.remove("status")
             data__status = data["status"]
@@ -54,11 +64,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "owners" in data_keys:
             data_keys.remove("owners")
             data__owners = data["owners"]
-            validate____defs_stringlist(data__owners, custom_formats, (name_prefix or "data") + ".owners")
+            validate____defs_stringlist(data__owners, custom_formats)
         if "tags" in data_keys:
             data_keys.remove("tags")
             data__tags = data["tags"]
-            validate____defs_stringlist(data__tags, custom_formats, (name_prefix or "data") + ".tags")
+            validate____defs_stringlist(data__tags, custom_formats)
         if "links" in data_keys:
             data_keys.remove("links")
             data__links = data["links"]
@@ -68,7 +78,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__links_is_list:
                 data__links_len = len(data__links)
                 for data__links_x, data__links_item in enumerate(data__links):
-                    validate____defs_link(data__links_item, custom_formats, (name_prefix or "data") + ".links[{data__links_x}]".format(**locals()))
+                    validate____defs_link(data__links_item, custom_formats)
         if "tracecard-ignore" in data_keys:
             data_keys.remove("tracecard-ignore")
             data__tracecardignore = data["tracecard-ignore"]
@@ -78,30 +88,30 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__tracecardignore_is_list:
                 def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
                 data__tracecardignore_len = len(data__tracecardignore)
-                if data__tracecardignore_len > len(set(fn(data__tracecardignore_x) for data__tracecardignore_x in data__tracecardignore)):
+                if data__tracecardignore_len > _distinct(data__tracecardignore, fn):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".tracecard-ignore must contain unique items")
                 for data__tracecardignore_x, data__tracecardignore_item in enumerate(data__tracecardignore):
-                    validate____defs_rulecode(data__tracecardignore_item, custom_formats, (name_prefix or "data") + ".tracecard-ignore[{data__tracecardignore_x}]".format(**locals()))
+                    validate____defs_rulecode(data__tracecardignore_item, custom_formats)
         if "model" in data_keys:
             data_keys.remove("model")
             data__model = data["model"]
-            validate____defs_text(data__model, custom_formats, (name_prefix or "data") + ".model")
+            validate____defs_text(data__model, custom_formats)
         if "version" in data_keys:
             data_keys.remove("version")
             data__version = data["version"]
-            validate____defs_version(data__version, custom_formats, (name_prefix or "data") + ".version")
+            validate____defs_version(data__version, custom_formats)
         if "satisfies" in data_keys:
             data_keys.remove("satisfies")
             data__satisfies = data["satisfies"]
-            validate____defs_idlist(data__satisfies, custom_formats, (name_prefix or "data") + ".satisfies")
+            validate____defs_idlist(data__satisfies, custom_formats)
         if "decisions" in data_keys:
             data_keys.remove("decisions")
             data__decisions = data["decisions"]
-            validate____defs_idlist(data__decisions, custom_formats, (name_prefix or "data") + ".decisions")
+            validate____defs_idlist(data__decisions, custom_formats)
         if "training_data" in data_keys:
             data_keys.remove("training_data")
             data__trainingdata = data["training_data"]
-            validate____defs_idlist(data__trainingdata, custom_formats, (name_prefix or "data") + ".training_data")
+            validate____defs_idlist(data__trainingdata, custom_formats)
         if "results" in data_keys:
             data_keys.remove("results")
             data__results = data["results"]
@@ -111,11 +121,11 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__results_is_list:
                 data__results_len = len(data__results)
                 for data__results_x, data__results_item in enumerate(data__results):
-                    validate____defs_result(data__results_item, custom_formats, (name_prefix or "data") + ".results[{data__results_x}]".format(**locals()))
+                    validate____defs_result(data__results_item, custom_formats)
         if "operational" in data_keys:
             data_keys.remove("operational")
             data__operational = data["operational"]
-            validate____defs_operational(data__operational, custom_formats, (name_prefix or "data") + ".operational")
+            validate____defs_operational(data__operational, custom_formats)
         if "operating_point" in data_keys:
             data_keys.remove("operating_point")
             data__operatingpoint = data["operating_point"]
@@ -135,11 +145,11 @@ def validate(data, custom_formats={}, name_prefix=None):
                 if "trades" in data__operatingpoint_keys:
                     data__operatingpoint_keys.remove("trades")
                     data__operatingpoint__trades = data__operatingpoint["trades"]
-                    validate____defs_text(data__operatingpoint__trades, custom_formats, (name_prefix or "data") + ".operating_point.trades")
+                    validate____defs_text(data__operatingpoint__trades, custom_formats)
                 if "decision" in data__operatingpoint_keys:
                     data__operatingpoint_keys.remove("decision")
                     data__operatingpoint__decision = data__operatingpoint["decision"]
-                    validate____defs_id(data__operatingpoint__decision, custom_formats, (name_prefix or "data") + ".operating_point.decision")
+                    validate____defs_id(data__operatingpoint__decision, custom_formats)
                 for data__operatingpoint_key in data__operatingpoint_keys:
                     if data__operatingpoint_key not in ['threshold', 'trades', 'decision']:
                         data__operatingpoint_value = data__operatingpoint.get(data__operatingpoint_key)
@@ -154,51 +164,51 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__failuremodes_is_list:
                 data__failuremodes_len = len(data__failuremodes)
                 for data__failuremodes_x, data__failuremodes_item in enumerate(data__failuremodes):
-                    validate____defs_failuremode(data__failuremodes_item, custom_formats, (name_prefix or "data") + ".failure_modes[{data__failuremodes_x}]".format(**locals()))
+                    validate____defs_failuremode(data__failuremodes_item, custom_formats)
         if "intended_use" in data_keys:
             data_keys.remove("intended_use")
             data__intendeduse = data["intended_use"]
-            validate____defs_text(data__intendeduse, custom_formats, (name_prefix or "data") + ".intended_use")
+            validate____defs_text(data__intendeduse, custom_formats)
         if "out_of_scope" in data_keys:
             data_keys.remove("out_of_scope")
             data__outofscope = data["out_of_scope"]
-            validate____defs_stringorstringlist(data__outofscope, custom_formats, (name_prefix or "data") + ".out_of_scope")
+            validate____defs_stringorstringlist(data__outofscope, custom_formats)
         if "license" in data_keys:
             data_keys.remove("license")
             data__license = data["license"]
-            validate____defs_text(data__license, custom_formats, (name_prefix or "data") + ".license")
+            validate____defs_text(data__license, custom_formats)
         if "license_name" in data_keys:
             data_keys.remove("license_name")
             data__licensename = data["license_name"]
-            validate____defs_text(data__licensename, custom_formats, (name_prefix or "data") + ".license_name")
+            validate____defs_text(data__licensename, custom_formats)
         if "license_link" in data_keys:
             data_keys.remove("license_link")
             data__licenselink = data["license_link"]
-            validate____defs_text(data__licenselink, custom_formats, (name_prefix or "data") + ".license_link")
+            validate____defs_text(data__licenselink, custom_formats)
         if "datasets" in data_keys:
             data_keys.remove("datasets")
             data__datasets = data["datasets"]
-            validate____defs_stringorstringlist(data__datasets, custom_formats, (name_prefix or "data") + ".datasets")
+            validate____defs_stringorstringlist(data__datasets, custom_formats)
         if "base_model" in data_keys:
             data_keys.remove("base_model")
             data__basemodel = data["base_model"]
-            validate____defs_stringorstringlist(data__basemodel, custom_formats, (name_prefix or "data") + ".base_model")
+            validate____defs_stringorstringlist(data__basemodel, custom_formats)
         if "library_name" in data_keys:
             data_keys.remove("library_name")
             data__libraryname = data["library_name"]
-            validate____defs_text(data__libraryname, custom_formats, (name_prefix or "data") + ".library_name")
+            validate____defs_text(data__libraryname, custom_formats)
         if "pipeline_tag" in data_keys:
             data_keys.remove("pipeline_tag")
             data__pipelinetag = data["pipeline_tag"]
-            validate____defs_text(data__pipelinetag, custom_formats, (name_prefix or "data") + ".pipeline_tag")
+            validate____defs_text(data__pipelinetag, custom_formats)
         if "language" in data_keys:
             data_keys.remove("language")
             data__language = data["language"]
-            validate____defs_stringorstringlist(data__language, custom_formats, (name_prefix or "data") + ".language")
+            validate____defs_stringorstringlist(data__language, custom_formats)
         if "metrics" in data_keys:
             data_keys.remove("metrics")
             data__metrics = data["metrics"]
-            validate____defs_stringorstringlist(data__metrics, custom_formats, (name_prefix or "data") + ".metrics")
+            validate____defs_stringorstringlist(data__metrics, custom_formats)
         if "model-index" in data_keys:
             data_keys.remove("model-index")
             data__modelindex = data["model-index"]
@@ -208,7 +218,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__modelindex_is_list:
                 data__modelindex_len = len(data__modelindex)
                 for data__modelindex_x, data__modelindex_item in enumerate(data__modelindex):
-                    validate____defs_modelindexentry(data__modelindex_item, custom_formats, (name_prefix or "data") + ".model-index[{data__modelindex_x}]".format(**locals()))
+                    validate____defs_modelindexentry(data__modelindex_item, custom_formats)
     return data
 
 def validate____defs_modelindexentry(data, custom_formats={}, name_prefix=None):
@@ -231,7 +241,7 @@ def validate____defs_modelindexentry(data, custom_formats={}, name_prefix=None):
             if data__results_is_list:
                 data__results_len = len(data__results)
                 for data__results_x, data__results_item in enumerate(data__results):
-                    validate____defs_modelindexresult(data__results_item, custom_formats, (name_prefix or "data") + ".results[{data__results_x}]".format(**locals()))
+                    validate____defs_modelindexresult(data__results_item, custom_formats)
     return data
 
 def validate____defs_modelindexresult(data, custom_formats={}, name_prefix=None):
@@ -270,14 +280,14 @@ def validate____defs_modelindexresult(data, custom_formats={}, name_prefix=None)
 
 def validate____defs_stringorstringlist(data, custom_formats={}, name_prefix=None):
     data_any_of_count1 = 0
-    if not data_any_of_count1:
+    if not data_any_of_count1 and isinstance(data, (str)):
         try:
-            validate____defs_text(data, custom_formats, (name_prefix or "data") + "")
+            validate____defs_text(data, custom_formats)
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count1:
+    if not data_any_of_count1 and isinstance(data, (list, tuple)):
         try:
-            validate____defs_stringlist(data, custom_formats, (name_prefix or "data") + "")
+            validate____defs_stringlist(data, custom_formats)
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count1:
@@ -296,11 +306,11 @@ def validate____defs_failuremode(data, custom_formats={}, name_prefix=None):
         if "description" in data_keys:
             data_keys.remove("description")
             data__description = data["description"]
-            validate____defs_text(data__description, custom_formats, (name_prefix or "data") + ".description")
+            validate____defs_text(data__description, custom_formats)
         if "severity" in data_keys:
             data_keys.remove("severity")
             data__severity = data["severity"]
-            validate____defs_severity(data__severity, custom_formats, (name_prefix or "data") + ".severity")
+            validate____defs_severity(data__severity, custom_formats)
         if "type" in data_keys:
             data_keys.remove("type")
             data__type = data["type"]
@@ -312,11 +322,11 @@ def validate____defs_failuremode(data, custom_formats={}, name_prefix=None):
         if "mitigation" in data_keys:
             data_keys.remove("mitigation")
             data__mitigation = data["mitigation"]
-            validate____defs_text(data__mitigation, custom_formats, (name_prefix or "data") + ".mitigation")
+            validate____defs_text(data__mitigation, custom_formats)
         if "decision" in data_keys:
             data_keys.remove("decision")
             data__decision = data["decision"]
-            validate____defs_id(data__decision, custom_formats, (name_prefix or "data") + ".decision")
+            validate____defs_id(data__decision, custom_formats)
         if "deprioritised" in data_keys:
             data_keys.remove("deprioritised")
             data__deprioritised = data["deprioritised"]
@@ -342,27 +352,27 @@ def validate____defs_operational(data, custom_formats={}, name_prefix=None):
         if "latency_p50_ms" in data_keys:
             data_keys.remove("latency_p50_ms")
             data__latencyp50ms = data["latency_p50_ms"]
-            validate____defs_nonnegativenumber(data__latencyp50ms, custom_formats, (name_prefix or "data") + ".latency_p50_ms")
+            validate____defs_nonnegativenumber(data__latencyp50ms, custom_formats)
         if "latency_p95_ms" in data_keys:
             data_keys.remove("latency_p95_ms")
             data__latencyp95ms = data["latency_p95_ms"]
-            validate____defs_nonnegativenumber(data__latencyp95ms, custom_formats, (name_prefix or "data") + ".latency_p95_ms")
+            validate____defs_nonnegativenumber(data__latencyp95ms, custom_formats)
         if "latency_p99_ms" in data_keys:
             data_keys.remove("latency_p99_ms")
             data__latencyp99ms = data["latency_p99_ms"]
-            validate____defs_nonnegativenumber(data__latencyp99ms, custom_formats, (name_prefix or "data") + ".latency_p99_ms")
+            validate____defs_nonnegativenumber(data__latencyp99ms, custom_formats)
         if "throughput_rps" in data_keys:
             data_keys.remove("throughput_rps")
             data__throughputrps = data["throughput_rps"]
-            validate____defs_nonnegativenumber(data__throughputrps, custom_formats, (name_prefix or "data") + ".throughput_rps")
+            validate____defs_nonnegativenumber(data__throughputrps, custom_formats)
         if "cost_per_1k_usd" in data_keys:
             data_keys.remove("cost_per_1k_usd")
             data__costper1kusd = data["cost_per_1k_usd"]
-            validate____defs_nonnegativenumber(data__costper1kusd, custom_formats, (name_prefix or "data") + ".cost_per_1k_usd")
+            validate____defs_nonnegativenumber(data__costper1kusd, custom_formats)
         if "model_size_mb" in data_keys:
             data_keys.remove("model_size_mb")
             data__modelsizemb = data["model_size_mb"]
-            validate____defs_nonnegativenumber(data__modelsizemb, custom_formats, (name_prefix or "data") + ".model_size_mb")
+            validate____defs_nonnegativenumber(data__modelsizemb, custom_formats)
         if "explainability" in data_keys:
             data_keys.remove("explainability")
             data__explainability = data["explainability"]
@@ -397,7 +407,7 @@ def validate____defs_result(data, custom_formats={}, name_prefix=None):
         if "metric" in data_keys:
             data_keys.remove("metric")
             data__metric = data["metric"]
-            validate____defs_metricname(data__metric, custom_formats, (name_prefix or "data") + ".metric")
+            validate____defs_metricname(data__metric, custom_formats)
         if "value" in data_keys:
             data_keys.remove("value")
             data__value = data["value"]
@@ -406,15 +416,15 @@ def validate____defs_result(data, custom_formats={}, name_prefix=None):
         if "dataset" in data_keys:
             data_keys.remove("dataset")
             data__dataset = data["dataset"]
-            validate____defs_id(data__dataset, custom_formats, (name_prefix or "data") + ".dataset")
+            validate____defs_id(data__dataset, custom_formats)
         if "split" in data_keys:
             data_keys.remove("split")
             data__split = data["split"]
-            validate____defs_text(data__split, custom_formats, (name_prefix or "data") + ".split")
+            validate____defs_text(data__split, custom_formats)
         if "slice" in data_keys:
             data_keys.remove("slice")
             data__slice = data["slice"]
-            validate____defs_text(data__slice, custom_formats, (name_prefix or "data") + ".slice")
+            validate____defs_text(data__slice, custom_formats)
         if "ci" in data_keys:
             data_keys.remove("ci")
             data__ci = data["ci"]
@@ -450,10 +460,10 @@ def validate____defs_idlist(data, custom_formats={}, name_prefix=None):
     if data_is_list:
         def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
         data_len = len(data)
-        if data_len > len(set(fn(data_x) for data_x in data)):
+        if data_len > _distinct(data, fn):
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain unique items")
         for data_x, data_item in enumerate(data):
-            validate____defs_id(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+            validate____defs_id(data_item, custom_formats)
     return data
 
 def validate____defs_version(data, custom_formats={}, name_prefix=None):
@@ -506,7 +516,7 @@ def validate____defs_link(data, custom_formats={}, name_prefix=None):
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate____defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate____defs_id(data__id, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -518,7 +528,7 @@ def validate____defs_stringlist(data, custom_formats={}, name_prefix=None):
     if data_is_list:
         data_len = len(data)
         for data_x, data_item in enumerate(data):
-            validate____defs_text(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+            validate____defs_text(data_item, custom_formats)
     return data
 
 def validate____defs_text(data, custom_formats={}, name_prefix=None):

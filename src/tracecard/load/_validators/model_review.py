@@ -9,6 +9,16 @@ import re
 from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
+class JsonSchemaValueException(JsonSchemaValueException):
+    __init__ = Exception.__init__
+
+
+def _distinct(items, fn):
+    if set(map(type, items)) <= {str}:
+        return len(set(items))
+    return len(set(fn(item) for item in items))
+
+
 REGEX_PATTERNS = {
     '^[a-z0-9][a-z0-9_.-]*$': re.compile('^[a-z0-9][a-z0-9_.-]*\\Z'),
     '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'),
@@ -40,11 +50,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate____defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate____defs_id(data__id, custom_formats)
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
-            validate____defs_text(data__title, custom_formats, (name_prefix or "data") + ".title")
+            validate____defs_text(data__title, custom_formats)
         if "status" in data_keys:
             data_keys.remove("status")
             data__status = data["status"]
@@ -55,11 +65,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "owners" in data_keys:
             data_keys.remove("owners")
             data__owners = data["owners"]
-            validate____defs_stringlist(data__owners, custom_formats, (name_prefix or "data") + ".owners")
+            validate____defs_stringlist(data__owners, custom_formats)
         if "tags" in data_keys:
             data_keys.remove("tags")
             data__tags = data["tags"]
-            validate____defs_stringlist(data__tags, custom_formats, (name_prefix or "data") + ".tags")
+            validate____defs_stringlist(data__tags, custom_formats)
         if "links" in data_keys:
             data_keys.remove("links")
             data__links = data["links"]
@@ -69,7 +79,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__links_is_list:
                 data__links_len = len(data__links)
                 for data__links_x, data__links_item in enumerate(data__links):
-                    validate____defs_link(data__links_item, custom_formats, (name_prefix or "data") + ".links[{data__links_x}]".format(**locals()))
+                    validate____defs_link(data__links_item, custom_formats)
         if "tracecard-ignore" in data_keys:
             data_keys.remove("tracecard-ignore")
             data__tracecardignore = data["tracecard-ignore"]
@@ -79,22 +89,22 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__tracecardignore_is_list:
                 def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
                 data__tracecardignore_len = len(data__tracecardignore)
-                if data__tracecardignore_len > len(set(fn(data__tracecardignore_x) for data__tracecardignore_x in data__tracecardignore)):
+                if data__tracecardignore_len > _distinct(data__tracecardignore, fn):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".tracecard-ignore must contain unique items")
                 for data__tracecardignore_x, data__tracecardignore_item in enumerate(data__tracecardignore):
-                    validate____defs_rulecode(data__tracecardignore_item, custom_formats, (name_prefix or "data") + ".tracecard-ignore[{data__tracecardignore_x}]".format(**locals()))
+                    validate____defs_rulecode(data__tracecardignore_item, custom_formats)
         if "date" in data_keys:
             data_keys.remove("date")
             data__date = data["date"]
-            validate____defs_date(data__date, custom_formats, (name_prefix or "data") + ".date")
+            validate____defs_date(data__date, custom_formats)
         if "card" in data_keys:
             data_keys.remove("card")
             data__card = data["card"]
-            validate____defs_id(data__card, custom_formats, (name_prefix or "data") + ".card")
+            validate____defs_id(data__card, custom_formats)
         if "version" in data_keys:
             data_keys.remove("version")
             data__version = data["version"]
-            validate____defs_version(data__version, custom_formats, (name_prefix or "data") + ".version")
+            validate____defs_version(data__version, custom_formats)
         if "participants" in data_keys:
             data_keys.remove("participants")
             data__participants = data["participants"]
@@ -104,7 +114,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__participants_is_list:
                 data__participants_len = len(data__participants)
                 for data__participants_x, data__participants_item in enumerate(data__participants):
-                    validate____defs_participant(data__participants_item, custom_formats, (name_prefix or "data") + ".participants[{data__participants_x}]".format(**locals()))
+                    validate____defs_participant(data__participants_item, custom_formats)
         if "examples" in data_keys:
             data_keys.remove("examples")
             data__examples = data["examples"]
@@ -114,7 +124,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__examples_is_list:
                 data__examples_len = len(data__examples)
                 for data__examples_x, data__examples_item in enumerate(data__examples):
-                    validate____defs_example(data__examples_item, custom_formats, (name_prefix or "data") + ".examples[{data__examples_x}]".format(**locals()))
+                    validate____defs_example(data__examples_item, custom_formats)
         if "actions" in data_keys:
             data_keys.remove("actions")
             data__actions = data["actions"]
@@ -124,7 +134,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__actions_is_list:
                 data__actions_len = len(data__actions)
                 for data__actions_x, data__actions_item in enumerate(data__actions):
-                    validate____defs_action(data__actions_item, custom_formats, (name_prefix or "data") + ".actions[{data__actions_x}]".format(**locals()))
+                    validate____defs_action(data__actions_item, custom_formats)
     try:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
@@ -206,7 +216,7 @@ def validate____defs_action(data, custom_formats={}, name_prefix=None):
         if "record" in data_keys:
             data_keys.remove("record")
             data__record = data["record"]
-            validate____defs_id(data__record, custom_formats, (name_prefix or "data") + ".record")
+            validate____defs_id(data__record, custom_formats)
         if "item" in data_keys:
             data_keys.remove("item")
             data__item = data["item"]
@@ -219,7 +229,7 @@ def validate____defs_action(data, custom_formats={}, name_prefix=None):
         if "description" in data_keys:
             data_keys.remove("description")
             data__description = data["description"]
-            validate____defs_text(data__description, custom_formats, (name_prefix or "data") + ".description")
+            validate____defs_text(data__description, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -236,15 +246,15 @@ def validate____defs_example(data, custom_formats={}, name_prefix=None):
         if "ref" in data_keys:
             data_keys.remove("ref")
             data__ref = data["ref"]
-            validate____defs_text(data__ref, custom_formats, (name_prefix or "data") + ".ref")
+            validate____defs_text(data__ref, custom_formats)
         if "expected" in data_keys:
             data_keys.remove("expected")
             data__expected = data["expected"]
-            validate____defs_text(data__expected, custom_formats, (name_prefix or "data") + ".expected")
+            validate____defs_text(data__expected, custom_formats)
         if "actual" in data_keys:
             data_keys.remove("actual")
             data__actual = data["actual"]
-            validate____defs_text(data__actual, custom_formats, (name_prefix or "data") + ".actual")
+            validate____defs_text(data__actual, custom_formats)
         if "failure_type" in data_keys:
             data_keys.remove("failure_type")
             data__failuretype = data["failure_type"]
@@ -256,11 +266,11 @@ def validate____defs_example(data, custom_formats={}, name_prefix=None):
         if "severity" in data_keys:
             data_keys.remove("severity")
             data__severity = data["severity"]
-            validate____defs_severity(data__severity, custom_formats, (name_prefix or "data") + ".severity")
+            validate____defs_severity(data__severity, custom_formats)
         if "impact" in data_keys:
             data_keys.remove("impact")
             data__impact = data["impact"]
-            validate____defs_text(data__impact, custom_formats, (name_prefix or "data") + ".impact")
+            validate____defs_text(data__impact, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -284,7 +294,7 @@ def validate____defs_participant(data, custom_formats={}, name_prefix=None):
         if "name" in data_keys:
             data_keys.remove("name")
             data__name = data["name"]
-            validate____defs_text(data__name, custom_formats, (name_prefix or "data") + ".name")
+            validate____defs_text(data__name, custom_formats)
         if "role" in data_keys:
             data_keys.remove("role")
             data__role = data["role"]
@@ -354,7 +364,7 @@ def validate____defs_link(data, custom_formats={}, name_prefix=None):
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate____defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate____defs_id(data__id, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -366,7 +376,7 @@ def validate____defs_stringlist(data, custom_formats={}, name_prefix=None):
     if data_is_list:
         data_len = len(data)
         for data_x, data_item in enumerate(data):
-            validate____defs_text(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+            validate____defs_text(data_item, custom_formats)
     return data
 
 def validate____defs_text(data, custom_formats={}, name_prefix=None):

@@ -9,6 +9,16 @@ import re
 from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
+class JsonSchemaValueException(JsonSchemaValueException):
+    __init__ = Exception.__init__
+
+
+def _distinct(items, fn):
+    if set(map(type, items)) <= {str}:
+        return len(set(items))
+    return len(set(fn(item) for item in items))
+
+
 REGEX_PATTERNS = {
     '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'),
     '^[A-Z]{3}[0-9]*$': re.compile('^[A-Z]{3}[0-9]*\\Z'),
@@ -39,11 +49,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate____defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate____defs_id(data__id, custom_formats)
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
-            validate____defs_text(data__title, custom_formats, (name_prefix or "data") + ".title")
+            validate____defs_text(data__title, custom_formats)
         if "status" in data_keys:
             data_keys.remove("status")
             data__status = data["status"]
@@ -54,11 +64,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "owners" in data_keys:
             data_keys.remove("owners")
             data__owners = data["owners"]
-            validate____defs_stringlist(data__owners, custom_formats, (name_prefix or "data") + ".owners")
+            validate____defs_stringlist(data__owners, custom_formats)
         if "tags" in data_keys:
             data_keys.remove("tags")
             data__tags = data["tags"]
-            validate____defs_stringlist(data__tags, custom_formats, (name_prefix or "data") + ".tags")
+            validate____defs_stringlist(data__tags, custom_formats)
         if "links" in data_keys:
             data_keys.remove("links")
             data__links = data["links"]
@@ -68,7 +78,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__links_is_list:
                 data__links_len = len(data__links)
                 for data__links_x, data__links_item in enumerate(data__links):
-                    validate____defs_link(data__links_item, custom_formats, (name_prefix or "data") + ".links[{data__links_x}]".format(**locals()))
+                    validate____defs_link(data__links_item, custom_formats)
         if "tracecard-ignore" in data_keys:
             data_keys.remove("tracecard-ignore")
             data__tracecardignore = data["tracecard-ignore"]
@@ -78,18 +88,18 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__tracecardignore_is_list:
                 def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
                 data__tracecardignore_len = len(data__tracecardignore)
-                if data__tracecardignore_len > len(set(fn(data__tracecardignore_x) for data__tracecardignore_x in data__tracecardignore)):
+                if data__tracecardignore_len > _distinct(data__tracecardignore, fn):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".tracecard-ignore must contain unique items")
                 for data__tracecardignore_x, data__tracecardignore_item in enumerate(data__tracecardignore):
-                    validate____defs_rulecode(data__tracecardignore_item, custom_formats, (name_prefix or "data") + ".tracecard-ignore[{data__tracecardignore_x}]".format(**locals()))
+                    validate____defs_rulecode(data__tracecardignore_item, custom_formats)
         if "product_requirement" in data_keys:
             data_keys.remove("product_requirement")
             data__productrequirement = data["product_requirement"]
-            validate____defs_text(data__productrequirement, custom_formats, (name_prefix or "data") + ".product_requirement")
+            validate____defs_text(data__productrequirement, custom_formats)
         if "task" in data_keys:
             data_keys.remove("task")
             data__task = data["task"]
-            validate____defs_task(data__task, custom_formats, (name_prefix or "data") + ".task")
+            validate____defs_task(data__task, custom_formats)
         if "criteria" in data_keys:
             data_keys.remove("criteria")
             data__criteria = data["criteria"]
@@ -99,19 +109,19 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__criteria_is_list:
                 data__criteria_len = len(data__criteria)
                 for data__criteria_x, data__criteria_item in enumerate(data__criteria):
-                    validate____defs_criterion(data__criteria_item, custom_formats, (name_prefix or "data") + ".criteria[{data__criteria_x}]".format(**locals()))
+                    validate____defs_criterion(data__criteria_item, custom_formats)
         if "constraints" in data_keys:
             data_keys.remove("constraints")
             data__constraints = data["constraints"]
-            validate____defs_constraints(data__constraints, custom_formats, (name_prefix or "data") + ".constraints")
+            validate____defs_constraints(data__constraints, custom_formats)
         if "error_costs" in data_keys:
             data_keys.remove("error_costs")
             data__errorcosts = data["error_costs"]
-            validate____defs_errorcosts(data__errorcosts, custom_formats, (name_prefix or "data") + ".error_costs")
+            validate____defs_errorcosts(data__errorcosts, custom_formats)
         if "decisions" in data_keys:
             data_keys.remove("decisions")
             data__decisions = data["decisions"]
-            validate____defs_idlist(data__decisions, custom_formats, (name_prefix or "data") + ".decisions")
+            validate____defs_idlist(data__decisions, custom_formats)
         if "agreed_by" in data_keys:
             data_keys.remove("agreed_by")
             data__agreedby = data["agreed_by"]
@@ -121,7 +131,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__agreedby_is_list:
                 data__agreedby_len = len(data__agreedby)
                 for data__agreedby_x, data__agreedby_item in enumerate(data__agreedby):
-                    validate____defs_signoff(data__agreedby_item, custom_formats, (name_prefix or "data") + ".agreed_by[{data__agreedby_x}]".format(**locals()))
+                    validate____defs_signoff(data__agreedby_item, custom_formats)
     return data
 
 def validate____defs_signoff(data, custom_formats={}, name_prefix=None):
@@ -136,7 +146,7 @@ def validate____defs_signoff(data, custom_formats={}, name_prefix=None):
         if "name" in data_keys:
             data_keys.remove("name")
             data__name = data["name"]
-            validate____defs_text(data__name, custom_formats, (name_prefix or "data") + ".name")
+            validate____defs_text(data__name, custom_formats)
         if "role" in data_keys:
             data_keys.remove("role")
             data__role = data["role"]
@@ -147,7 +157,7 @@ def validate____defs_signoff(data, custom_formats={}, name_prefix=None):
         if "date" in data_keys:
             data_keys.remove("date")
             data__date = data["date"]
-            validate____defs_date(data__date, custom_formats, (name_prefix or "data") + ".date")
+            validate____defs_date(data__date, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -167,10 +177,10 @@ def validate____defs_idlist(data, custom_formats={}, name_prefix=None):
     if data_is_list:
         def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
         data_len = len(data)
-        if data_len > len(set(fn(data_x) for data_x in data)):
+        if data_len > _distinct(data, fn):
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain unique items")
         for data_x, data_item in enumerate(data):
-            validate____defs_id(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+            validate____defs_id(data_item, custom_formats)
     return data
 
 def validate____defs_errorcosts(data, custom_formats={}, name_prefix=None):
@@ -185,11 +195,11 @@ def validate____defs_errorcosts(data, custom_formats={}, name_prefix=None):
         if "false_positive" in data_keys:
             data_keys.remove("false_positive")
             data__falsepositive = data["false_positive"]
-            validate____defs_nonnegativenumber(data__falsepositive, custom_formats, (name_prefix or "data") + ".false_positive")
+            validate____defs_nonnegativenumber(data__falsepositive, custom_formats)
         if "false_negative" in data_keys:
             data_keys.remove("false_negative")
             data__falsenegative = data["false_negative"]
-            validate____defs_nonnegativenumber(data__falsenegative, custom_formats, (name_prefix or "data") + ".false_negative")
+            validate____defs_nonnegativenumber(data__falsenegative, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -211,27 +221,27 @@ def validate____defs_constraints(data, custom_formats={}, name_prefix=None):
         if "latency_p50_ms" in data_keys:
             data_keys.remove("latency_p50_ms")
             data__latencyp50ms = data["latency_p50_ms"]
-            validate____defs_nonnegativenumber(data__latencyp50ms, custom_formats, (name_prefix or "data") + ".latency_p50_ms")
+            validate____defs_nonnegativenumber(data__latencyp50ms, custom_formats)
         if "latency_p95_ms" in data_keys:
             data_keys.remove("latency_p95_ms")
             data__latencyp95ms = data["latency_p95_ms"]
-            validate____defs_nonnegativenumber(data__latencyp95ms, custom_formats, (name_prefix or "data") + ".latency_p95_ms")
+            validate____defs_nonnegativenumber(data__latencyp95ms, custom_formats)
         if "latency_p99_ms" in data_keys:
             data_keys.remove("latency_p99_ms")
             data__latencyp99ms = data["latency_p99_ms"]
-            validate____defs_nonnegativenumber(data__latencyp99ms, custom_formats, (name_prefix or "data") + ".latency_p99_ms")
+            validate____defs_nonnegativenumber(data__latencyp99ms, custom_formats)
         if "throughput_rps" in data_keys:
             data_keys.remove("throughput_rps")
             data__throughputrps = data["throughput_rps"]
-            validate____defs_nonnegativenumber(data__throughputrps, custom_formats, (name_prefix or "data") + ".throughput_rps")
+            validate____defs_nonnegativenumber(data__throughputrps, custom_formats)
         if "cost_per_1k_usd" in data_keys:
             data_keys.remove("cost_per_1k_usd")
             data__costper1kusd = data["cost_per_1k_usd"]
-            validate____defs_nonnegativenumber(data__costper1kusd, custom_formats, (name_prefix or "data") + ".cost_per_1k_usd")
+            validate____defs_nonnegativenumber(data__costper1kusd, custom_formats)
         if "model_size_mb" in data_keys:
             data_keys.remove("model_size_mb")
             data__modelsizemb = data["model_size_mb"]
-            validate____defs_nonnegativenumber(data__modelsizemb, custom_formats, (name_prefix or "data") + ".model_size_mb")
+            validate____defs_nonnegativenumber(data__modelsizemb, custom_formats)
         if "explainability" in data_keys:
             data_keys.remove("explainability")
             data__explainability = data["explainability"]
@@ -258,19 +268,19 @@ def validate____defs_criterion(data, custom_formats={}, name_prefix=None):
         if "metric" in data_keys:
             data_keys.remove("metric")
             data__metric = data["metric"]
-            validate____defs_metricname(data__metric, custom_formats, (name_prefix or "data") + ".metric")
+            validate____defs_metricname(data__metric, custom_formats)
         if "dataset" in data_keys:
             data_keys.remove("dataset")
             data__dataset = data["dataset"]
-            validate____defs_id(data__dataset, custom_formats, (name_prefix or "data") + ".dataset")
+            validate____defs_id(data__dataset, custom_formats)
         if "split" in data_keys:
             data_keys.remove("split")
             data__split = data["split"]
-            validate____defs_text(data__split, custom_formats, (name_prefix or "data") + ".split")
+            validate____defs_text(data__split, custom_formats)
         if "slice" in data_keys:
             data_keys.remove("slice")
             data__slice = data["slice"]
-            validate____defs_text(data__slice, custom_formats, (name_prefix or "data") + ".slice")
+            validate____defs_text(data__slice, custom_formats)
         if "launch" in data_keys:
             data_keys.remove("launch")
             data__launch = data["launch"]
@@ -297,10 +307,10 @@ def validate____defs_criterion(data, custom_formats={}, name_prefix=None):
             if data__slices_is_list:
                 def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
                 data__slices_len = len(data__slices)
-                if data__slices_len > len(set(fn(data__slices_x) for data__slices_x in data__slices)):
+                if data__slices_len > _distinct(data__slices, fn):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".slices must contain unique items")
                 for data__slices_x, data__slices_item in enumerate(data__slices):
-                    validate____defs_text(data__slices_item, custom_formats, (name_prefix or "data") + ".slices[{data__slices_x}]".format(**locals()))
+                    validate____defs_text(data__slices_item, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -326,11 +336,11 @@ def validate____defs_task(data, custom_formats={}, name_prefix=None):
         if "input" in data_keys:
             data_keys.remove("input")
             data__input = data["input"]
-            validate____defs_text(data__input, custom_formats, (name_prefix or "data") + ".input")
+            validate____defs_text(data__input, custom_formats)
         if "output" in data_keys:
             data_keys.remove("output")
             data__output = data["output"]
-            validate____defs_text(data__output, custom_formats, (name_prefix or "data") + ".output")
+            validate____defs_text(data__output, custom_formats)
         if "classes" in data_keys:
             data_keys.remove("classes")
             data__classes = data["classes"]
@@ -342,7 +352,7 @@ def validate____defs_task(data, custom_formats={}, name_prefix=None):
                 if data__classes_len < 1:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".classes must contain at least 1 items")
                 for data__classes_x, data__classes_item in enumerate(data__classes):
-                    validate____defs_text(data__classes_item, custom_formats, (name_prefix or "data") + ".classes[{data__classes_x}]".format(**locals()))
+                    validate____defs_text(data__classes_item, custom_formats)
         if "range" in data_keys:
             data_keys.remove("range")
             data__range = data["range"]
@@ -361,11 +371,11 @@ def validate____defs_task(data, custom_formats={}, name_prefix=None):
         if "items" in data_keys:
             data_keys.remove("items")
             data__items = data["items"]
-            validate____defs_text(data__items, custom_formats, (name_prefix or "data") + ".items")
+            validate____defs_text(data__items, custom_formats)
         if "unit" in data_keys:
             data_keys.remove("unit")
             data__unit = data["unit"]
-            validate____defs_text(data__unit, custom_formats, (name_prefix or "data") + ".unit")
+            validate____defs_text(data__unit, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -398,7 +408,7 @@ def validate____defs_link(data, custom_formats={}, name_prefix=None):
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate____defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate____defs_id(data__id, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -410,7 +420,7 @@ def validate____defs_stringlist(data, custom_formats={}, name_prefix=None):
     if data_is_list:
         data_len = len(data)
         for data_x, data_item in enumerate(data):
-            validate____defs_text(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+            validate____defs_text(data_item, custom_formats)
     return data
 
 def validate____defs_text(data, custom_formats={}, name_prefix=None):
