@@ -32,8 +32,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from tracecard.load.cache import FileCache
 
 
-def record_files(settings: Settings) -> list[tuple[Path, Kind]]:
-    """Every Markdown file under the kinds' folders, sorted, with the folder's kind."""
+def record_files(settings: Settings, links: set[Path] | None = None) -> list[tuple[Path, Kind]]:
+    """Every Markdown file under the kinds' folders, sorted, with the folder's kind. The ones
+    that are symbolic links are added to `links` (known from the folder listing: no system
+    call per file)."""
     found: list[tuple[Path, Kind]] = []
     root = settings.root
     real_root = root.resolve()
@@ -49,16 +51,42 @@ def record_files(settings: Settings) -> list[tuple[Path, Kind]]:
         if not real_base.is_relative_to(real_root):
             raise UsageError(f"{folder} (the {kind.label} folder) links to {base.resolve()}, "
                              "outside the repository: tracecard reads and writes only inside it")
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-            here = Path(dirpath)
-            for name in sorted(filenames):
+        for here, entries in _walk(base):
+            for entry in entries:
+                name = entry.name
                 if not name.endswith(".md") or name.lower() in NOT_RECORDS or name.startswith("."):
                     continue
                 path = here / name
                 if not _excluded(settings, path):
                     found.append((path, kind))
+                    if links is not None and entry.is_symlink():
+                        links.add(path)
     return found
+
+
+def _walk(top: Path) -> Iterator[tuple[Path, list[os.DirEntry[str]]]]:
+    """Each folder under `top` (itself first, then its subfolders by name, depth first; not
+    through links to folders, nor into `.hidden` or `_drafts` ones) with the entries in it that
+    are not folders, by name: what `os.walk` lists, with each entry's type."""
+    stack = [top]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        folders: list[os.DirEntry[str]] = []
+        files: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (folders if is_dir else files).append(entry)
+        yield here, files
+        stack.extend(here / e.name for e in reversed(folders)
+                     if not e.name.startswith((".", "_")) and not e.is_symlink())  # fmt: skip
 
 
 def discovery_skips(settings: Settings, path: Path) -> bool:
