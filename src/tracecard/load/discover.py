@@ -301,11 +301,26 @@ def from_entry(entry: tuple[Any, ...], rel: str, path: Path) -> Record | None:
     elif isinstance(source, int) and positions is None:
         parsed._file = path if path.is_absolute() else Path(os.path.abspath(path))
         parsed._sum = source
-    body = Body(tuple(Heading(*h) for h in headings), (), tuple(BodyLink(*k) for k in links),
+    body = Body(tuple(map(_heading, headings)), (), tuple(BodyLink(*k) for k in links),
                 tuple(fences))  # fmt: skip
-    rec = Record(rel, Kind(kind) if kind else None, parsed, body, rid, from_file)
-    object.__setattr__(rec, "local", tuple(_finding(r) for r in local))
+    rec = Record(rel, _KINDS[kind] if kind else None, parsed, body, rid, from_file)
+    object.__setattr__(rec, "local", tuple(_finding(r) for r in local) if local else ())
     return rec
+
+
+_KINDS = {k.value: k for k in Kind}
+#: Headings are immutable, and records written from one template have the same ones at the
+#: same lines: one object each, shared (fewer to build and to hold).
+_HEADINGS: dict[tuple[int, str, int], Heading] = {}
+
+
+def _heading(row: tuple[int, str, int]) -> Heading:
+    found = _HEADINGS.get(row)
+    if found is None:
+        if len(_HEADINGS) > 200_000:
+            _HEADINGS.clear()
+        found = _HEADINGS[row] = Heading(*row)
+    return found
 
 
 def slim(rec: Record) -> None:
