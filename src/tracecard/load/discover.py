@@ -180,7 +180,7 @@ def load_record(
             if entry is not None:
                 try:
                     return from_entry(entry, rel, path)
-                except (TypeError, ValueError, IndexError):  # a damaged entry: read the file
+                except (TypeError, ValueError, IndexError, KeyError):  # a damaged entry: read the file
                     cache.forget(key)
                     raw = None
             if raw is None:
