@@ -916,10 +916,10 @@ class _Records(Mapping[str, RecordHistory]):
         self._tips: dict[str, _ChangeRow] | None = None
 
     def __getitem__(self, key: str) -> RecordHistory:
+        if key not in self._keys:  # (first: `_built` is shared with the sets `only` makes)
+            raise KeyError(key)
         rh = self._built.get(key)
         if rh is None:
-            if key not in self._keys:
-                raise KeyError(key)
             version = self._store.version
             rh = RecordHistory(key, tuple(version(c, ch) for c, ch in _pairs(self._refs[key])))
             self._built[key] = rh
