@@ -68,9 +68,9 @@ class RepoGraph:
     def scoped(self, kind: Kind | None = None) -> list[Record]:
         """The records in scope (all when there is none), in order; with `kind`, the readable
         ones of that kind (`of_kind`'s). A rule whose findings are all in the record it looks
-        at loops over these: a check of one file looks at one record."""
+        at loops over these: a check of one file looks at one record. Do not change the list."""
         if self.scope is None:
-            return list(self.of_kind(kind)) if kind is not None else self.records
+            return self._of_kind(kind) if kind is not None else self.records
         if self._scoped is None or self._scoped[0] is not self.scope:
             scope = self.scope
             self._scoped = (scope, [r for r in self.records if r.path in scope])
@@ -91,13 +91,16 @@ class RepoGraph:
 
     def of_kind(self, kind: Kind) -> Iterator[Record]:
         """The readable records of `kind`, in order."""
+        return iter(self._of_kind(kind))
+
+    def _of_kind(self, kind: Kind) -> list[Record]:
         if self._kinds is None:
             kinds: dict[Kind, list[Record]] = {k: [] for k in Kind}
             for r in self.records:
                 if r.kind is not None and r.ok:
                     kinds[r.kind].append(r)
             self._kinds = kinds
-        return iter(self._kinds[kind])
+        return self._kinds[kind]
 
     def get(self, rid: str) -> Record | None:
         return self.by_id.get(rid)
