@@ -703,3 +703,18 @@ def test_git_failure_is_a_value_not_a_traceback(repo: Scratch) -> None:
     assert hist.status in (Status.GIT_ERROR, Status.READ)
     if hist.status is Status.READ:  # cat-file reports the object as unreadable: no data
         assert hist.records == {} or hist.records["ADR-0001"].latest.data is None
+
+
+def test_records_left_out_stay_out_once_built(repo: Scratch) -> None:
+    """`keep_records` leaves records out without building any; one built before stays out."""
+    for n in (1, 2):
+        repo.write(f"docs/decisions/000{n}-x.md", record(f"ADR-000{n}"))
+    repo.commit("One")
+    hist = read(repo)
+    assert hist.records["ADR-0002"].latest.data is not None  # built
+    kept = gitindex.keep_records(hist, lambda path: "0001" in path)
+    assert list(kept.records) == ["ADR-0001"] and len(kept.records) == 1
+    assert "ADR-0002" not in kept.records and kept.records.get("ADR-0002") is None
+    with pytest.raises(KeyError):
+        kept.records["ADR-0002"]
+    assert dict(kept.records.items()) == {"ADR-0001": hist.records["ADR-0001"]}

@@ -41,7 +41,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tracecard.edit import frontmatter as edit
 from tracecard.errors import UsageError
 from tracecard.report.text import say
 
@@ -328,7 +327,7 @@ def apply(root: Path, writes: Sequence[Write]) -> None:
                         os.unlink(temp)
                     else:
                         os.replace(temp, real)
-                    edit.sync_folder(str(real.parent))
+                    sync_folder(str(real.parent))
                     _failpoint(f"moved:{n}")
                 if caught:
                     raise _Interrupted(caught[0])  # interrupted while files moved: undo it all
@@ -351,6 +350,14 @@ def apply(root: Path, writes: Sequence[Write]) -> None:
                 raise UsageError(f"{where}cannot write ({why}); nothing written, every file is "
                                  "unchanged") from None  # fmt: skip
             raise
+
+
+def sync_folder(folder: str) -> None:
+    """`tracecard.edit.frontmatter.sync_folder`, imported when a change is written: every run
+    that reads records imports this module (to undo a change left half done), few write."""
+    from tracecard.edit.frontmatter import sync_folder as sync
+
+    sync(folder)
 
 
 def _failpoint(name: str) -> None:

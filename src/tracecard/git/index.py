@@ -37,15 +37,17 @@ not parse keeps the key its path had. Renames (`-M`) carry the key on; `git log 
 is not used. A key that changes under one path (or across a rename) is listed in
 `History.id_changes`. Only regular `.md` files in the record folders are read.
 
-The cache lives in `<git dir>/tracecard/history-<format>-<digest of the folders>.json`,
-with a small `.delta.json` beside it for the commits read since (see "the cache" below).
-Each file is a header line (magic, format, BLAKE2 digest of the body) and a JSON body with
-the head commit, the commits as rows, and the front matter and body digest of every blob. A
-run with the same head reads no git history at all; a run whose head descends from the
-cached one reads only `CACHED..HEAD`; a head that does not (rewritten history, another
-branch) rebuilds. A file that is truncated, corrupt, of another format or another tracecard
-version, or whose digest does not match is ignored and rewritten, never trusted (a cache of
-an older format, which lacks the body digests, is at another file name and is not read).
+The cache lives in `<git dir>/tracecard/history-<format>-<digest of the folders>.pickle`,
+with a small `.delta.pickle` beside it for the commits read since (see "the cache" below).
+Each file is a header line (magic, format, CRC-32 of the body) and a body that is a pickle
+of plain values (read by an unpickler that can name no class or function: no file can make
+tracecard run code) with the head commit, the commits as rows, and for every blob its `id`,
+its front matter as JSON and its body digest. A run with the same head reads no git history
+at all; a run whose head descends from the cached one reads only `CACHED..HEAD`; a head that
+does not (rewritten history, another branch) rebuilds. A file that is truncated, corrupt, of
+another format or another tracecard version, of the wrong shape, or whose CRC does not match
+is ignored and rewritten, never trusted (a cache of an older format is at another file name
+and is not read).
 Keys are derived from the cached data on every run, so the cache does not depend on the
 `key_for` policy. Writes go to a temporary file that replaces the old one (`os.replace`). A
 shallow clone is read but never cached: its history changes when it is deepened while its
@@ -61,7 +63,15 @@ on changes older than that. Uncommitted changes are added by the caller with
 
 Front matter is parsed by `tracecard.load.parse`, and kept as plain JSON values (a float that
 remembers its spelling becomes a plain float), so a cold run and a cached run give equal
-results. The dictionaries are shared between versions with the same content: do not mutate.
+results. The dictionaries are shared between versions with the same content, and, when a
+record's file says exactly what its last version says, with the file's own front matter
+(every part of it that holds no such float): do not mutate.
+
+Records are built when asked for. `History.records` (and `get`) build a record's versions,
+decoding their front matter, the first time that record is asked for; which records there
+are, their keys, ID changes and deletions are worked out without decoding any. So a check of
+one file pays for the records it reads, not for the whole repository's history; iterating
+over `records.items()` builds them all, as before.
 
 The body (the text after the closing front-matter fence) is kept as a digest only,
 `Version.body`, computed by `body_digest(lines)` from the lines `tracecard.load.parse` splits, so a
@@ -906,10 +916,10 @@ class _Records(Mapping[str, RecordHistory]):
         self._tips: dict[str, _ChangeRow] | None = None
 
     def __getitem__(self, key: str) -> RecordHistory:
+        if key not in self._keys:  # (first: `_built` is shared with the sets `only` makes)
+            raise KeyError(key)
         rh = self._built.get(key)
         if rh is None:
-            if key not in self._keys:
-                raise KeyError(key)
             version = self._store.version
             rh = RecordHistory(key, tuple(version(c, ch) for c, ch in _pairs(self._refs[key])))
             self._built[key] = rh

@@ -11,8 +11,11 @@ Loading (I/O)
                            body (`Version.body`, a digest) differs from HEAD, and a
                            deletion for a committed record whose file is gone. Progress goes to
                            stderr only when stderr is a terminal. A folder with no `.git` above
-                           it (and no GIT_DIR) is answered without importing git at all.
-    `forget(graph)`        let go of it (`run_rules` does, once the history rules have run).
+                           it (and no GIT_DIR) is answered without importing git at all. Each
+                           record's versions are built when first asked for (`records[id]`,
+                           `get`): a check of one file reads the history it looks at.
+    `forget(graph)`        let go of it (`run_rules(release_history=True)` does, once the
+                           history rules have run: `tracecard check` asks it to).
     `read(settings, progress)`   the committed history only (what `tracecard index` shows).
     `key_for(settings)`    the key of a historical file without an `id:`: the ID its file name
                            gives, as `discover` derives it; None for files that are not records
@@ -23,6 +26,8 @@ Loading (I/O)
                            (history rules skipped) or cut by a shallow clone (limited), else None.
     `kind_of`, `is_record_path`   which kind a historical file is, and whether `discover`
                            would read it.
+    `record_paths(settings)`     `is_record_path(settings, ·)` for many paths (each folder
+                                 judged once): what `in_scope` asks of every record
 
 Reading (pure: front matter or versions in, values out; `tracecard review` uses them too)
     `status_of(data)`                       the status, `superseded by X` read as superseded

@@ -64,7 +64,7 @@ class RepoGraph:
     scope: frozenset[str] | None = None
     #: The readable records of each kind, in order, with the number of records they were
     #: sorted out of (a list that grew is sorted again): most rules ask for a kind or two.
-    _kinds: tuple[int, dict[Kind, tuple[Record, ...]]] | None = field(
+    _kinds: tuple[int, dict[Kind, list[Record]]] | None = field(
         default=None, repr=False, compare=False
     )
     #: What several rules read and one works out, kept for the others (keyed by the module
@@ -79,9 +79,9 @@ class RepoGraph:
     def scoped(self, kind: Kind | None = None) -> list[Record]:
         """The records in scope (all when there is none), in order; with `kind`, the readable
         ones of that kind (`of_kind`'s). A rule whose findings are all in the record it looks
-        at loops over these: a check of one file looks at one record."""
+        at loops over these: a check of one file looks at one record. Do not change the list."""
         if self.scope is None:
-            return list(self.of_kind(kind)) if kind is not None else self.records
+            return self._of_kind(kind) if kind is not None else self.records
         if self._scoped is None or self._scoped[0] is not self.scope:
             scope = self.scope
             self._scoped = (scope, [r for r in self.records if r.path in scope])
@@ -102,16 +102,16 @@ class RepoGraph:
 
     def of_kind(self, kind: Kind) -> Iterator[Record]:
         """The readable records of `kind`, in order."""
-        return iter(self._of_kinds().get(kind, ()))
+        return iter(self._of_kind(kind))
 
-    def _of_kinds(self) -> dict[Kind, tuple[Record, ...]]:
+    def _of_kind(self, kind: Kind) -> list[Record]:
         if self._kinds is None or self._kinds[0] != len(self.records):
-            kinds: dict[Kind, list[Record]] = {}
+            kinds: dict[Kind, list[Record]] = {k: [] for k in Kind}
             for r in self.records:
                 if r.kind is not None and r.parsed.data is not None:  # r.ok
-                    kinds.setdefault(r.kind, []).append(r)
-            self._kinds = (len(self.records), {k: tuple(v) for k, v in kinds.items()})
-        return self._kinds[1]
+                    kinds[r.kind].append(r)
+            self._kinds = (len(self.records), kinds)
+        return self._kinds[1][kind]
 
     def get(self, rid: str) -> Record | None:
         return self.by_id.get(rid)
