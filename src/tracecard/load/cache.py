@@ -222,7 +222,6 @@ class FileCache:
         self._shards: dict[str, dict[str, Entry]] = {}
         self._used: dict[str, dict[str, Entry]] = {}
         self._added: set[str] = set()
-        self._stats: dict[str, os.stat_result] = {}
         self._saver: Any = None  # a background save (tracecard.load.parallel.Child)
         self.hits = 0
         self.misses = 0
@@ -247,7 +246,7 @@ class FileCache:
         """(key, the entry or None, the bytes when they were read) for a regular file within the
         size limit; None for anything else (a link, a pipe, a large file: read as usual)."""
         try:
-            st = self._stats.pop(rel, None) or os.lstat(path)
+            st = os.lstat(path)
         except OSError:
             return None
         if not stat.S_ISREG(st.st_mode) or st.st_size > max_size:
@@ -285,19 +284,9 @@ class FileCache:
             self.misses += 1
         return key, entry, raw
 
-    def fresh(self, path: Path, rel: str, kind: str) -> bool:
-        """Whether the index says `path` has an entry and the file has not changed since (what
-        `find` would take without reading the file; the entry itself is not looked at)."""
-        known = self._index.get(rel)
-        if known is None:
-            return False
-        try:
-            st = os.lstat(path)
-        except OSError:
-            return False
-        self._stats[rel] = st  # `find` takes it from here, not from another system call
-        return (known[0] == st.st_size and known[1] == st.st_mtime_ns and known[2] == st.st_ino
-                and known[3] == kind and st.st_mtime_ns < self._written_ns - _RACY_NS)  # fmt: skip
+    def knows(self, rel: str) -> bool:
+        """Whether the index holds a row for `rel` (from an earlier run in this context)."""
+        return rel in self._index
 
     def row(self, rel: str) -> tuple[int, int, int, str, str] | None:
         """The index row `find` made for `rel` in this run (its stat and entry key)."""

@@ -146,9 +146,10 @@ def _share_out(
     if local_rules is None or count < 2 or len(files) < 2 * parallel.MIN_SHARE:
         return everything, []
     if cache is not None:
-        kinds = {kind: kind.value if kind else "" for _, kind in files}
-        todo = [i for i in everything
-                if not cache.fresh(files[i][0], rels[i], kinds[files[i][1]])]  # fmt: skip
+        # Files the index does not know (a first run, a new context): a file it knows but that
+        # changed is parsed where it is met (a branch switch that rewrites many files is read
+        # in one process; the common case, a warm run, pays for no second pass).
+        todo = [i for i in everything if not cache.knows(rels[i])]
     else:
         todo = everything
     split = parallel.shares(todo, count)
