@@ -817,12 +817,15 @@ def _is_plain(value: Any) -> bool:
     return not isinstance(value, dict | list | float) or kind is float
 
 
+_JSON = json.JSONDecoder()  # (`json.loads` of bytes guesses their encoding: they are ASCII)
+
+
 def _decode(text: bytes | None) -> dict[str, Any] | None:
     """Front matter from its JSON, None when there is none (or the JSON is not a mapping)."""
     if text is None:
         return None
     try:
-        value = json.loads(text)
+        value = _JSON.decode(text.decode("ascii"))
     except ValueError:  # only a forged cache holds bad JSON under a good digest: no data
         return None
     return value if isinstance(value, dict) else None
