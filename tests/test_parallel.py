@@ -126,3 +126,21 @@ def test_shares_hold_every_item_once() -> None:
 def test_jobs_from_the_environment(value: str, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACECARD_JOBS", value)
     assert parallel.jobs() == expected
+
+
+def test_a_damaged_part_of_a_shard_is_read_afresh(
+    tmp_path: Path, check: Callable[..., tuple[int, str]], monkeypatch: pytest.MonkeyPatch, forks: list[int],
+) -> None:
+    from tracecard.load import cache as cache_mod
+
+    repo = committed(Path(shutil.copytree(ROOT / "examples" / "shop", tmp_path / "shop")))
+    monkeypatch.setenv("TRACECARD_JOBS", "3")
+    cold = check(repo)
+    (cache_dir(repo) / "result-check.pickle").unlink()
+    shards = list(cache_dir(repo).rglob("[0-9a-f].pickle"))
+    parts = {path: cache_mod.read_pickle(path, "shard") for path in shards}
+    assert any(len(p) > 1 for p in parts.values()), "children's entries are kept as they packed them"
+    for path, held in parts.items():
+        cache_mod.dump_pickle(path, "shard", [*held[:-1], b"\x80garbage"])
+    assert check(repo) == cold
+    assert check(repo) == cold

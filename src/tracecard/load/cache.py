@@ -43,7 +43,7 @@ from typing import Any
 from tracecard import __version__
 
 #: Bumped when what an entry holds changes.
-FORMAT = 2
+FORMAT = 3
 #: Entries live in 16 shard files (by the key's first hex digit): few files to write on a
 #: first run, small ones to rewrite when one file changes.
 _SHARD_CHARS = 1
@@ -200,6 +200,29 @@ def dump_pickle(path: Path, tag: str, value: Any) -> None:
 
 # -- per-file entries ----------------------------------------------------------------------
 
+#: A shard file holds a list of parts, each a pickled dict of entries by key: the run's own
+#: entries in one, and those another process read (tracecard.load.parallel) as it packed them.
+_PACKED = object()
+
+
+def shard_of(key: str) -> str:
+    return key[:_SHARD_CHARS]
+
+
+def pack(entries: dict[str, Entry]) -> bytes:
+    return pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(part: object) -> dict[str, Entry] | None:
+    """A part's entries (plain data only, as every cache file), or None when it is damaged."""
+    if not isinstance(part, bytes):
+        return None
+    try:
+        value = _Unpickler(io.BytesIO(part)).load()
+    except Exception:  # noqa: BLE001 - truncated, garbage, a class that is not data: ignored
+        return None
+    return value if isinstance(value, dict) else None
+
 #: An entry: (is a record, kind value, id, id from file name, data, fm_start, fm_end,
 #: body_start, body line count, problems, digest, YAML text, YAML line offset, positions,
 #: headings, links, fences, single-record findings); Findings and body parts as plain tuples.
@@ -222,6 +245,7 @@ class FileCache:
         self._shards: dict[str, dict[str, Entry]] = {}
         self._used: dict[str, dict[str, Entry]] = {}
         self._added: set[str] = set()
+        self._parts: dict[str, list[bytes]] = {}  # packed entries from other processes, by shard
         self._saver: Any = None  # a background save (tracecard.load.parallel.Child)
         self.hits = 0
         self.misses = 0
@@ -237,8 +261,14 @@ class FileCache:
         name = key[:_SHARD_CHARS]
         shard = self._shards.get(name)
         if shard is None:
+            shard = {}
             loaded = read_pickle(self.dir / f"{name}.pickle", "shard")
-            shard = loaded if isinstance(loaded, dict) else {}
+            for part in loaded if isinstance(loaded, list) else ():
+                entries = unpack(part)
+                if entries is None:  # a damaged part: the whole shard is rebuilt
+                    shard = {}
+                    break
+                shard.update(entries)
             self._shards[name] = shard
         return shard
 
@@ -297,6 +327,16 @@ class FileCache:
         self._new_index[rel] = row
         self.add(row[4], entry)
 
+    def adopt_packed(self, name: str, part: bytes, rows: Iterable[tuple[str, tuple[int, int, int, str, str]]]) -> None:
+        """Entries another process packed (`pack`) for shard `name`, with the index row of
+        each file: written into the shard as they are, not unpacked and packed again."""
+        self._parts.setdefault(name, []).append(part)
+        used = self._used.setdefault(name, {})
+        for rel, row in rows:
+            self._new_index[rel] = row
+            used[row[4]] = _PACKED  # type: ignore[assignment]
+        self._added.add(name)
+
     def add(self, key: str, entry: Entry | Callable[[], Entry]) -> None:
         """A new entry, or a function that makes it when its shard is written (the record it
         is made from is alive until then: the entry is not held twice)."""
@@ -320,7 +360,8 @@ class FileCache:
         if background and self._saver is None:
             from tracecard.load import parallel
 
-            writes = sum(len(used) for name, used in self._used.items() if name in self._added)
+            writes = sum(1 for name, used in self._used.items() if name in self._added
+                         for e in used.values() if e is not _PACKED)  # fmt: skip
             if writes >= 2 * parallel.MIN_SHARE and parallel.jobs() > 1:
                 try:
                     self._saver = parallel.Child(lambda _: self._write(), [0])
@@ -342,15 +383,16 @@ class FileCache:
         # Done: what was read and written is not needed by the rest of the run (its memory is
         # reused by what comes next, the history and the rules).
         self._used, self._shards, self._index, self._new_index = {}, {}, {}, {}
-        self._added = set()
+        self._added, self._parts = set(), {}
 
     def _write(self) -> None:
         for name, used in self._used.items():
             held = self._shards.get(name, {})
             if name in self._added or held.keys() != used.keys():
-                made = {k: e() if callable(e) else e for k, e in used.items()}
-                dump_pickle(self.dir / f"{name}.pickle", "shard", made)
-                del made
+                made = {k: e() if callable(e) else e for k, e in used.items() if e is not _PACKED}
+                parts = [pack(made)] if made else []
+                dump_pickle(self.dir / f"{name}.pickle", "shard", parts + self._parts.get(name, []))
+                del made, parts
         if self._new_index != self._index or not self._written_ns:
             dump_pickle(self.dir / "index.pickle", "index", (time.time_ns(), self._new_index))
         self._prune_contexts()

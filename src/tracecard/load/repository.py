@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracecard.load import parallel
+from tracecard.load.cache import pack, shard_of, unpack
 from tracecard.load.config import Settings
 from tracecard.load.discover import (
     NOT_A_RECORD,
@@ -25,7 +26,6 @@ from tracecard.load.discover import (
 from tracecard.model.findings import Finding
 from tracecard.model.graph import RepoGraph
 from tracecard.model.records import STATUS_ALIASES, Kind, Record
-from tracecard.rules.body import forget
 
 if TYPE_CHECKING:  # pragma: no cover
     from tracecard.load.cache import FileCache
@@ -96,13 +96,19 @@ def _load_graph(
                     path, kind = files[i]
                     take(i, load_record(settings, path, kind, cache, rels[i]))
                 continue
-            for i, entry, row in done:
-                rec = slots[i] = from_entry(entry, rels[i], files[i][0])
-                if cache is not None and row is not None:
-                    # made again from the record when written: the entry's own copies of the
-                    # headings, links and findings are not held until then
-                    cache.adopt(rels[i], row, entry if rec is None else functools.partial(to_entry, rec, rec.local or ()))
-            del done
+            loose, parts = done
+            for i, entry, _ in loose:  # files the cache does not keep
+                slots[i] = from_entry(entry, rels[i], files[i][0])
+            for name, (part, items) in parts.items():
+                entries = unpack(part)
+                if entries is None:
+                    raise RuntimeError("a child's entries do not read back")  # pragma: no cover
+                for i, row in items:
+                    slots[i] = from_entry(entries[row[4]], rels[i], files[i][0])
+                if cache is not None:  # written into the cache as the child packed them
+                    cache.adopt_packed(name, part, ((rels[i], row) for i, row in items))
+                del entries
+            del done, loose, parts
     finally:
         for child in children:
             child.cancel()
@@ -169,39 +175,55 @@ def _share_out(
     return [i for i in everything if i not in theirs], children
 
 
+#: What a child hands back: the entries of files the cache does not keep, as (index, entry,
+#: None); and for each cache shard, its entries packed (`tracecard.load.cache.pack`) with the
+#: index and cache-index row of each file, so that the run writes them as they are.
+Share = tuple[
+    list[tuple[int, tuple[Any, ...], None]],
+    dict[str, tuple[bytes, list[tuple[int, tuple[int, int, int, str, str]]]]],
+]
+
+
 def _read_share(
     settings: Settings, files: Sequence[tuple[Path, Kind | None]], rels: list[str],
     local_rules: Sequence[type[Rule]], cache: FileCache | None, share: list[int],
-) -> list[tuple[int, tuple[Any, ...], tuple[int, int, int, str, str] | None]]:
+) -> Share:
     """In a child process: each file of `share` read and checked by the single-record rules,
-    as (index, cache entry, index row); the row is None for a file the cache does not keep."""
-    out: list[tuple[int, tuple[Any, ...], tuple[int, int, int, str, str] | None]] = []
+    as cache entries (`Share`)."""
+    loose: list[tuple[int, tuple[Any, ...], None]] = []
+    shards: dict[str, dict[str, tuple[Any, ...]]] = {}
+    items: dict[str, list[tuple[int, tuple[int, int, int, str, str]]]] = {}
     pending: list[tuple[int, Record]] = []
 
-    def flush() -> None:
-        recs = [rec for _, rec in pending]
-        _run_local(settings, recs, local_rules, None)
-        for i, rec in pending:
-            out.append((i, to_entry(rec, rec.local or ()), _row(i)))
-        pending.clear()
+    def keep(i: int, entry: tuple[Any, ...]) -> None:
+        row = cache.row(rels[i]) if cache is not None else None
+        if row is None:
+            loose.append((i, entry, None))
+        else:
+            name = shard_of(row[4])
+            shards.setdefault(name, {})[row[4]] = entry
+            items.setdefault(name, []).append((i, row))
 
-    def _row(i: int) -> tuple[int, int, int, str, str] | None:
-        return cache.row(rels[i]) if cache is not None else None
+    def flush() -> None:
+        _run_local(settings, [rec for _, rec in pending], local_rules, None)
+        for i, rec in pending:
+            keep(i, to_entry(rec, rec.local or ()))
+        pending.clear()
 
     for i in share:
         path, kind = files[i]
         rec = load_record(settings, path, kind, cache, rels[i])
         if rec is None:
-            out.append((i, NOT_A_RECORD, _row(i)))
+            keep(i, NOT_A_RECORD)
         elif rec.local is not None:  # cached after all
-            out.append((i, to_entry(rec, rec.local), _row(i)))
+            keep(i, to_entry(rec, rec.local))
         else:
             pending.append((i, rec))
             if len(pending) >= _CHUNK:
                 flush()
     if pending:
         flush()
-    return out
+    return loose, {name: (pack(entries), items[name]) for name, entries in shards.items()}
 
 
 def _run_local(
@@ -221,7 +243,6 @@ def _run_local(
             cache.add(rec.cache_key, functools.partial(to_entry, rec, local))
             object.__setattr__(rec, "cache_key", None)
         slim(rec)
-    forget(recs)
     recs.clear()
 
 

@@ -57,11 +57,6 @@ def _section_index(graph: RepoGraph, rec: Record) -> dict[str, int]:
     return index
 
 
-def forget(records: list[Record]) -> None:
-    """Nothing to drop any more: the section indexes live with the graph of `records` (the
-    single-record rules' graph of a few hundred records, dropped once they have run)."""
-
-
 def _has_section(index: dict[str, int], names: tuple[str, ...]) -> bool:
     return any(n in index for n in _normalised(names))
 
