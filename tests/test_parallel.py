@@ -13,6 +13,7 @@ from test_cache import _corpus_cases, cache_dir, committed
 from test_rules_corpus import materialise
 
 from tracecard.load import discover, parallel, repository
+from tracecard.rules import run
 
 pytestmark = pytest.mark.usefixtures("no_home")
 
@@ -25,6 +26,7 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     the list holds the size of each share a child was given."""
     monkeypatch.setattr(parallel, "MIN_SHARE", 1)
     monkeypatch.setattr(parallel, "RUN", 1)
+    monkeypatch.setattr(run, "_ASIDE_MIN", 0)  # and the history rules in a child of their own
     given: list[int] = []
     real = parallel.Child.__init__
 
@@ -71,9 +73,10 @@ def test_example_repository_same_serial_and_parallel(
     repo = committed(Path(shutil.copytree(ROOT / "examples" / "shop", tmp_path / "shop")))
     rc, out = serial_and_parallel(check, repo, monkeypatch, forks)
     assert rc == 0
-    # Two readers for the cold run, one writing the cache in the background, two readers for
-    # the run without a cache; the warm run reads every file from the entries written.
-    assert len(forks) == 5 and forks.count(1) == 1 and all(size > 1 for size in forks if size != 1)
+    # The cold run: two readers, one writing the cache in the background, one running the
+    # history rules; the run without a cache: two readers and the history rules' child; the
+    # warm run reads every file from the entries written (and the whole result).
+    assert len(forks) == 7 and forks.count(1) == 3 and all(size > 1 for size in forks if size != 1)
 
 
 def test_entries_written_in_the_background_are_read_back(
@@ -82,7 +85,7 @@ def test_entries_written_in_the_background_are_read_back(
     repo = committed(Path(shutil.copytree(ROOT / "examples" / "shop", tmp_path / "shop")))
     monkeypatch.setenv("TRACECARD_JOBS", "2")
     cold = check(repo)
-    assert forks.count(1) == 1  # the background save
+    assert forks.count(1) == 2  # the background save, and the history rules
     (cache_dir(repo) / "result-check.pickle").unlink()  # not the whole result: the entries
 
     def refuse(*args: object) -> None:
@@ -112,6 +115,26 @@ def test_a_failing_child_costs_nothing_but_time(
     assert forks
     monkeypatch.undo()
     assert check(repo) == expected  # what the parent read after all was cached correctly
+
+
+def test_history_rules_in_a_failing_child_run_here(
+    tmp_path: Path, check: Callable[..., tuple[int, str]], monkeypatch: pytest.MonkeyPatch, forks: list[int],
+) -> None:
+    repo = committed(Path(shutil.copytree(ROOT / "examples" / "shop", tmp_path / "shop")))
+    accepted = next((repo / "docs" / "decisions").glob("0001-*.md"))
+    accepted.write_text(accepted.read_text(encoding="utf-8") + "\nEdited after acceptance.\n", encoding="utf-8")
+    monkeypatch.setenv("TRACECARD_JOBS", "1")
+    expected = check(repo, "--no-cache")
+    assert "HIS001" in expected[1]  # a finding only the history rules make
+    monkeypatch.setenv("TRACECARD_JOBS", "2")
+    assert check(repo, "--no-cache") == expected
+    assert forks.count(1) == 1  # the history rules ran in a child
+
+    def lost(self: parallel.Child[int]) -> None:
+        self.cancel()  # every child fails: readers and history rules alike
+
+    monkeypatch.setattr(parallel.Child, "result", lost)
+    assert check(repo, "--no-cache") == expected
 
 
 def test_shares_hold_every_item_once() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tracecard.git import in_git
 from tracecard.load.config import Settings
@@ -54,7 +55,11 @@ def run_rules(
     found: list[Finding] = []
     done = graph.local_codes  # single-record rules already run as the records were read
     base.SCOPE = graph.scope
+    history_rules = [r for r in chosen if r.needs_history and r.code not in done]
+    aside = _history_aside(graph, history_rules)
     try:
+        if aside is not None:  # the history rules run in a child process meanwhile
+            chosen = [r for r in chosen if not r.needs_history]
         for rule_cls in chosen:
             if release_history and not rule_cls.needs_history:
                 release_history = False
@@ -63,8 +68,18 @@ def run_rules(
                 forget(graph)
             if rule_cls.code not in done:
                 found.extend(rule_cls().check(graph))
+        if aside is not None:
+            rows = aside.result()
+            aside = None
+            if rows is None:  # the child failed: the history rules run here after all
+                for rule_cls in history_rules:
+                    found.extend(rule_cls().check(graph))
+            else:
+                found.extend(Finding(r[0], r[1], r[2], r[3], Severity(r[4]), r[5], r[6]) for r in rows)
     finally:
         base.SCOPE = None
+        if aside is not None:
+            aside.cancel()
     if graph.scope is not None:
         found = [d for d in found if d.path in graph.scope]
     records = graph.scoped()  # (all of them without a scope)
@@ -80,6 +95,32 @@ def run_rules(
         (dropped if matches(d.code, by_path.get(d.path, ())) else kept).append(d)
     kept.sort(key=Finding.sort_key)
     return Result(kept, len(dropped), len(graph.records), tuple(d.path for d in dropped))
+
+
+#: A repository this large runs its history rules in a child process beside the others.
+_ASIDE_MIN = 1_200
+
+
+def _history_aside(graph: RepoGraph, rules: list[type[Rule]]) -> Any:
+    """A forked child running the history rules (`tracecard.load.parallel.Child`), whose
+    result is their findings as rows; None when they are better run here (few records, one
+    core, no such rule). The child reads what the run has read so far (the graph, the history
+    state) as it was at the fork."""
+    if not rules or len(graph.records) < _ASIDE_MIN:
+        return None
+    from tracecard.load import parallel
+
+    if parallel.jobs() < 2:
+        return None
+
+    def work(_: list[int]) -> list[tuple[Any, ...]]:
+        return [(f.path, f.line, f.col, f.code, f.severity.value, f.message, f.commit)
+                for rule_cls in rules for f in rule_cls().check(graph)]  # fmt: skip
+
+    try:
+        return parallel.Child(work, [0])
+    except OSError:
+        return None
 
 
 def _with_history(
