@@ -32,10 +32,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from tracecard.load.cache import FileCache
 
 
-def record_files(settings: Settings, links: set[Path] | None = None) -> list[tuple[Path, Kind]]:
+def record_files(
+    settings: Settings, links: set[Path] | None = None, rels: list[str] | None = None
+) -> list[tuple[Path, Kind]]:
     """Every Markdown file under the kinds' folders, sorted, with the folder's kind. The ones
     that are symbolic links are added to `links` (known from the folder listing: no system
-    call per file)."""
+    call per file); `rels` receives each file's `relpath`, worked out once per folder."""
     found: list[tuple[Path, Kind]] = []
     root = settings.root
     real_root = root.resolve()
@@ -52,6 +54,7 @@ def record_files(settings: Settings, links: set[Path] | None = None) -> list[tup
             raise UsageError(f"{folder} (the {kind.label} folder) links to {base.resolve()}, "
                              "outside the repository: tracecard reads and writes only inside it")
         for here, entries in _walk(base):
+            rel_here = _rel_folder(str(root), str(here)) if rels is not None else None
             for entry in entries:
                 name = entry.name
                 if not name.endswith(".md") or name.lower() in NOT_RECORDS or name.startswith("."):
@@ -61,6 +64,9 @@ def record_files(settings: Settings, links: set[Path] | None = None) -> list[tup
                     found.append((path, kind))
                     if links is not None and entry.is_symlink():
                         links.add(path)
+                    if rels is not None:
+                        rels.append(path.as_posix() if rel_here is None
+                                    else f"{rel_here}/{name}" if rel_here else name)  # fmt: skip
     return found
 
 

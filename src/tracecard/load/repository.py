@@ -19,7 +19,6 @@ from tracecard.load.discover import (
     kind_of_path,
     load_record,
     record_files,
-    relpath,
     slim,
     to_entry,
 )
@@ -70,8 +69,8 @@ def _load_graph(
     STATUS_ALIASES.clear()
     STATUS_ALIASES.update(settings.statuses)
     links: set[Path] = set()
-    files = record_files(settings, links)
-    rels = [relpath(settings, path) for path, _ in files]
+    rels: list[str] = []
+    files = record_files(settings, links, rels)
     slots: list[Record | None] = [None] * len(files)
     pending: list[Record] = []
 
@@ -119,7 +118,7 @@ def _load_graph(
     # per component, so only the files that may be it (same name, or a link) are resolved.
     names = {path.name for path in extra}
     seen = {path.resolve() for path, _ in files
-            if path.name in names or path in links} if extra else set()  # fmt: skip
+            if path.name in names or (links and path in links)} if extra else set()  # fmt: skip
     for path in extra:
         resolved = path.resolve()
         if resolved in seen or not path.is_file() or path.suffix.lower() != ".md":

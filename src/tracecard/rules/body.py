@@ -265,19 +265,20 @@ def relative_targets(graph: RepoGraph, scoped: bool = False) -> Iterator[tuple[R
     """Every relative link of every body (`scoped`: of the records in the graph's scope): the
     record, the link, the path as written, and the file it names (BDY004 asks whether it
     exists; the result cache depends on that). Worked out once per graph."""
+    if scoped and graph.scope is not None:  # a check of some files: theirs alone
+        yield from _relative_targets(graph, graph.scoped())
+        return
     found: list[tuple[Record, BodyLink, str, str]] | None = graph.memo.get("rules.body.relative")
     if found is None:
-        found = graph.memo["rules.body.relative"] = list(_relative_targets(graph))
-    for hit in found:
-        if not scoped or graph.in_scope(hit[0]):
-            yield hit
+        found = graph.memo["rules.body.relative"] = list(_relative_targets(graph, graph.records))
+    yield from found
 
 
-def _relative_targets(graph: RepoGraph) -> Iterator[tuple[Record, BodyLink, str, str]]:
+def _relative_targets(graph: RepoGraph, records: list[Record]) -> Iterator[tuple[Record, BodyLink, str, str]]:
     root = str(graph.settings.root)
     # The same link from the same folder names the same file: resolved once.
     resolved: dict[tuple[str, str], tuple[str, str] | None] = {}
-    for rec in graph.records:
+    for rec in records:
         if not rec.body.links:
             continue
         folder = os.path.dirname(os.path.join(root, rec.path))

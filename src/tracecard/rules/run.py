@@ -106,8 +106,8 @@ def _history_aside(graph: RepoGraph, rules: list[type[Rule]]) -> Any:
     result is their findings as rows; None when they are better run here (few records, one
     core, no such rule). The child reads what the run has read so far (the graph, the history
     state) as it was at the fork."""
-    if not rules or len(graph.records) < _ASIDE_MIN:
-        return None
+    if not rules or len(graph.records) < _ASIDE_MIN or graph.scope is not None:
+        return None  # (a check of some files runs the history rules on those alone: quickly)
     from tracecard.load import parallel
 
     if parallel.jobs() < 2:
