@@ -248,6 +248,20 @@ def test_cache_is_reused_then_extended_with_new_commits_only(repo: Scratch) -> N
     assert more.records["ADR-0002"].latest.before == {"id": "ADR-0002", "status": "proposed"}
 
 
+def test_a_new_cache_removes_caches_of_earlier_formats(repo: Scratch) -> None:
+    repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
+    repo.commit("Add ADR-0001")
+    folder = repo.path / ".git" / "tracecard"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / "history-2-0123456789ab.json"
+    old.write_text("{}", encoding="utf-8")
+    other = folder / "journal.json"  # not a history cache: kept
+    other.write_text("{}", encoding="utf-8")
+    read(repo)
+    assert not old.exists() and other.exists()
+    assert list(folder.glob(f"history-{gitindex.CACHE_FORMAT}-*"))
+
+
 def test_rewritten_head_rebuilds_the_cache(repo: Scratch) -> None:
     repo.write("docs/decisions/0001-x.md", record("ADR-0001"))
     repo.commit("One")
@@ -498,7 +512,7 @@ def test_cache_of_a_previous_format_is_not_trusted(repo: Scratch) -> None:
     fresh = read(repo)
     assert fresh.stats.cache == "cold" and fresh.records == cold.records
     assert fresh.records["ADR-0001"].latest.body == _body_of(record("ADR-0001"))
-    assert old_name.read_bytes().startswith(b"tracecard-history 2 ")  # left alone
+    assert not old_name.exists()  # never read, and removed once the new cache is written
     _forge(base, {**obj, "blobs": {sha: [json.loads(fm) if fm else None, body]
                                    for sha, (_id, fm, body) in obj["blobs"].items()}})  # fmt: skip
     hist = read(repo)

@@ -1387,7 +1387,16 @@ def _save_cache(path: Path, scope: _Scope, cached: _Cached | None, raw: _Raw) ->
     note = _write_atomic(path, _pack(_MAGIC, scope, fields)[0])
     if not note:
         _delta_path(path).unlink(missing_ok=True)
+        _drop_old_formats(path.parent)
     return note
+
+
+def _drop_old_formats(folder: Path) -> None:
+    """Remove history caches of earlier formats (never read again: 90 MB at 100,000 records)."""
+    for old in folder.glob("history-*"):
+        if not old.name.startswith(f"history-{CACHE_FORMAT}-") and old.is_file() and not old.is_symlink():
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def _write_atomic(path: Path, content: bytes) -> str:
