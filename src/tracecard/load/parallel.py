@@ -4,8 +4,8 @@ A cold `tracecard check` spends most of its time reading files: YAML, the body's
 the single-record rules, one file at a time, none of it depending on another file. When many
 files must be read (their cache entries are missing or stale), the work is shared out: the
 run forks one child process per extra share, each child reads its files into cache entries
-(`tracecard.load.discover.to_entry`, the same plain data the cache stores) and writes them to
-a private temporary file, and the run reads its own share meanwhile. A child's entries become
+(`tracecard.load.discover.to_entry`, the same plain data the cache stores) and hands them over
+through a pipe (nothing is written to a file), and the run reads its own share meanwhile. A child's entries become
 records exactly as a cached file's do, so a run's findings are the same whichever process
 read a file (tests/test_parallel.py compares them on every corpus case).
 
@@ -23,7 +23,6 @@ import os
 import pickle
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from typing import IO, Any, Generic, TypeVar
 
@@ -70,42 +69,57 @@ class Child(Generic[T]):
 
     def __init__(self, work: Callable[[list[T]], Any], share: list[T]) -> None:
         self.share = share
-        self._out: IO[bytes] = tempfile.TemporaryFile(prefix="tracecard-")
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
-        self.pid = os.fork()
+        # The hand-over is a pipe: nothing is written to any file, inside the repository or
+        # out of it. The child blocks on a full pipe until `result` reads it.
+        read_end, write_end = os.pipe()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
         if self.pid == 0:  # pragma: no cover - the child's side (its coverage is not collected)
-            _run_child(work, share, self._out)
+            os.close(read_end)
+            _run_child(work, share, write_end)
+        os.close(write_end)
+        self._in: IO[bytes] | None = os.fdopen(read_end, "rb")
 
     def result(self) -> Any | None:
+        data = b""
+        if self._in is not None:
+            with contextlib.suppress(OSError):
+                data = self._in.read()
+            self._in.close()
+            self._in = None
         try:
             _, status = os.waitpid(self.pid, 0)
         except ChildProcessError:
             status = -1
         self.pid = 0
+        if status != 0:
+            return None
         try:
-            if status != 0:
-                return None
-            self._out.seek(0)
-            return pickle.load(self._out)
+            return pickle.loads(data)
         except Exception:  # noqa: BLE001 - a half-written hand-over: the work is done again
             return None
-        finally:
-            self._out.close()
 
     def cancel(self) -> None:
         """Stop the child (the run is ending without its result)."""
+        if self._in is not None:
+            self._in.close()
+            self._in = None
         if self.pid:
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
             with contextlib.suppress(OSError):
                 os.waitpid(self.pid, 0)
             self.pid = 0
-        self._out.close()
 
 
-def _run_child(work: Callable[[list[T]], Any], share: list[T], out: IO[bytes]) -> None:  # pragma: no cover
+def _run_child(work: Callable[[list[T]], Any], share: list[T], out: int) -> None:  # pragma: no cover
     code = 1
     try:
         # Output is the parent's alone: a child that wrote would duplicate or interleave it.
@@ -113,9 +127,10 @@ def _run_child(work: Callable[[list[T]], Any], share: list[T], out: IO[bytes]) -
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        result = work(share)
-        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()
+        # Pickled before the pipe is written to: while the parent is busy, not while it waits.
+        data = pickle.dumps(work(share), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(out, "wb") as fh:
+            fh.write(data)
         code = 0
     except BaseException:  # noqa: BLE001, S110 - any failure: the parent reads the share itself
         pass
