@@ -36,15 +36,15 @@ T = TypeVar("T")
 
 
 def jobs() -> int:
-    """How many processes a run may read files in."""
+    """How many processes a run may read files in (1 where processes cannot be forked)."""
+    if not hasattr(os, "fork"):
+        return 1
     wanted = os.environ.get("TRACECARD_JOBS", "").strip()
     if wanted:
         try:
             return max(1, min(int(wanted), 64))
         except ValueError:
             return 1
-    if not hasattr(os, "fork"):
-        return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
