@@ -322,11 +322,6 @@ class FileCache:
         """The index row `find` made for `rel` in this run (its stat and entry key)."""
         return self._new_index.get(rel)
 
-    def adopt(self, rel: str, row: tuple[int, int, int, str, str], entry: Entry | Callable[[], Entry]) -> None:
-        """An entry another process made for `rel` (tracecard.load.parallel), with its index row."""
-        self._new_index[rel] = row
-        self.add(row[4], entry)
-
     def adopt_packed(self, name: str, part: bytes, rows: Iterable[tuple[str, tuple[int, int, int, str, str]]]) -> None:
         """Entries another process packed (`pack`) for shard `name`, with the index row of
         each file: written into the shard as they are, not unpacked and packed again."""

@@ -16,15 +16,17 @@ from tracecard.load.config import Settings
 from tracecard.load.markdown import scan_body
 from tracecard.load.parse import (
     Body,
-    BodyLink,
     Heading,
     Parsed,
     body_digest,
     decode,
+    make_body,
+    make_heading,
+    make_link,
     parse_text,
     split_lines,
 )
-from tracecard.model.findings import Finding, Severity
+from tracecard.model.findings import Finding
 from tracecard.model.records import ID_SCHEMES, KIND_NAMES, NOT_RECORDS, Kind, Record
 from tracecard.rules import parsing as par
 
@@ -268,14 +270,6 @@ class LazyLines(Sequence[str]):
 NOT_A_RECORD: tuple[Any, ...] = (False,) + (None,) * 17
 
 
-def _finding_row(f: Finding) -> tuple[Any, ...]:
-    return (f.path, f.line, f.col, f.code, f.severity.value, f.message, f.commit)
-
-
-def _finding(row: tuple[Any, ...]) -> Finding:
-    return Finding(row[0], row[1], row[2], row[3], Severity(row[4]), row[5], row[6])
-
-
 def to_entry(rec: Record, local: Iterable[Finding]) -> tuple[Any, ...]:
     """What the cache keeps of a record: everything but the body's prose, with its
     single-record findings."""
@@ -288,10 +282,10 @@ def to_entry(rec: Record, local: Iterable[Finding]) -> tuple[Any, ...]:
     return (
         True, rec.kind.value if rec.kind else None, rec.id, rec.id_from_file, p.data,
         p.fm_start, p.fm_end, p.body_start, len(p.body_lines),
-        [_finding_row(f) for f in p.problems], p.digest, source, p._offset, positions,
+        [f.row() for f in p.problems], p.digest, source, p._offset, positions,
         [(h.level, h.text, h.line) for h in b.headings],
         [(k.target, k.line, k.col) for k in b.links], b.fences,
-        [_finding_row(f) for f in local],
+        [f.row() for f in local],
     )  # fmt: skip
 
 
@@ -301,16 +295,16 @@ def from_entry(entry: tuple[Any, ...], rel: str, path: Path) -> Record | None:
     if not is_record:
         return None
     parsed = Parsed(data, fm_start, fm_end, body_start, LazyLines(path, body_start, count),  # type: ignore[arg-type]
-                    [_finding(r) for r in problems], digest, None, offset, positions or {})
+                    [Finding.from_row(r) for r in problems], digest, None, offset, positions or {})
     if isinstance(source, str):
         parsed._source = source
     elif isinstance(source, int) and positions is None:
         parsed._file = path if path.is_absolute() else Path(os.path.abspath(path))
         parsed._sum = source
-    body = Body(tuple(map(_heading, headings)), (), tuple(BodyLink(*k) for k in links),
+    body = make_body(tuple(map(_heading, headings)), (), tuple(make_link(*k) for k in links),
                 tuple(fences))  # fmt: skip
     rec = Record(rel, _KINDS[kind] if kind else None, parsed, body, rid, from_file)
-    object.__setattr__(rec, "local", tuple(_finding(r) for r in local) if local else ())
+    object.__setattr__(rec, "local", tuple(map(Finding.from_row, local)) if local else ())
     return rec
 
 
@@ -325,7 +319,7 @@ def _heading(row: tuple[int, str, int]) -> Heading:
     if found is None:
         if len(_HEADINGS) > 200_000:
             _HEADINGS.clear()
-        found = _HEADINGS[row] = Heading(*row)
+        found = _HEADINGS[row] = make_heading(*row)
     return found
 
 

@@ -36,15 +36,21 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_right
-from collections.abc import Callable
 from itertools import accumulate
 from operator import attrgetter
 from typing import Any
 
 import pyromark
 
-from tracecard.load.parse import BOLD_LEVEL, Body, BodyLink, Heading
-from tracecard.model.fast import constructor
+from tracecard.load.parse import (
+    BOLD_LEVEL,
+    Body,
+    BodyLink,
+    Heading,
+    make_body,
+    make_heading,
+    make_link,
+)
 
 OPTIONS = (
     pyromark.Options.ENABLE_TABLES
@@ -64,10 +70,7 @@ _PARAGRAPH_END = {"End": "Paragraph"}
 _DEFINITION = re.compile(r"\]:")  # in every link reference definition
 _intern = sys.intern
 
-# Made by the ten thousand: built through their slots (tracecard.model.fast).
-_heading: Callable[[int, str, int], Heading] = constructor(Heading)
-_link: Callable[[str, int, int], BodyLink] = constructor(BodyLink)
-_body: Callable[..., Body] = constructor(Body)
+_heading, _link, _body = make_heading, make_link, make_body
 
 
 class _Source:

@@ -17,12 +17,14 @@ import re
 import sys
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 import yaml
 
+from tracecard.model.fast import constructor
 from tracecard.model.findings import Finding
 from tracecard.rules import parsing as par
 
@@ -615,3 +617,10 @@ class Body:
     links: tuple[BodyLink, ...]
     fences: tuple[int, ...] = ()  # lines that open a code block (fenced or indented)
     labels: tuple[tuple[int, str], ...] = ()  # heading text, blanked like prose
+
+
+# Made by the ten thousand (by the body reader, and from cache entries): built through their
+# slots (tracecard.model.fast).
+make_heading: Callable[[int, str, int], Heading] = constructor(Heading)
+make_link: Callable[[str, int, int], BodyLink] = constructor(BodyLink)
+make_body: Callable[..., Body] = constructor(Body)

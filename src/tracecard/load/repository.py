@@ -89,25 +89,10 @@ def _load_graph(
             path, kind = files[i]
             take(i, load_record(settings, path, kind, cache, rels[i]))
         for child in children:
-            done = child.result()
-            if done is None:  # the child failed: read its share here
-                for i in child.share:
+            if not _take_share(child.result(), slots, files, rels, cache):
+                for i in child.share:  # the child failed: its share is read here
                     path, kind = files[i]
                     take(i, load_record(settings, path, kind, cache, rels[i]))
-                continue
-            loose, parts = done
-            for i, entry, _ in loose:  # files the cache does not keep
-                slots[i] = from_entry(entry, rels[i], files[i][0])
-            for name, (part, items) in parts.items():
-                entries = unpack(part)
-                if entries is None:
-                    raise RuntimeError("a child's entries do not read back")  # pragma: no cover
-                for i, row in items:
-                    slots[i] = from_entry(entries[row[4]], rels[i], files[i][0])
-                if cache is not None:  # written into the cache as the child packed them
-                    cache.adopt_packed(name, part, ((rels[i], row) for i, row in items))
-                del entries
-            del done, loose, parts
     finally:
         for child in children:
             child.cancel()
@@ -137,6 +122,30 @@ def _load_graph(
     if local_rules is not None:
         graph.local_codes = frozenset(r.code for r in local_rules)
     return graph
+
+
+def _take_share(
+    done: Share | None, slots: list[Record | None], files: Sequence[tuple[Path, Kind | None]],
+    rels: list[str], cache: FileCache | None,
+) -> bool:
+    """The records of what a child read (`_read_share`) put in their slots, its packed
+    entries handed to the cache; False (and nothing taken) when it has nothing readable."""
+    if done is None:
+        return False
+    loose, parts = done
+    unpacked = {name: unpack(part) for name, (part, _) in parts.items()}
+    if any(entries is None for entries in unpacked.values()):
+        return False
+    for i, entry, _ in loose:  # files the cache does not keep
+        slots[i] = from_entry(entry, rels[i], files[i][0])
+    for name, (part, items) in parts.items():
+        entries = unpacked.pop(name)
+        assert entries is not None
+        for i, row in items:
+            slots[i] = from_entry(entries[row[4]], rels[i], files[i][0])
+        if cache is not None:  # written into the cache as the child packed them
+            cache.adopt_packed(name, part, ((rels[i], row) for i, row in items))
+    return True
 
 
 def _share_out(

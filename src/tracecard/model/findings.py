@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Severity(str, Enum):
@@ -35,6 +35,15 @@ class Finding(NamedTuple):
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)
+
+    def row(self) -> tuple[str, int, int, str, str, str, str | None]:
+        """As plain data (caches, and findings handed back by a child process)."""
+        return (self.path, self.line, self.col, self.code, self.severity.value, self.message, self.commit)
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Finding:
+        """The finding `row` gave."""
+        return cls(row[0], row[1], row[2], row[3], Severity(row[4]), row[5], row[6])
 
 
 def matches(code: str, prefixes: Iterable[str]) -> bool:

@@ -123,7 +123,7 @@ class _SavedResult:
         try:
             if key != self.key or any(os.path.exists(p) != there for p, there in deps):
                 return None
-            found = [Finding(r[0], r[1], r[2], r[3], Severity(r[4]), r[5], r[6]) for r in rows]
+            found = [Finding.from_row(r) for r in rows]
             return Result(found, suppressed, count, tuple(suppressed_in)), list(record_paths), list(gone), list(notes)
         except (TypeError, ValueError, IndexError):  # damaged: the run checks afresh
             return None
@@ -137,8 +137,7 @@ class _SavedResult:
         records = {os.path.normpath(os.path.join(root, p)) for p in record_paths}
         deps = sorted({(path, os.path.exists(path)) for _, _, _, path in relative_targets(graph)
                        if path not in records})  # fmt: skip
-        rows = [(d.path, d.line, d.col, d.code, d.severity.value, d.message, d.commit)
-                for d in result.diagnostics]  # fmt: skip
+        rows = [d.row() for d in result.diagnostics]
         cache.dump_pickle(self.path, "result", (
             self.key, rows, result.suppressed, result.records, list(result.suppressed_in),
             record_paths, gone, notes, deps,

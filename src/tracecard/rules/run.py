@@ -58,9 +58,8 @@ def run_rules(
     history_rules = [r for r in chosen if r.needs_history and r.code not in done]
     aside = _history_aside(graph, history_rules)
     try:
-        if aside is not None:  # the history rules run in a child process meanwhile
-            chosen = [r for r in chosen if not r.needs_history]
-        for rule_cls in chosen:
+        # (with the history rules in a child process meanwhile, the others here)
+        for rule_cls in [r for r in chosen if aside is None or not r.needs_history]:
             if release_history and not rule_cls.needs_history:
                 release_history = False
                 from tracecard.history.timeline import forget
@@ -75,7 +74,7 @@ def run_rules(
                 for rule_cls in history_rules:
                     found.extend(rule_cls().check(graph))
             else:
-                found.extend(Finding(r[0], r[1], r[2], r[3], Severity(r[4]), r[5], r[6]) for r in rows)
+                found.extend(map(Finding.from_row, rows))
     finally:
         base.SCOPE = None
         if aside is not None:
@@ -97,7 +96,8 @@ def run_rules(
     return Result(kept, len(dropped), len(graph.records), tuple(d.path for d in dropped))
 
 
-#: A repository this large runs its history rules in a child process beside the others.
+#: A repository this large runs its history rules in a child process beside the others
+#: (as many records as the files worth sharing out between two processes).
 _ASIDE_MIN = 1_200
 
 
@@ -114,8 +114,7 @@ def _history_aside(graph: RepoGraph, rules: list[type[Rule]]) -> Any:
         return None
 
     def work(_: list[int]) -> list[tuple[Any, ...]]:
-        return [(f.path, f.line, f.col, f.code, f.severity.value, f.message, f.commit)
-                for rule_cls in rules for f in rule_cls().check(graph)]  # fmt: skip
+        return [f.row() for rule_cls in rules for f in rule_cls().check(graph)]
 
     try:
         return parallel.Child(work, [0])
